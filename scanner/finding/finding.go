@@ -1,0 +1,132 @@
+// Package finding holds the one model every channelguard source produces and
+// every reporter consumes. It never holds a raw secret: only a redacted
+// preview and a short hash, so nothing downstream can leak one by accident.
+package finding
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Location is a place in a file. Lines and columns are 1-based; EndColumn is
+// one past the last character, as SARIF wants.
+type Location struct {
+	Path        string `json:"path"`
+	StartLine   int    `json:"start_line"`
+	StartColumn int    `json:"start_column"`
+	EndLine     int    `json:"end_line"`
+	EndColumn   int    `json:"end_column"`
+}
+
+func (l Location) String() string {
+	if l.StartLine == 0 {
+		return l.Path
+	}
+	return fmt.Sprintf("%s:%d", l.Path, l.StartLine)
+}
+
+// Commit identifies the commit an occurrence was found in.
+type Commit struct {
+	SHA    string `json:"sha"`
+	Author string `json:"author,omitempty"`
+	Email  string `json:"email,omitempty"`
+	// Date is the author date in RFC 3339, UTC.
+	Date string `json:"date,omitempty"`
+}
+
+// Short returns the abbreviated SHA used in messages.
+func (c *Commit) Short() string {
+	if c == nil {
+		return ""
+	}
+	if len(c.SHA) > 8 {
+		return c.SHA[:8]
+	}
+	return c.SHA
+}
+
+// Occurrence is one place one secret was seen: a line in a commit's diff, or
+// a line in the working tree (Commit nil).
+type Occurrence struct {
+	Location
+	Commit *Commit `json:"commit,omitempty"`
+}
+
+// Exposure says how long a secret has been readable by anyone with the
+// repository and whether it still is.
+type Exposure struct {
+	// FirstCommit is the oldest commit that added the secret (nil when it
+	// was only seen in the working tree).
+	FirstCommit *Commit `json:"first_commit,omitempty"`
+	// StillAtHead is true when the scanned tip commit still holds it.
+	StillAtHead bool `json:"still_at_head"`
+	// InWorkingTree is true when the working tree holds it (committed or not).
+	InWorkingTree bool `json:"in_working_tree"`
+	// RemovedIn is the commit that deleted the last copy, when known.
+	RemovedIn *Commit `json:"removed_in,omitempty"`
+}
+
+// Finding is one secret in one file, however many commits it appears in.
+type Finding struct {
+	RuleID   string   `json:"rule_id"`
+	Severity Severity `json:"severity"`
+	// Title is the rule's short description ("LINE channel secret").
+	Title string `json:"title"`
+	// Message is the finding's own sentence: what leaked, where, what to do.
+	Message string `json:"message"`
+	// Location is the newest occurrence: the working tree when the secret is
+	// still there, otherwise the newest commit that added it.
+	Location Location `json:"location"`
+	// Commit of the newest occurrence; nil when Location is the working tree.
+	Commit *Commit `json:"commit,omitempty"`
+	// SecretPreview is redacted: first four characters and the length.
+	SecretPreview string `json:"secret_preview"`
+	// SecretSHA256 is the first 12 hex characters of the SHA-256 of the raw
+	// value, so the same secret can be matched across reports and tools.
+	SecretSHA256 string `json:"secret_sha256"`
+	// Fingerprint is stable when lines move: rule, file and secret hash.
+	Fingerprint string       `json:"fingerprint"`
+	Exposure    Exposure     `json:"exposure"`
+	Occurrences []Occurrence `json:"occurrences"`
+	// AlsoMatched lists other rules that matched the same secret here.
+	AlsoMatched []string `json:"also_matched,omitempty"`
+}
+
+// SecretHash is the short SHA-256 used in reports (first 12 hex chars).
+func SecretHash(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:])[:12]
+}
+
+// Preview redacts a secret: its first four characters, an ellipsis and its
+// length. Secrets shorter than 12 characters show only the first two, so a
+// preview never reveals a meaningful share of the value.
+func Preview(raw string) string {
+	n := utf8.RuneCountInString(raw)
+	keep := 4
+	if n < 12 {
+		keep = 2
+	}
+	if n <= keep {
+		return fmt.Sprintf("… (%d chars)", n)
+	}
+	var b strings.Builder
+	for i, r := range raw {
+		if utf8.RuneCountInString(raw[:i]) >= keep {
+			break
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s… (%d chars)", b.String(), n)
+}
+
+// Fingerprint is the stable key of a finding: it depends on the rule, the
+// file and the secret's hash, never on the line, so moving a line does not
+// reopen an alert. It never contains the secret.
+func Fingerprint(ruleID, path, secretHash string) string {
+	sum := sha256.Sum256([]byte(ruleID + "\x00" + path + "\x00" + secretHash))
+	return hex.EncodeToString(sum[:])[:32]
+}

@@ -1,0 +1,77 @@
+package finding
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity orders findings for --fail-on and maps to SARIF.
+type Severity int
+
+const (
+	Low Severity = iota + 1
+	Medium
+	High
+	Critical
+)
+
+var severityNames = map[Severity]string{Low: "low", Medium: "medium", High: "high", Critical: "critical"}
+
+// Severities lists every severity, most severe first.
+var Severities = []Severity{Critical, High, Medium, Low}
+
+func (s Severity) String() string {
+	if n, ok := severityNames[s]; ok {
+		return n
+	}
+	return "unknown"
+}
+
+// ParseSeverity accepts the lower-case names used on the command line and in
+// config files.
+func ParseSeverity(s string) (Severity, error) {
+	for sev, name := range severityNames {
+		if strings.EqualFold(strings.TrimSpace(s), name) {
+			return sev, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q (want critical, high, medium or low)", s)
+}
+
+// Score is GitHub's security-severity: ≥9 critical, 7–8.9 high, 4–6.9
+// medium, below 4 low.
+func (s Severity) Score() string {
+	switch s {
+	case Critical:
+		return "9.5"
+	case High:
+		return "8.0"
+	case Medium:
+		return "5.5"
+	default:
+		return "3.0"
+	}
+}
+
+// SARIFLevel maps a severity to a SARIF result level.
+func (s Severity) SARIFLevel() string {
+	switch s {
+	case Critical, High:
+		return "error"
+	case Medium:
+		return "warning"
+	default:
+		return "note"
+	}
+}
+
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}

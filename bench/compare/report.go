@@ -1,0 +1,199 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// group is gitleaks' unit of comparison: one rule, one file, one secret.
+type group struct{ rule, file, hash string }
+
+// Missed is a gitleaks finding channelguard does not cover.
+type Missed struct {
+	GLFinding
+	Note string
+}
+
+// Result is everything compare prints.
+type Result struct {
+	GitleaksFindings     int
+	GitleaksGroups       int
+	ChannelguardFindings int
+	ChannelguardOccs     int
+
+	Covered, CoveredGroups int
+	ByHow                  map[How]int
+	// Pairs counts, for findings covered by another rule, "cg-rule ← gl-rule".
+	Pairs map[string]int
+
+	// SameCommit / SameLine count covered gitleaks findings whose commit
+	// (and line) is among the covering finding's occurrences.
+	SameCommit, SameLine int
+
+	Missing       []Missed
+	MissingGroups int
+
+	// OnlyChannelguard counts channelguard findings that cover no gitleaks
+	// finding, by rule.
+	OnlyChannelguard map[string]int
+}
+
+// Compare checks every gitleaks finding against channelguard's findings.
+func Compare(gl []GLFinding, cg []CGFinding) Result {
+	ix := NewIndex(cg)
+	res := Result{
+		GitleaksFindings:     len(gl),
+		ChannelguardFindings: len(cg),
+		ByHow:                map[How]int{},
+		Pairs:                map[string]int{},
+		OnlyChannelguard:     map[string]int{},
+	}
+	for _, f := range cg {
+		res.ChannelguardOccs += len(f.Occurrences)
+	}
+	used := make([]bool, len(cg))
+	groups := map[group]bool{}      // every group
+	missGroups := map[group]bool{}  // groups with a missing finding
+	coverGroups := map[group]bool{} // groups with a covered finding
+	for _, g := range gl {
+		k := group{g.RuleID, g.File, g.Hash}
+		groups[k] = true
+		m := ix.Classify(g)
+		if m.How == Missing {
+			res.Missing = append(res.Missing, Missed{g, m.Note})
+			missGroups[k] = true
+			continue
+		}
+		res.Covered++
+		coverGroups[k] = true
+		res.ByHow[m.How]++
+		used[m.By] = true
+		if m.How != SameRule {
+			res.Pairs[cg[m.By].RuleID+" ← "+g.RuleID]++
+		}
+		c, l := ix.SameCommit(g)
+		if c {
+			res.SameCommit++
+		}
+		if l {
+			res.SameLine++
+		}
+	}
+	res.GitleaksGroups = len(groups)
+	res.CoveredGroups = len(coverGroups)
+	res.MissingGroups = len(missGroups)
+	for i, f := range cg {
+		if !used[i] {
+			res.OnlyChannelguard[f.RuleID]++
+		}
+	}
+	sort.Slice(res.Missing, func(i, j int) bool {
+		a, b := res.Missing[i], res.Missing[j]
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.StartLine != b.StartLine {
+			return a.StartLine < b.StartLine
+		}
+		return a.Commit < b.Commit
+	})
+	return res
+}
+
+// Print writes the counts, then up to maxList missing findings (rule,
+// file:line, commit, secret hash, note) and the misses summarised by rule
+// and by note. It prints hashes only, never a secret.
+func (r Result) Print(w io.Writer, maxList int) {
+	pct := func(a, b int) string {
+		if b == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.1f%%", 100*float64(a)/float64(b))
+	}
+	fmt.Fprintf(w, "gitleaks findings:                    %d\n", r.GitleaksFindings)
+	fmt.Fprintf(w, "gitleaks groups (rule, file, secret): %d\n", r.GitleaksGroups)
+	fmt.Fprintf(w, "channelguard findings:                %d (%d occurrences)\n", r.ChannelguardFindings, r.ChannelguardOccs)
+	fmt.Fprintf(w, "covered gitleaks findings:            %d of %d (%s); groups %d of %d\n",
+		r.Covered, r.GitleaksFindings, pct(r.Covered, r.GitleaksFindings), r.CoveredGroups, r.GitleaksGroups)
+	for _, h := range []How{SameRule, AlsoMatched, LineCoversGeneric} {
+		fmt.Fprintf(w, "  %-34s  %d\n", h.String()+":", r.ByHow[h])
+	}
+	for _, p := range sortedKeys(r.Pairs) {
+		fmt.Fprintf(w, "    %-50s  %d\n", p, r.Pairs[p])
+	}
+	fmt.Fprintf(w, "  same commit listed in occurrences:   %d of %d (same line too: %d)\n", r.SameCommit, r.Covered, r.SameLine)
+	fmt.Fprintf(w, "missing gitleaks findings:            %d; groups %d\n", len(r.Missing), r.MissingGroups)
+	if len(r.Missing) > 0 {
+		byRule, byNote := map[string]int{}, map[string]int{}
+		for _, m := range r.Missing {
+			byRule[m.RuleID]++
+			byNote[noteKind(m.Note)]++
+		}
+		fmt.Fprintln(w, "  missing by rule:")
+		for _, k := range sortedByCount(byRule) {
+			fmt.Fprintf(w, "    %-40s %d\n", k, byRule[k])
+		}
+		fmt.Fprintln(w, "  missing by what channelguard has instead:")
+		for _, k := range sortedByCount(byNote) {
+			fmt.Fprintf(w, "    %-60s %d\n", k, byNote[k])
+		}
+		fmt.Fprintln(w, "  missing findings (rule  file:line  commit  secret-sha256[:12]  note):")
+		for i, m := range r.Missing {
+			if maxList >= 0 && i >= maxList {
+				fmt.Fprintf(w, "    … %d more (raise -max to list them)\n", len(r.Missing)-maxList)
+				break
+			}
+			fmt.Fprintf(w, "    %s  %s:%d  %s  %s  %s\n", m.RuleID, m.File, m.StartLine, short(m.Commit), m.Hash, m.Note)
+		}
+	}
+	total := 0
+	for _, n := range r.OnlyChannelguard {
+		total += n
+	}
+	fmt.Fprintf(w, "channelguard-only findings:           %d\n", total)
+	for _, k := range sortedByCount(r.OnlyChannelguard) {
+		fmt.Fprintf(w, "    %-40s %d\n", k, r.OnlyChannelguard[k])
+	}
+}
+
+// noteKind strips the specifics from a miss note so misses can be counted
+// by pattern.
+func noteKind(note string) string {
+	if i := strings.Index(note, ":"); i >= 0 {
+		note = note[:i]
+	}
+	if i := strings.Index(note, " ("); i >= 0 {
+		note = note[:i]
+	}
+	return note
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	if sha == "" {
+		return "-"
+	}
+	return sha
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func sortedByCount(m map[string]int) []string {
+	keys := sortedKeys(m)
+	sort.SliceStable(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
+	return keys
+}

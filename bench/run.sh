@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# bench/run.sh REPO_PATH [RUNS]
+#
+# Compares `channelguard scan` with gitleaks v8.30.1 (both built with
+# -tags gore2regex) and a bare `git log -p` on the full history of one
+# repository, in one run, alternating the tools for RUNS rounds (default 3).
+# Prints wall time, CPU time (user+sys, children included) and peak RSS as
+# medians with ratios, then checks with bench/compare that every gitleaks
+# finding is in channelguard's report.
+#
+# Environment:
+#   BENCH_TOOLS        tools to run, default "git-log gitleaks gitleaks-quiet channelguard"
+#   CHANNELGUARD_BIN   use this binary instead of building ./cmd/channelguard
+#   BENCH_OUT          directory to keep results.tsv, table.md and compare.txt in
+#                      (never the reports: gitleaks' report holds raw secrets)
+#   XDG_CACHE_HOME     gitleaks is cached under $XDG_CACHE_HOME/channelguard-bench
+#
+# Exit status: 0 done and every gitleaks finding covered, 1 some gitleaks
+# finding missing from channelguard's report, 2 error.
+set -euo pipefail
+umask 077
+
+GITLEAKS_MODULE=github.com/zricethezav/gitleaks/v8
+GITLEAKS_VERSION=v8.30.1
+TAGS=gore2regex
+
+die() {
+	echo "run.sh: $*" >&2
+	exit 2
+}
+usage() {
+	echo "usage: bench/run.sh REPO_PATH [RUNS]" >&2
+	exit 2
+}
+
+[[ $# -ge 1 && $# -le 2 ]] || usage
+REPO_ARG=$1
+RUNS=${2:-3}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$RUNS'"
+command -v git >/dev/null || die "git not found in PATH"
+command -v go >/dev/null || die "go not found in PATH"
+[[ -d $REPO_ARG ]] || die "$REPO_ARG: no such directory"
+REPO=$(cd "$REPO_ARG" && pwd -P)
+if ! git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
+	die "$REPO_ARG is not a git repository"
+fi
+if [[ $(git -C "$REPO" rev-parse --is-bare-repository) == false ]]; then
+	top=$(git -C "$REPO" rev-parse --show-toplevel)
+	if [[ $top != "$REPO" ]]; then
+		echo "run.sh: $REPO_ARG is inside a repository; scanning its top level $top" >&2
+		REPO=$top
+	fi
+fi
+if ! git -C "$REPO" rev-parse --verify --quiet HEAD >/dev/null; then
+	die "$REPO has no commits"
+fi
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/channelguard-bench
+GL_DIR=$CACHE/gitleaks-$GITLEAKS_VERSION-$TAGS
+GL=$GL_DIR/gitleaks
+read -r -a TOOLS <<<"${BENCH_TOOLS:-git-log gitleaks gitleaks-quiet channelguard}"
+want() {
+	local t
+	for t in "${TOOLS[@]}"; do [[ $t == "$1" ]] && return 0; done
+	return 1
+}
+for t in "${TOOLS[@]}"; do
+	case $t in git-log | gitleaks | gitleaks-quiet | channelguard) ;; *) die "unknown tool '$t' in BENCH_TOOLS" ;; esac
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/channelguard-bench.XXXXXX")
+# The reports hold secrets (gitleaks writes them raw): they live only here.
+trap 'rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+RESULTS=$WORK/results.tsv
+
+# --- build -----------------------------------------------------------------
+echo "== building" >&2
+(cd "$ROOT" && go build -o "$WORK/measure" ./bench/cmd/measure) || die "cannot build bench/cmd/measure"
+(cd "$ROOT" && go build -o "$WORK/compare" ./bench/compare) || die "cannot build bench/compare"
+MEASURE=$WORK/measure
+
+CG=
+if want channelguard; then
+	if [[ -n ${CHANNELGUARD_BIN:-} ]]; then
+		[[ -x $CHANNELGUARD_BIN ]] || die "CHANNELGUARD_BIN=$CHANNELGUARD_BIN is not executable"
+		CG=$CHANNELGUARD_BIN
+		echo "channelguard: $CG (from CHANNELGUARD_BIN)" >&2
+	else
+		CG=$WORK/channelguard
+		(cd "$ROOT" && go build -tags "$TAGS" -o "$CG" ./cmd/channelguard) ||
+			die "cannot build ./cmd/channelguard (set BENCH_TOOLS=\"git-log gitleaks\" to benchmark without it)"
+		echo "channelguard: built from $ROOT at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" >&2
+	fi
+fi
+
+gitleaks_ok() {
+	local info
+	[[ -x $GL ]] || return 1
+	info=$(go version -m "$GL" 2>/dev/null) || return 1
+	[[ $info == *"$GITLEAKS_MODULE"$'\t'"$GITLEAKS_VERSION"$'\t'* && $info == *"-tags=$TAGS"* ]]
+}
+if want gitleaks || want gitleaks-quiet; then
+	if gitleaks_ok; then
+		echo "gitleaks: $GL (cached)" >&2
+	else
+		echo "gitleaks: installing $GITLEAKS_MODULE@$GITLEAKS_VERSION -tags $TAGS into $GL_DIR" >&2
+		mkdir -p "$GL_DIR"
+		# Outside any module, so this repository's go.mod plays no part.
+		(cd "$WORK" && GOBIN=$GL_DIR go install -tags "$TAGS" "$GITLEAKS_MODULE@$GITLEAKS_VERSION") ||
+			die "cannot install gitleaks"
+		gitleaks_ok || die "$GL is not gitleaks $GITLEAKS_VERSION built with -tags $TAGS"
+	fi
+	for f in .gitleaks.toml .gitleaksignore; do
+		if [[ -e $REPO/$f ]]; then
+			echo "run.sh: warning: $REPO/$f exists; gitleaks will use it" >&2
+		fi
+	done
+fi
+
+# --- the target ------------------------------------------------------------
+echo "== target" >&2
+commits_all=$(git -C "$REPO" rev-list --all --count)
+commits_head=$(git -C "$REPO" rev-list --count HEAD)
+refs=$(git -C "$REPO" for-each-ref | wc -l | tr -d ' ')
+# Untimed warm-up: fills the page cache for every tool and sizes the history.
+log_bytes=$(git -C "$REPO" log -p -U0 --full-history --all | wc -c | tr -d ' ') ||
+	die "git log -p --all failed on $REPO (missing objects? a partial clone cannot be scanned)"
+
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1 || true)
+mem=$(awk '/^MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo 2>/dev/null || true)
+cat <<EOF
+date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)
+machine:  $(uname -sm), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') cores${cpu_model:+, $cpu_model}${mem:+, $mem}
+tools:    $(go version | cut -d' ' -f3-), $(git --version), gitleaks $GITLEAKS_VERSION -tags $TAGS
+target:   $REPO at $(git -C "$REPO" rev-parse --short HEAD)
+history:  $commits_all commits from $refs refs ($commits_head from HEAD); git log -p -U0 --all = $(awk -v b="$log_bytes" 'BEGIN {printf "%.1f MB", b/1e6}')
+runs:     $RUNS rounds of: ${TOOLS[*]} (order rotates each round)
+EOF
+
+# --- measure ---------------------------------------------------------------
+# Every tool runs from the empty work dir so no stray .gitleaksignore in the
+# caller's directory applies, and without gitleaks' config variables.
+cd "$WORK"
+run_tool() { # run_tool TOOL ROUND
+	local tool=$1 round=$2 rc=0
+	local log=$WORK/$tool.log
+	case $tool in
+	git-log)
+		"$MEASURE" run -label git-log -round "$round" -results "$RESULTS" -stderr "$log" -- \
+			git -C "$REPO" log -p -U0 --full-history --all || rc=$?
+		;;
+	gitleaks)
+		"$MEASURE" run -label gitleaks -round "$round" -results "$RESULTS" -stderr "$log" -- \
+			env -u GITLEAKS_CONFIG -u GITLEAKS_CONFIG_TOML \
+			"$GL" git "$REPO" --report-format json --report-path "$WORK/gitleaks.json" \
+			--no-banner --exit-code 0 || rc=$?
+		;;
+	gitleaks-quiet)
+		"$MEASURE" run -label gitleaks-quiet -round "$round" -results "$RESULTS" -stderr "$log" -- \
+			env -u GITLEAKS_CONFIG -u GITLEAKS_CONFIG_TOML \
+			"$GL" git "$REPO" --report-format json --report-path "$WORK/gitleaks-quiet.json" \
+			--no-banner --exit-code 0 --log-level error || rc=$?
+		;;
+	channelguard)
+		"$MEASURE" run -label channelguard -round "$round" -results "$RESULTS" -ok 0,1 -stderr "$log" -- \
+			"$CG" scan "$REPO" --format json --output "$WORK/channelguard.json" -q || rc=$?
+		;;
+	esac
+	if [[ $rc -ne 0 ]]; then
+		# Error messages only: without -v neither scanner logs findings.
+		echo "run.sh: $tool failed in round $round; last lines of its stderr:" >&2
+		tail -n 5 "$log" | sed 's/\x1b\[[0-9;]*m//g; s/^/    /' >&2
+		exit 2
+	fi
+	if [[ $tool == gitleaks* ]] && grep -q '\[git\]' "$log"; then
+		# gitleaks logs git's stderr and carries on: its report may be partial.
+		echo "run.sh: warning: git reported errors to $tool (report may be partial):" >&2
+		grep '\[git\]' "$log" | sed 's/\x1b\[[0-9;]*m//g' | head -n 3 | sed 's/^/    /' >&2
+	fi
+}
+
+echo "== measuring" >&2
+n=${#TOOLS[@]}
+for ((round = 1; round <= RUNS; round++)); do
+	for ((i = 0; i < n; i++)); do
+		run_tool "${TOOLS[$(((round - 1 + i) % n))]}" "$round"
+	done
+done
+
+echo
+echo "medians of $RUNS runs (CPU = user+sys incl. children such as git; RSS = largest single process):"
+"$MEASURE" summary -base gitleaks,git-log -focus channelguard "$RESULTS"
+
+# --- coverage --------------------------------------------------------------
+rc=0
+if want channelguard && want gitleaks; then
+	echo
+	echo "coverage (bench/compare, last round's reports):"
+	"$WORK/compare" "$WORK/gitleaks.json" "$WORK/channelguard.json" | tee "$WORK/compare.txt" || rc=$?
+	[[ $rc -le 1 ]] || die "compare failed"
+fi
+
+if [[ -n ${BENCH_OUT:-} ]]; then
+	mkdir -p "$BENCH_OUT"
+	cp "$RESULTS" "$BENCH_OUT/results.tsv"
+	"$MEASURE" summary -markdown -base gitleaks,git-log -focus channelguard "$RESULTS" >"$BENCH_OUT/table.md"
+	[[ -f $WORK/compare.txt ]] && cp "$WORK/compare.txt" "$BENCH_OUT/compare.txt"
+	echo "results kept in $BENCH_OUT (timings and counts only, no reports)" >&2
+fi
+exit "$rc"

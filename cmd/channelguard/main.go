@@ -1,0 +1,117 @@
+// Command channelguard finds leaked LINE Platform credentials (and every
+// secret gitleaks' default rules find) in git history, working trees and
+// files, and reports them with the steps that fix them.
+//
+// Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitError    = 2
+)
+
+// exitCode carries a process exit code through cobra's error path.
+type exitCode struct {
+	code int
+	err  error // printed when set
+}
+
+func (e *exitCode) Error() string {
+	if e.err != nil {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("exit %d", e.code)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ec *exitCode
+	if errors.As(err, &ec) {
+		if ec.err != nil {
+			fmt.Fprintf(stderr, "channelguard: %s\n", oneLine(ec.err.Error()))
+		}
+		return ec.code
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "channelguard: interrupted; no report written")
+		return exitError
+	}
+	// Flag and argument errors from cobra, and anything else.
+	msg := oneLine(err.Error())
+	fmt.Fprintf(stderr, "channelguard: %s\n", msg)
+	if isUsageError(msg) {
+		fmt.Fprintln(stderr, "Run 'channelguard --help' for usage.")
+	}
+	return exitError
+}
+
+func isUsageError(msg string) bool {
+	for _, s := range []string{"unknown flag", "unknown shorthand", "unknown command", "accepts ", "requires ", "invalid argument", "flag needs"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "channelguard",
+		Short: "Find leaked LINE channel secrets and access tokens, and say how to fix them",
+		Long: `channelguard scans git history, working trees and files for leaked LINE
+Platform credentials (channel secrets, channel access tokens, LINE Notify
+tokens) and every secret gitleaks' default rules find. Each finding says
+where the secret is, since when it has been exposed and how to rotate it.
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitCode{code: exitError, err: fmt.Errorf("%w (see 'channelguard %s --help')", err, c.Name())}
+	})
+	root.AddCommand(newScanCmd(stdout, stderr), newRulesCmd(stdout))
+	root.CompletionOptions.HiddenDefaultCmd = true
+	return root
+}

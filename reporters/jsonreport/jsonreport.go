@@ -1,0 +1,67 @@
+// Package jsonreport writes channelguard's JSON report: a stable, documented
+// schema (README "JSON report") that scripts, baselines and the team report
+// read back. Field names never change within a schema version; new fields
+// may be added.
+package jsonreport
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/channelguard/channelguard/scanner/finding"
+)
+
+// SchemaVersion is bumped only when a field changes meaning or goes away.
+const SchemaVersion = 1
+
+// Document is the top-level JSON object.
+type Document struct {
+	SchemaVersion int               `json:"schema_version"`
+	Tool          finding.Tool      `json:"tool"`
+	Target        string            `json:"target"`
+	Summary       Summary           `json:"summary"`
+	Findings      []finding.Finding `json:"findings"`
+	Stats         finding.Stats     `json:"stats"`
+}
+
+// Summary counts findings by severity.
+type Summary struct {
+	Total    int `json:"total"`
+	Critical int `json:"critical"`
+	High     int `json:"high"`
+	Medium   int `json:"medium"`
+	Low      int `json:"low"`
+}
+
+// New builds the document for a report.
+func New(r *finding.Report) Document {
+	by := r.CountBySeverity()
+	doc := Document{
+		SchemaVersion: SchemaVersion,
+		Tool:          r.Tool,
+		Target:        r.Target,
+		Summary: Summary{
+			Total:    len(r.Findings),
+			Critical: by[finding.Critical],
+			High:     by[finding.High],
+			Medium:   by[finding.Medium],
+			Low:      by[finding.Low],
+		},
+		Findings: r.Findings,
+		Stats:    r.Stats,
+	}
+	if doc.Findings == nil {
+		doc.Findings = []finding.Finding{}
+	}
+	return doc
+}
+
+// Write writes the report as indented JSON. The same report always gives
+// the same bytes: findings are sorted by the caller and nothing here adds a
+// timestamp.
+func Write(w io.Writer, r *finding.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(New(r))
+}

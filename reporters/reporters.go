@@ -1,0 +1,101 @@
+// Package reporters formats a finished report. Reporters only format: they
+// never scan, and they never see a raw secret (the model has none).
+package reporters
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/channelguard/channelguard/reporters/jsonreport"
+	"github.com/channelguard/channelguard/reporters/sarif"
+	"github.com/channelguard/channelguard/reporters/text"
+	"github.com/channelguard/channelguard/scanner/finding"
+)
+
+// Formats lists the formats Write accepts.
+var Formats = []string{"text", "json", "sarif"}
+
+// CheckFormat rejects an unknown format before any work is done.
+func CheckFormat(format string) error {
+	for _, f := range Formats {
+		if f == format {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+}
+
+// Options changes presentation only.
+type Options struct {
+	Color bool // text only
+}
+
+// Write formats r in format to w.
+func Write(w io.Writer, format string, r *finding.Report, opt Options) error {
+	switch format {
+	case "text":
+		return text.Write(w, r, text.Options{Color: opt.Color})
+	case "json":
+		return jsonreport.Write(w, r)
+	case "sarif":
+		return sarif.Write(w, r)
+	}
+	return CheckFormat(format)
+}
+
+// WriteFile writes the report to path atomically: it is formatted in
+// memory, written to a temporary file in the same directory and renamed over
+// path, so an interrupted or failed run never leaves a half report that a CI
+// system could take for a whole one.
+func WriteFile(path, format string, r *finding.Report, opt Options) error {
+	var buf bytes.Buffer
+	if err := Write(&buf, format, r, opt); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return AtomicWrite(path, buf.Bytes())
+}
+
+// AtomicWrite replaces path with data in one rename.
+func AtomicWrite(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrap(err))
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrap(err))
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrap(err))
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrap(err))
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrap(err))
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrap(err))
+	}
+	return nil
+}
+
+func unwrap(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	if le, ok := err.(*os.LinkError); ok {
+		return le.Err
+	}
+	return err
+}

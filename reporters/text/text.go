@@ -1,0 +1,144 @@
+// Package text writes a report for people at a terminal: findings grouped
+// by severity, most severe first, each with where it is, how long it has
+// been exposed and what to do, and a summary line at the end.
+package text
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/channelguard/channelguard/scanner/finding"
+)
+
+// Options changes the presentation only.
+type Options struct {
+	// Color uses ANSI colors (the caller decides: a TTY and no NO_COLOR).
+	Color bool
+}
+
+const (
+	reset = "\x1b[0m"
+	bold  = "\x1b[1m"
+	dim   = "\x1b[2m"
+)
+
+var severityColor = map[finding.Severity]string{
+	finding.Critical: "\x1b[1;35m",
+	finding.High:     "\x1b[1;31m",
+	finding.Medium:   "\x1b[1;33m",
+	finding.Low:      "\x1b[1;36m",
+}
+
+// Write writes the report.
+func Write(w io.Writer, r *finding.Report, opt Options) error {
+	p := &printer{w: w, color: opt.Color}
+	for _, sev := range finding.Severities {
+		var group []finding.Finding
+		for _, f := range r.Findings {
+			if f.Severity == sev {
+				group = append(group, f)
+			}
+		}
+		if len(group) == 0 {
+			continue
+		}
+		p.printf("%s\n", p.paint(severityColor[sev], fmt.Sprintf("%s (%d)", strings.ToUpper(sev.String()), len(group))))
+		for _, f := range group {
+			p.finding(f)
+		}
+	}
+	p.printf("%s\n", summary(r))
+	return p.err
+}
+
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *printer) printf(format string, a ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, a...)
+	}
+}
+
+func (p *printer) paint(code, s string) string {
+	if !p.color {
+		return s
+	}
+	return code + s + reset
+}
+
+func (p *printer) finding(f finding.Finding) {
+	p.printf("  %s  %s\n", p.paint(bold, f.Title), f.Location)
+	p.printf("    %s\n", p.paint(dim, exposure(f)))
+	p.printf("    secret %s  sha256:%s  rule %s  fingerprint %s\n", f.SecretPreview, f.SecretSHA256, f.RuleID, f.Fingerprint[:12])
+	if _, todo, ok := strings.Cut(f.Message, ": "); ok {
+		p.printf("    → %s\n", todo)
+	}
+	p.printf("\n")
+}
+
+func exposure(f finding.Finding) string {
+	e := f.Exposure
+	if e.FirstCommit == nil {
+		if e.InWorkingTree {
+			return "in the working tree, not committed"
+		}
+		return "in the scanned files"
+	}
+	s := fmt.Sprintf("first committed %s on %s", e.FirstCommit.Short(), day(e.FirstCommit.Date))
+	if e.FirstCommit.Author != "" {
+		s += " by " + e.FirstCommit.Author
+	}
+	switch {
+	case e.StillAtHead:
+		s += ", still at HEAD"
+	case e.RemovedIn != nil:
+		s += fmt.Sprintf(", removed in %s on %s, still in history", e.RemovedIn.Short(), day(e.RemovedIn.Date))
+	default:
+		s += ", no longer at HEAD, still in history"
+	}
+	if n := len(f.Occurrences); n > 1 {
+		s += fmt.Sprintf(" · %d occurrences", n)
+	}
+	return s
+}
+
+func summary(r *finding.Report) string {
+	if len(r.Findings) == 0 {
+		return fmt.Sprintf("No secrets found (%s).", scanned(r.Stats))
+	}
+	by := r.CountBySeverity()
+	var parts []string
+	for _, sev := range finding.Severities {
+		if by[sev] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", by[sev], sev))
+		}
+	}
+	noun := "findings"
+	if len(r.Findings) == 1 {
+		noun = "finding"
+	}
+	return fmt.Sprintf("%d %s (%s) in %s.", len(r.Findings), noun, strings.Join(parts, ", "), scanned(r.Stats))
+}
+
+func scanned(s finding.Stats) string {
+	return fmt.Sprintf("%s and %s scanned", plural(s.Commits, "commit"), plural(s.Files, "file"))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func day(rfc3339 string) string {
+	if len(rfc3339) >= 10 {
+		return rfc3339[:10]
+	}
+	return rfc3339
+}

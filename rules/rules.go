@@ -1,0 +1,273 @@
+// Package rules holds channelguard's detection rules and what it says about
+// them: gitleaks' default rule set, extended by the LINE rules in line.toml,
+// optionally extended again by a user's .channelguard.toml, plus the
+// catalogue (severity, CWE, remediation) that reporters print.
+//
+// Rules are data: everything here is embedded with go:embed and parsed with
+// gitleaks' own config code, so a LINE rule is a gitleaks rule.
+package rules
+
+import (
+	_ "embed"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pelletier/go-toml/v2"
+	"github.com/spf13/viper"
+	"github.com/zricethezav/gitleaks/v8/config"
+
+	"github.com/channelguard/channelguard/scanner/finding"
+)
+
+var (
+	//go:embed line.toml
+	lineTOML string
+	//go:embed catalogue.toml
+	catalogueTOML string
+)
+
+// Set is a loaded rule set: the gitleaks config the detector runs and the
+// catalogue entry of every rule in it.
+type Set struct {
+	// Config is handed to gitleaks' detector as is.
+	Config config.Config
+	meta   map[string]finding.Rule
+	cat    *catalogue
+}
+
+// Rule returns the catalogue entry of a rule id.
+func (s *Set) Rule(id string) (finding.Rule, bool) {
+	r, ok := s.meta[id]
+	return r, ok
+}
+
+// Rules lists every active rule: LINE rules first, then the others by id.
+func (s *Set) Rules() []finding.Rule {
+	out := make([]finding.Rule, 0, len(s.meta))
+	for _, r := range s.meta {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		li, lj := out[i].Origin == OriginLINE, out[j].Origin == OriginLINE
+		if li != lj {
+			return li
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// Where a rule came from.
+const (
+	OriginLINE     = "line"
+	OriginGitleaks = "gitleaks"
+	OriginConfig   = "config"
+)
+
+type catalogueEntry struct {
+	Name        string `toml:"name"`
+	Title       string `toml:"title"`
+	Severity    string `toml:"severity"`
+	CWE         int    `toml:"cwe"`
+	Precision   string `toml:"precision"`
+	HelpURI     string `toml:"help_uri"`
+	Remediation string `toml:"remediation"`
+}
+
+type catalogue struct {
+	Default catalogueEntry            `toml:"default"`
+	Rules   map[string]catalogueEntry `toml:"rules"`
+}
+
+// builtin is gitleaks' default config merged with the LINE rules, built once:
+// compiling 220 regexes is the slowest part of start-up.
+var builtin = sync.OnceValues(func() (*Set, error) {
+	base, err := translate("gitleaks default config", config.DefaultConfig)
+	if err != nil {
+		return nil, err
+	}
+	line, err := translate("rules/line.toml", lineTOML)
+	if err != nil {
+		return nil, err
+	}
+	var cat catalogue
+	if err := toml.Unmarshal([]byte(catalogueTOML), &cat); err != nil {
+		return nil, fmt.Errorf("rules/catalogue.toml: %w", err)
+	}
+	s := &Set{Config: base, meta: map[string]finding.Rule{}, cat: &cat}
+	for id, r := range base.Rules {
+		s.meta[id] = describe(r, OriginGitleaks, cat)
+	}
+	mergeRules(&s.Config, line)
+	for id, r := range line.Rules {
+		s.meta[id] = describe(r, OriginLINE, cat)
+	}
+	return s, nil
+})
+
+// Builtin returns gitleaks' default rules plus the LINE rules.
+func Builtin() (*Set, error) {
+	s, err := builtin()
+	if err != nil {
+		return nil, err
+	}
+	return s.clone(), nil
+}
+
+// clone copies everything a user config may change, so the shared built-in
+// set is never modified.
+func (s *Set) clone() *Set {
+	c := &Set{Config: s.Config, meta: make(map[string]finding.Rule, len(s.meta)), cat: s.cat}
+	c.Config.Rules = make(map[string]config.Rule, len(s.Config.Rules))
+	for id, r := range s.Config.Rules {
+		r.Allowlists = slices.Clip(r.Allowlists)
+		c.Config.Rules[id] = r
+	}
+	c.Config.Keywords = make(map[string]struct{}, len(s.Config.Keywords))
+	for k := range s.Config.Keywords {
+		c.Config.Keywords[k] = struct{}{}
+	}
+	c.Config.OrderedRules = slices.Clone(s.Config.OrderedRules)
+	c.Config.Allowlists = slices.Clip(s.Config.Allowlists)
+	for id, m := range s.meta {
+		c.meta[id] = m
+	}
+	return c
+}
+
+// translate parses gitleaks-format TOML with gitleaks' own code. gitleaks
+// panics on an invalid regex (regexp.MustCompile); that becomes an error.
+func translate(name, text string) (cfg config.Config, err error) {
+	vc, err := viperConfig(name, text)
+	if err != nil {
+		return config.Config{}, err
+	}
+	return translateViper(name, vc)
+}
+
+func viperConfig(name, text string) (config.ViperConfig, error) {
+	v := viper.New()
+	v.SetConfigType("toml")
+	if err := v.ReadConfig(strings.NewReader(text)); err != nil {
+		return config.ViperConfig{}, fmt.Errorf("%s: %w", name, err)
+	}
+	var vc config.ViperConfig
+	if err := v.Unmarshal(&vc); err != nil {
+		return config.ViperConfig{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return vc, nil
+}
+
+func translateViper(name string, vc config.ViperConfig) (cfg config.Config, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: %v", name, oneLine(fmt.Sprint(p)))
+		}
+	}()
+	cfg, err = vc.Translate()
+	if err != nil {
+		return config.Config{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return cfg, nil
+}
+
+// mergeRules adds (or replaces) the rules of ext in cfg.
+func mergeRules(cfg *config.Config, ext config.Config) {
+	for _, id := range ext.OrderedRules {
+		if _, exists := cfg.Rules[id]; !exists {
+			cfg.OrderedRules = append(cfg.OrderedRules, id)
+		}
+		cfg.Rules[id] = ext.Rules[id]
+	}
+	for k := range ext.Keywords {
+		cfg.Keywords[k] = struct{}{}
+	}
+	cfg.Allowlists = append(cfg.Allowlists, ext.Allowlists...)
+}
+
+// describe builds the catalogue entry of a rule: its own entry when the
+// catalogue has one, the default otherwise, with the gitleaks description as
+// the full description.
+func describe(r config.Rule, origin string, cat catalogue) finding.Rule {
+	e, ok := cat.Rules[r.RuleID]
+	d := cat.Default
+	pick := func(v, def string) string {
+		if ok && v != "" {
+			return v
+		}
+		return def
+	}
+	title := pick(e.Title, titleFromID(r.RuleID))
+	sev, err := finding.ParseSeverity(pick(e.Severity, d.Severity))
+	if err != nil {
+		sev = finding.High
+	}
+	cwe := d.CWE
+	if ok && e.CWE != 0 {
+		cwe = e.CWE
+	}
+	remediation := pick(e.Remediation, d.Remediation)
+	remediation = strings.TrimSpace(strings.ReplaceAll(remediation, "{title}", title))
+	summary := strings.TrimSpace(r.Description)
+	if summary == "" {
+		summary = title
+	}
+	if !strings.HasSuffix(summary, ".") {
+		summary += "."
+	}
+	return finding.Rule{
+		ID:          r.RuleID,
+		Name:        pick(e.Name, nameFromID(r.RuleID)),
+		Title:       title,
+		Summary:     summary,
+		Severity:    sev,
+		CWE:         cwe,
+		Precision:   pick(e.Precision, d.Precision),
+		HelpURI:     pick(e.HelpURI, d.HelpURI),
+		Remediation: remediation,
+		Origin:      origin,
+	}
+}
+
+// Words that read better in capitals in a title made from a rule id.
+var acronyms = map[string]bool{
+	"api": true, "aws": true, "gcp": true, "jwt": true, "pat": true, "ssh": true,
+	"npm": true, "sql": true, "url": true, "id": true, "sdk": true, "ai": true,
+	"pgp": true, "gpg": true, "ibm": true, "iam": true, "sas": true, "oauth": true,
+	"pypi": true, "mcp": true, "cli": true, "dsn": true, "rsa": true, "scm": true,
+	"line": true,
+}
+
+// titleFromID turns "aws-access-token" into "AWS access token".
+func titleFromID(id string) string {
+	words := strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' })
+	for i, w := range words {
+		switch {
+		case acronyms[w]:
+			words[i] = strings.ToUpper(w)
+		case i == 0 && w != "":
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// nameFromID turns "aws-access-token" into "AwsAccessToken" (SARIF's name).
+func nameFromID(id string) string {
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	return b.String()
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

@@ -1,0 +1,189 @@
+package rules
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+	"github.com/zricethezav/gitleaks/v8/config"
+
+	"github.com/channelguard/channelguard/scanner/finding"
+)
+
+// DefaultConfigName is looked for in the scanned root when --config is not
+// given.
+const DefaultConfigName = ".channelguard.toml"
+
+// userFile is the whole shape of a .channelguard.toml. The gitleaks parts
+// are parsed by gitleaks; this struct exists so that a typo in a key is an
+// error with a line number instead of a silently ignored setting.
+type userFile struct {
+	Title       string           `toml:"title"`
+	Description string           `toml:"description"`
+	MinVersion  string           `toml:"minVersion"`
+	Extend      map[string]any   `toml:"extend"`
+	Rules       []map[string]any `toml:"rules"`
+	Allowlist   map[string]any   `toml:"allowlist"`
+	Allowlists  []map[string]any `toml:"allowlists"`
+	Channel     struct {
+		// DisabledRules are rule ids that are not run at all.
+		DisabledRules []string `toml:"disabled_rules"`
+		// Severity overrides a rule's severity: rule id → level.
+		Severity map[string]string `toml:"severity"`
+	} `toml:"channelguard"`
+}
+
+// Load returns the built-in rules extended by the channelguard config at
+// path: extra gitleaks-format [[rules]] and [[allowlists]], and a
+// [channelguard] table with disabled_rules and severity overrides. An empty
+// path means the built-in rules alone. Errors name the file and, where the
+// TOML parser knows it, the line.
+func Load(path string) (*Set, error) {
+	s, err := Builtin()
+	if err != nil || path == "" {
+		return s, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, unwrapPathError(err))
+	}
+	if err := s.apply(path, data); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Set) apply(path string, data []byte) error {
+	fail := func(format string, a ...any) error {
+		return fmt.Errorf("config %s: %s", path, fmt.Sprintf(format, a...))
+	}
+	var uf userFile
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&uf); err != nil {
+		return fail("%s", describeTOMLError(err))
+	}
+	if uf.Extend != nil {
+		return fail("[extend] is not supported: channelguard always runs gitleaks' default rules and its LINE rules; turn rules off with [channelguard] disabled_rules")
+	}
+
+	vc, err := viperConfig(path, string(data))
+	if err != nil {
+		return err
+	}
+	// gitleaks resolves an allowlist's targetRules only against the rules of
+	// the same file; here they may name built-in rules, so they are resolved
+	// after the merge.
+	if vc.AllowList != nil {
+		vc.Allowlists = append(vc.Allowlists, vc.AllowList)
+		vc.AllowList = nil
+	}
+	var global, targeted []int
+	for i, a := range vc.Allowlists {
+		if len(a.TargetRules) > 0 {
+			targeted = append(targeted, i)
+		} else {
+			global = append(global, i)
+		}
+	}
+	all := vc.Allowlists
+	vc.Allowlists = nil
+	for _, i := range global {
+		vc.Allowlists = append(vc.Allowlists, all[i])
+	}
+	user, err := translateViper("config "+path, vc)
+	if err != nil {
+		return err
+	}
+	mergeRules(&s.Config, user)
+	for id, r := range user.Rules {
+		if _, builtin := s.meta[id]; builtin {
+			// A user rule that replaces a built-in one keeps its words.
+			continue
+		}
+		s.meta[id] = describe(r, OriginConfig, *s.cat)
+	}
+	for _, i := range targeted {
+		ids := all[i].TargetRules
+		all[i].TargetRules = nil
+		one := config.ViperConfig{}
+		one.Allowlists = all[i : i+1]
+		parsed, err := translateViper("config "+path, one)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, ok := s.Config.Rules[id]
+			if !ok {
+				return fail("[[allowlists]] targetRules names unknown rule %q", id)
+			}
+			r.Allowlists = append(r.Allowlists, parsed.Allowlists...)
+			s.Config.Rules[id] = r
+		}
+	}
+
+	for _, id := range uf.Channel.DisabledRules {
+		if _, ok := s.Config.Rules[id]; !ok {
+			return fail("disabled_rules names unknown rule %q (see `channelguard rules`)", id)
+		}
+		delete(s.Config.Rules, id)
+		delete(s.meta, id)
+	}
+	if len(uf.Channel.DisabledRules) > 0 {
+		kept := s.Config.OrderedRules[:0:0]
+		for _, id := range s.Config.OrderedRules {
+			if _, ok := s.Config.Rules[id]; ok {
+				kept = append(kept, id)
+			}
+		}
+		s.Config.OrderedRules = kept
+	}
+	ids := make([]string, 0, len(uf.Channel.Severity))
+	for id := range uf.Channel.Severity {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		m, ok := s.meta[id]
+		if !ok {
+			return fail("[channelguard.severity] names unknown rule %q (see `channelguard rules`)", id)
+		}
+		sev, err := finding.ParseSeverity(uf.Channel.Severity[id])
+		if err != nil {
+			return fail("[channelguard.severity] %s: %v", id, err)
+		}
+		m.Severity = sev
+		s.meta[id] = m
+	}
+	return nil
+}
+
+// describeTOMLError turns go-toml's errors into "line N: problem".
+func describeTOMLError(err error) string {
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, col := de.Position()
+		return fmt.Sprintf("line %d, column %d: %s", row, col, de.Error())
+	}
+	var se *toml.StrictMissingError
+	if errors.As(err, &se) && len(se.Errors) > 0 {
+		e := se.Errors[0]
+		row, _ := e.Position()
+		return fmt.Sprintf("line %d: unknown key %q", row, strings.Join(e.Key(), "."))
+	}
+	return oneLine(err.Error())
+}
+
+// unwrapPathError drops the path from an *os.PathError: the caller already
+// names the file.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

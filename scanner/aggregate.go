@@ -1,0 +1,377 @@
+package scanner
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/zricethezav/gitleaks/v8/report"
+
+	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/scanner/history"
+)
+
+// groupKey is one secret in one file for one rule. The raw secret is part
+// of the key only in memory; it never leaves this package.
+type groupKey struct {
+	rule, path, secret string
+}
+
+type occurrence struct {
+	located
+	commit *finding.Commit
+	order  int // position in git log, 0 = newest; -1 for the working tree
+}
+
+type group struct {
+	key     groupKey
+	occs    []occurrence
+	also    map[string]bool
+	allowed bool
+
+	atHead    bool
+	headLoc   *located // where the secret stands at headRev
+	removedIn *finding.Commit
+}
+
+type aggregator struct {
+	set    *rules.Set
+	plan   *plan
+	groups map[groupKey]*group
+}
+
+func newAggregator(set *rules.Set, p *plan) *aggregator {
+	return &aggregator{set: set, plan: p, groups: map[groupKey]*group{}}
+}
+
+// isGeneric matches gitleaks' own notion: a generic rule yields to a
+// specific one that found the same secret.
+func isGeneric(ruleID string) bool { return strings.Contains(strings.ToLower(ruleID), "generic") }
+
+func (a *aggregator) add(f report.Finding) {
+	if f.File == "" || f.Secret == "" {
+		return
+	}
+	l := locate(f)
+	o := occurrence{located: l, order: -1}
+	if f.Commit != "" {
+		o.commit = &finding.Commit{SHA: f.Commit, Author: f.Author, Email: f.Email, Date: f.Date}
+		if a.plan.hist != nil {
+			if i, ok := a.plan.hist.Order(f.Commit); ok {
+				o.order = i
+			}
+		}
+	}
+	k := groupKey{rule: f.RuleID, path: f.File, secret: f.Secret}
+	g := a.groups[k]
+	if g == nil {
+		g = &group{key: k, also: map[string]bool{}}
+		a.groups[k] = g
+	}
+	g.occs = append(g.occs, o)
+	for _, m := range allowMarkers {
+		if strings.Contains(l.line, m) {
+			g.allowed = true
+		}
+	}
+}
+
+// specificity ranks rules for one secret: a LINE rule knows the most (and
+// carries the LINE remediation), a generic rule the least.
+func specificity(ruleID string) int {
+	switch {
+	case strings.HasPrefix(ruleID, "line-"):
+		return 2
+	case isGeneric(ruleID):
+		return 0
+	default:
+		return 1
+	}
+}
+
+// mergeOverlaps makes one alert of one secret in one file: when several
+// rules found it, the most specific keeps it and notes the others, the way
+// gitleaks lets a specific rule win over generic-api-key. Rules of equal
+// rank (two vendors' rules on one value) stay separate.
+func (a *aggregator) mergeOverlaps() {
+	bySecret := map[[2]string][]*group{}
+	for _, g := range a.groups {
+		k := [2]string{g.key.path, g.key.secret}
+		bySecret[k] = append(bySecret[k], g)
+	}
+	for _, gs := range bySecret {
+		if len(gs) < 2 {
+			continue
+		}
+		best := gs[0]
+		for _, g := range gs[1:] {
+			if r, b := specificity(g.key.rule), specificity(best.key.rule); r > b || r == b && g.key.rule < best.key.rule {
+				best = g
+			}
+		}
+		for _, g := range gs {
+			if g == best || specificity(g.key.rule) == specificity(best.key.rule) {
+				continue
+			}
+			best.also[g.key.rule] = true
+			best.occs = append(best.occs, g.occs...)
+			best.allowed = best.allowed || g.allowed
+			delete(a.groups, g.key)
+		}
+	}
+}
+
+// resolveExposure decides, for every secret seen in history, whether the
+// scanned tip still holds it (and where), and which commit removed it.
+func (a *aggregator) resolveExposure(ctx context.Context) error {
+	a.mergeOverlaps()
+	for _, g := range a.groups {
+		sort.SliceStable(g.occs, func(i, j int) bool {
+			if g.occs[i].order != g.occs[j].order {
+				return g.occs[i].order < g.occs[j].order
+			}
+			return g.occs[i].loc.StartLine < g.occs[j].loc.StartLine
+		})
+		g.occs = dedupe(g.occs)
+	}
+	p := a.plan
+	if p.repo == nil || p.headRev == "" {
+		return nil
+	}
+	var historic []*group
+	for _, g := range a.sorted() {
+		if g.hasHistory() {
+			historic = append(historic, g)
+		}
+	}
+	if len(historic) == 0 {
+		return nil
+	}
+	blobs, err := p.repo.NewBlobReader(ctx)
+	if err != nil {
+		return err
+	}
+	contents := map[string]*string{}
+	for _, g := range historic {
+		c, seen := contents[g.key.path]
+		if !seen {
+			data, ok, err := blobs.Read(p.headRev, g.key.path)
+			if err != nil {
+				_ = blobs.Close()
+				return err
+			}
+			if ok {
+				s := string(data)
+				c = &s
+			}
+			contents[g.key.path] = c
+		}
+		if c == nil {
+			continue
+		}
+		if l, ok := locateIn(g.key.path, *c, g.key.secret); ok {
+			g.atHead = true
+			g.headLoc = &l
+		}
+	}
+	if err := blobs.Close(); err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+
+	// Which commit deleted the secrets no longer at the tip: one pass of
+	// git log over just the files concerned, newest first.
+	pending := map[string][]*group{}
+	var paths []string
+	for _, g := range historic {
+		if g.atHead {
+			continue
+		}
+		if _, ok := pending[g.key.path]; !ok {
+			paths = append(paths, g.key.path)
+		}
+		pending[g.key.path] = append(pending[g.key.path], g)
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	left := 0
+	for _, gs := range pending {
+		left += len(gs)
+	}
+	sort.Strings(paths)
+	return p.hist.Deletions(ctx, paths, func(d history.Deletion) bool {
+		for _, g := range pending[d.Path] {
+			if g.removedIn != nil || !strings.Contains(d.Lines, g.key.secret) {
+				continue
+			}
+			g.removedIn = &finding.Commit{SHA: d.Commit.SHA, Author: d.Commit.AuthorName, Email: d.Commit.AuthorEmail, Date: d.Commit.Date}
+			left--
+		}
+		return left > 0
+	})
+}
+
+func dedupe(occs []occurrence) []occurrence {
+	out := occs[:0]
+	seen := map[string]bool{}
+	for _, o := range occs {
+		k := fmt.Sprintf("%d:%d:%d", o.order, o.loc.StartLine, o.loc.StartColumn)
+		if o.commit != nil {
+			k = o.commit.SHA + k
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, o)
+	}
+	return out
+}
+
+func (g *group) hasHistory() bool {
+	for _, o := range g.occs {
+		if o.commit != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// newestCommit is the newest history occurrence, oldestCommit the first
+// commit that added the secret (occurrences are sorted newest first).
+func (g *group) newestCommit() *occurrence {
+	for i := range g.occs {
+		if g.occs[i].commit != nil {
+			return &g.occs[i]
+		}
+	}
+	return nil
+}
+
+func (g *group) oldestCommit() *occurrence {
+	for i := len(g.occs) - 1; i >= 0; i-- {
+		if g.occs[i].commit != nil {
+			return &g.occs[i]
+		}
+	}
+	return nil
+}
+
+func (g *group) worktree() *occurrence {
+	for i := range g.occs {
+		if g.occs[i].commit == nil {
+			return &g.occs[i]
+		}
+	}
+	return nil
+}
+
+// sorted returns the groups in a stable order.
+func (a *aggregator) sorted() []*group {
+	out := make([]*group, 0, len(a.groups))
+	for _, g := range a.groups {
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ki, kj := out[i].key, out[j].key
+		if ki.path != kj.path {
+			return ki.path < kj.path
+		}
+		if ki.rule != kj.rule {
+			return ki.rule < kj.rule
+		}
+		return finding.SecretHash(ki.secret) < finding.SecretHash(kj.secret)
+	})
+	return out
+}
+
+// finding turns a group into the public model, dropping the raw secret.
+func (a *aggregator) finding(g *group) finding.Finding {
+	meta, ok := a.set.Rule(g.key.rule)
+	if !ok {
+		meta = finding.Rule{ID: g.key.rule, Title: g.key.rule, Severity: finding.High}
+	}
+	hash := finding.SecretHash(g.key.secret)
+	f := finding.Finding{
+		RuleID:        g.key.rule,
+		Severity:      meta.Severity,
+		Title:         meta.Title,
+		SecretPreview: finding.Preview(g.key.secret),
+		SecretSHA256:  hash,
+		Fingerprint:   finding.Fingerprint(g.key.rule, g.key.path, hash),
+	}
+	for r := range g.also {
+		f.AlsoMatched = append(f.AlsoMatched, r)
+	}
+	sort.Strings(f.AlsoMatched)
+
+	wt := g.worktree()
+	newest := g.newestCommit()
+	p := a.plan
+	switch {
+	case wt != nil:
+		f.Location = wt.loc
+	case g.atHead:
+		f.Location = g.headLoc.loc
+		f.Commit = newest.commit
+	case newest != nil:
+		f.Location = newest.loc
+		f.Commit = newest.commit
+	}
+	if first := g.oldestCommit(); first != nil {
+		f.Exposure.FirstCommit = first.commit
+	}
+	f.Exposure.StillAtHead = g.atHead
+	f.Exposure.InWorkingTree = wt != nil || (p.work != nil && g.atHead && !p.changed[g.key.path])
+	f.Exposure.RemovedIn = g.removedIn
+	for _, o := range g.occs {
+		f.Occurrences = append(f.Occurrences, finding.Occurrence{Location: o.loc, Commit: o.commit})
+	}
+	f.Message = message(meta, f, p)
+	return f
+}
+
+// message is the finding's first sentence: what leaked, where, since when,
+// and what to do.
+func message(meta finding.Rule, f finding.Finding, p *plan) string {
+	var when string
+	e := f.Exposure
+	switch {
+	case e.FirstCommit == nil && p.mode == ModeGit:
+		when = " (uncommitted)"
+	case e.FirstCommit == nil:
+	case e.StillAtHead:
+		when = fmt.Sprintf(" (committed in %s on %s, still at HEAD)", e.FirstCommit.Short(), day(e.FirstCommit.Date))
+	case e.RemovedIn != nil:
+		when = fmt.Sprintf(" (committed in %s on %s, removed in %s on %s but still in git history)", e.FirstCommit.Short(), day(e.FirstCommit.Date), e.RemovedIn.Short(), day(e.RemovedIn.Date))
+	default:
+		when = fmt.Sprintf(" (committed in %s on %s, no longer at HEAD but still in git history)", e.FirstCommit.Short(), day(e.FirstCommit.Date))
+	}
+	return fmt.Sprintf("%s in %s%s: %s", meta.Title, f.Location, when, action(meta))
+}
+
+// action is the bold first sentence of a rule's remediation, lower-cased
+// to follow a colon: "reissue the channel secret in the LINE Developers
+// console."
+func action(meta finding.Rule) string {
+	r := meta.Remediation
+	if strings.HasPrefix(r, "**") {
+		if end := strings.Index(r[2:], "**"); end > 0 {
+			s := r[2 : 2+end]
+			if len(s) > 1 && strings.ToUpper(s[1:2]) == s[1:2] {
+				return s // starts with an acronym: "LINE …"
+			}
+			return strings.ToLower(s[:1]) + s[1:]
+		}
+	}
+	return "rotate this credential and remove it from the code."
+}
+
+func day(rfc3339 string) string {
+	if len(rfc3339) >= 10 {
+		return rfc3339[:10]
+	}
+	return rfc3339
+}

@@ -1,0 +1,230 @@
+// Package history is a gitleaks source over a repository's commits: it
+// yields the lines each commit added, as gitleaks' own git source does, but
+// it reports git's failures instead of logging them, numbers commits so
+// "newest" and "oldest" are known, and can also hand back deleted lines so
+// the commit that removed a secret can be named.
+package history
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/fatih/semgroup"
+	"github.com/gitleaks/go-gitdiff/gitdiff"
+	"github.com/zricethezav/gitleaks/v8/cmd/scm"
+	"github.com/zricethezav/gitleaks/v8/sources"
+
+	"github.com/channelguard/channelguard/scanner/gitrepo"
+)
+
+// noRemote tells gitleaks not to build web links (it needs a remote, and
+// reports here carry commit SHAs instead).
+var noRemote = &sources.RemoteInfo{Platform: scm.NoPlatform}
+
+// Source yields one fragment per added hunk of every commit in Revs.
+type Source struct {
+	Repo *gitrepo.Repo
+	// Revs selects commits: {"--all"} for every ref, {"BASE..HEAD"} for a range.
+	Revs []string
+	// Sema bounds the goroutines that run the detector (the detector's own).
+	Sema *semgroup.Group
+
+	mu      sync.Mutex
+	order   map[string]int // commit SHA → position in git log (0 = newest)
+	commits int
+}
+
+// logArgs mirrors gitleaks' `git log -p -U0 --full-history --all
+// --diff-filter=tuxdb` so the same lines are scanned, without external diff
+// or textconv programs from the repository's config.
+func (s *Source) logArgs(extra ...string) []string {
+	args := []string{"log", "-p", "-U0", "--full-history", "--no-ext-diff", "--no-textconv", "--no-color", "--format=medium"}
+	args = append(args, extra...)
+	args = append(args, s.Revs...)
+	return append(args, s.Repo.Pathspec()...)
+}
+
+// Fragments implements sources.Source.
+func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) error {
+	s.order = map[string]int{}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	args := s.logArgs("--diff-filter=tuxdb")
+	cmd, stderr := s.Repo.Command(ctx, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("git log in %s: %w", s.Repo.Root, err)
+	}
+	files, err := gitdiff.Parse(stdout)
+	if err != nil {
+		_ = cmd.Wait()
+		return gitrepo.CommandError(s.Repo.Root, args, err, stderr.Bytes())
+	}
+
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		yieldErr error
+	)
+	lastSHA := ""
+	for file := range files {
+		if ctx.Err() != nil {
+			continue // drain: the parser goroutine must not block on send
+		}
+		var info *sources.CommitInfo
+		sha := ""
+		if file.PatchHeader != nil {
+			sha = file.PatchHeader.SHA
+			if sha != lastSHA {
+				s.mu.Lock()
+				s.order[sha] = s.commits
+				s.commits++
+				s.mu.Unlock()
+				lastSHA = sha
+			}
+			info = &sources.CommitInfo{
+				Remote:  noRemote,
+				SHA:     sha,
+				Date:    file.PatchHeader.AuthorDate.UTC().Format(time.RFC3339),
+				Message: file.PatchHeader.Message(),
+			}
+			if a := file.PatchHeader.Author; a != nil {
+				info.AuthorName, info.AuthorEmail = a.Name, a.Email
+			}
+		}
+		// Deleted files add nothing; binary files are skipped as gitleaks'
+		// git source does with its default archive depth of 0.
+		if file.IsDelete || file.IsBinary {
+			continue
+		}
+		wg.Add(1)
+		s.Sema.Go(func() error {
+			defer wg.Done()
+			for _, tf := range file.TextFragments {
+				if tf == nil {
+					return nil
+				}
+				fragment := sources.Fragment{
+					CommitSHA:  sha,
+					FilePath:   file.NewName,
+					Raw:        tf.Raw(gitdiff.OpAdd),
+					StartLine:  int(tf.NewPosition),
+					CommitInfo: info,
+				}
+				if err := yield(fragment, nil); err != nil {
+					errOnce.Do(func() { yieldErr = err; cancel() })
+					return nil
+				}
+			}
+			return nil
+		})
+	}
+	// The parser has stopped (at the end, or early on a malformed patch);
+	// drain the pipe so git can exit.
+	_, _ = io.Copy(io.Discard, stdout)
+	wg.Wait()
+	waitErr := cmd.Wait()
+	if yieldErr != nil {
+		return yieldErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if waitErr != nil {
+		return gitrepo.CommandError(s.Repo.Root, args, waitErr, stderr.Bytes())
+	}
+	return nil
+}
+
+// Order returns a commit's position in the log (0 = newest) and whether the
+// scan saw it.
+func (s *Source) Order(sha string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.order[sha]
+	return i, ok
+}
+
+// Commits is the number of commits with changes the scan read.
+func (s *Source) Commits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commits
+}
+
+// Deletion is a commit that deleted lines from a file.
+type Deletion struct {
+	Commit sources.CommitInfo
+	Path   string
+	// Lines are the deleted lines, joined.
+	Lines string
+}
+
+// Deletions streams, newest first, every commit's deleted lines in paths
+// (whole-file deletions included). It lets the caller name the commit that
+// removed a secret without keeping every deleted line of the history in
+// memory: only the few files that had findings are read.
+func (s *Source) Deletions(ctx context.Context, paths []string, fn func(Deletion) bool) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	args := []string{"log", "-p", "-U0", "--full-history", "--no-ext-diff", "--no-textconv", "--no-color", "--no-renames", "--format=medium"}
+	args = append(args, s.Revs...)
+	args = append(args, "--")
+	args = append(args, paths...)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd, stderr := s.Repo.Command(ctx, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("git log in %s: %w", s.Repo.Root, err)
+	}
+	files, err := gitdiff.Parse(stdout)
+	if err != nil {
+		_ = cmd.Wait()
+		return gitrepo.CommandError(s.Repo.Root, args, err, stderr.Bytes())
+	}
+	stopped := false
+	for file := range files {
+		if stopped || file.PatchHeader == nil || file.IsBinary {
+			continue
+		}
+		var deleted []byte
+		for _, tf := range file.TextFragments {
+			deleted = append(deleted, tf.Raw(gitdiff.OpDelete)...)
+		}
+		if len(deleted) == 0 {
+			continue
+		}
+		d := Deletion{
+			Commit: sources.CommitInfo{SHA: file.PatchHeader.SHA, Date: file.PatchHeader.AuthorDate.UTC().Format(time.RFC3339)},
+			Path:   file.OldName,
+			Lines:  string(deleted),
+		}
+		if a := file.PatchHeader.Author; a != nil {
+			d.Commit.AuthorName, d.Commit.AuthorEmail = a.Name, a.Email
+		}
+		if !fn(d) {
+			stopped = true
+			cancel()
+		}
+	}
+	_, _ = io.Copy(io.Discard, stdout)
+	waitErr := cmd.Wait()
+	if stopped {
+		return nil
+	}
+	if waitErr != nil {
+		return gitrepo.CommandError(s.Repo.Root, args, waitErr, stderr.Bytes())
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package scanner
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zricethezav/gitleaks/v8/report"
+
+	"github.com/channelguard/channelguard/scanner/finding"
+)
+
+// located is where a secret itself stands, and the text of its line.
+type located struct {
+	loc  finding.Location
+	line string
+}
+
+// locate finds the secret inside a gitleaks finding. gitleaks reports where
+// the whole regex match starts, which for context rules can be lines before
+// the secret, and its columns are off by one after the first line of a
+// fragment; SARIF and PR annotations need the secret's own line.
+//
+// f.Line holds the lines the match spans and ends where the line of f.EndLine
+// ends, so the secret's line is counted back from the end.
+func locate(f report.Finding) located {
+	fallback := located{
+		loc:  finding.Location{Path: f.File, StartLine: f.StartLine, StartColumn: max(f.StartColumn, 1), EndLine: f.EndLine, EndColumn: max(f.EndColumn+1, 2)},
+		line: f.Line,
+	}
+	if f.Secret == "" {
+		return fallback
+	}
+	from := min(max(f.StartColumn-2, 0), len(f.Line))
+	idx := strings.Index(f.Line[from:], f.Secret)
+	if idx < 0 {
+		from = 0
+		if idx = strings.Index(f.Line, f.Secret); idx < 0 {
+			// Found in decoded (base64, percent…) content: gitleaks' place is
+			// the best there is.
+			return fallback
+		}
+	}
+	pos := from + idx
+	end := pos + len(f.Secret)
+	startLine := f.EndLine - strings.Count(f.Line[end:], "\n") - strings.Count(f.Secret, "\n")
+	return located{
+		loc:  span(f.File, f.Line, pos, end, startLine),
+		line: lineAround(f.Line, pos),
+	}
+}
+
+// locateIn finds the first occurrence of secret in a whole file's content.
+func locateIn(path, content, secret string) (located, bool) {
+	pos := strings.Index(content, secret)
+	if pos < 0 {
+		return located{}, false
+	}
+	line := 1 + strings.Count(content[:pos], "\n")
+	return located{loc: span(path, content, pos, pos+len(secret), line), line: lineAround(content, pos)}, true
+}
+
+// span builds a Location for text[pos:end] whose first line is startLine.
+// Columns count characters (not bytes), 1-based, EndColumn one past the end.
+func span(path, text string, pos, end, startLine int) finding.Location {
+	lineStart := strings.LastIndexByte(text[:pos], '\n') + 1
+	col := utf8.RuneCountInString(text[lineStart:pos]) + 1
+	secret := text[pos:end]
+	endLine, endCol := startLine, col+utf8.RuneCountInString(secret)
+	if n := strings.Count(secret, "\n"); n > 0 {
+		endLine = startLine + n
+		endCol = utf8.RuneCountInString(secret[strings.LastIndexByte(secret, '\n')+1:]) + 1
+	}
+	return finding.Location{Path: path, StartLine: startLine, StartColumn: col, EndLine: endLine, EndColumn: endCol}
+}
+
+func lineAround(text string, pos int) string {
+	start := strings.LastIndexByte(text[:pos], '\n') + 1
+	end := strings.IndexByte(text[pos:], '\n')
+	if end < 0 {
+		return text[start:]
+	}
+	return text[start : pos+end]
+}

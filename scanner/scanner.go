@@ -1,0 +1,307 @@
+// Package scanner runs gitleaks' detector with channelguard's rules over a
+// repository's history and working tree, a plain directory or a file, and
+// turns what it reports into findings: one per secret per file, with every
+// occurrence, the exposure window and the words that fix it.
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/rs/zerolog"
+	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/logging"
+	"github.com/zricethezav/gitleaks/v8/sources"
+
+	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/baseline"
+	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/scanner/gitrepo"
+	"github.com/channelguard/channelguard/scanner/history"
+	"github.com/channelguard/channelguard/scanner/worktree"
+)
+
+// Options says what to scan and how.
+type Options struct {
+	// Path is a git repository (or a directory in one), a directory or a file.
+	Path string
+	// NoHistory scans the working tree only.
+	NoHistory bool
+	// Range limits the history to BASE..HEAD (no working tree).
+	Range string
+	// Rules to run; nil means the built-in rules.
+	Rules *rules.Set
+	// Baseline holds fingerprints that are not reported again.
+	Baseline baseline.Set
+	// Logf receives progress lines (never a secret); nil discards them.
+	Logf func(format string, args ...any)
+}
+
+// Mode says what kind of target was scanned.
+type Mode string
+
+const (
+	ModeGit  Mode = "git"
+	ModeDir  Mode = "directory"
+	ModeFile Mode = "file"
+)
+
+// Result is a scan's report plus what the caller may want to tell the user.
+type Result struct {
+	Report  *finding.Report
+	Mode    Mode
+	Skipped []worktree.Skipped
+	// Baselined counts findings dropped because the baseline had them.
+	Baselined int
+	// Allowed counts findings dropped by channelguard:allow / gitleaks:allow.
+	Allowed int
+}
+
+// Markers that suppress a finding when they stand on the secret's line.
+var allowMarkers = []string{"channelguard:allow", "gitleaks:allow"}
+
+var quietGitleaks sync.Once
+
+// Scan runs one scan. Errors are one line and name what failed.
+func Scan(ctx context.Context, opts Options) (*Result, error) {
+	// gitleaks logs raw secrets at debug and trace level; it never speaks.
+	quietGitleaks.Do(func() { logging.Logger = zerolog.Nop() })
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	set := opts.Rules
+	if set == nil {
+		var err error
+		if set, err = rules.Builtin(); err != nil {
+			return nil, err
+		}
+	}
+	target := opts.Path
+	if target == "" {
+		target = "."
+	}
+	info, err := os.Stat(target)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %w", target, err)
+	}
+
+	d := detect.NewDetectorContext(ctx, set.Config)
+	// The gitleaks CLI's defaults, so the same secrets are found.
+	d.MaxDecodeDepth = 5
+	// Allow markers are applied per finding below, on the secret's own line
+	// and for every occurrence of it at once.
+	d.IgnoreGitleaksAllow = true
+
+	plan, err := makePlan(ctx, target, info, opts, set, d)
+	if err != nil {
+		return nil, err
+	}
+	logf("scanning %s (%s)", target, plan.describe())
+	if _, err := d.DetectSource(ctx, plan.source()); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		return nil, err
+	}
+	raw := d.Findings()
+	logf("detector done: %d raw matches in %d commits and %d files", len(raw), plan.commits(), plan.files())
+
+	res := &Result{Mode: plan.mode}
+	agg := newAggregator(set, plan)
+	for _, f := range raw {
+		agg.add(f)
+	}
+	if err := agg.resolveExposure(ctx); err != nil {
+		return nil, err
+	}
+	rep := &finding.Report{
+		Target: target,
+		Rules:  set.Rules(),
+		Stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: int(d.TotalBytes.Load())},
+	}
+	for _, g := range agg.sorted() {
+		if g.allowed {
+			res.Allowed++
+			continue
+		}
+		f := agg.finding(g)
+		if opts.Baseline.Has(f.Fingerprint) {
+			res.Baselined++
+			continue
+		}
+		rep.Findings = append(rep.Findings, f)
+	}
+	rep.Sort()
+	res.Report = rep
+	if plan.work != nil {
+		res.Skipped = plan.work.SkippedFiles()
+	}
+	return res, nil
+}
+
+// plan is what one scan reads.
+type plan struct {
+	mode    Mode
+	repo    *gitrepo.Repo
+	hist    *history.Source
+	work    *worktree.Source
+	headRev string // commit "still at HEAD" is judged against; "" if none
+	// changed is the set of working-tree files that differ from headRev;
+	// unchanged files hold what headRev holds.
+	changed map[string]bool
+	ranged  bool
+}
+
+func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options, set *rules.Set, d *detect.Detector) (*plan, error) {
+	if info.Mode().IsRegular() {
+		if opts.Range != "" {
+			return nil, fmt.Errorf("--range needs a git repository; %s is a file", target)
+		}
+		root, rel := fileRoot(target)
+		return &plan{mode: ModeFile, work: &worktree.Source{Root: root, Paths: []string{rel}, Config: &set.Config, Sema: d.Sema}}, nil
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%s: not a regular file or directory", target)
+	}
+	repo, err := gitrepo.Open(ctx, target)
+	if errors.Is(err, gitrepo.ErrNotRepository) {
+		if opts.Range != "" {
+			return nil, fmt.Errorf("--range needs a git repository; %s is not one", target)
+		}
+		return &plan{mode: ModeDir, work: &worktree.Source{Root: target, Config: &set.Config, Sema: d.Sema}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{mode: ModeGit, repo: repo}
+	hasCommits := repo.HasCommits(ctx)
+	switch {
+	case opts.Range != "":
+		if opts.NoHistory {
+			return nil, errors.New("--range and --no-history cannot be used together")
+		}
+		rg, err := repo.ParseRange(ctx, opts.Range)
+		if err != nil {
+			return nil, err
+		}
+		p.ranged = true
+		p.headRev = rg.Head
+		p.hist = &history.Source{Repo: repo, Revs: []string{rg.Base + ".." + rg.Head}, Sema: d.Sema}
+		return p, nil
+	case opts.NoHistory:
+		if repo.Bare {
+			return nil, fmt.Errorf("--no-history: %s is a bare repository, it has no working tree", target)
+		}
+		files, err := repo.TrackedAndUntracked(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.work = &worktree.Source{Root: repo.Root, Paths: files, Config: &set.Config, Sema: d.Sema}
+		return p, nil
+	}
+	if hasCommits {
+		p.headRev = "HEAD"
+		// Every ref, as gitleaks does: a secret on any branch, tag or stash
+		// has leaked to whoever can fetch it.
+		p.hist = &history.Source{Repo: repo, Revs: []string{"--all"}, Sema: d.Sema}
+	}
+	if !repo.Bare {
+		files, err := repo.WorktreeChanges(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.changed = map[string]bool{}
+		for _, f := range files {
+			p.changed[f] = true
+		}
+		p.work = &worktree.Source{Root: repo.Root, Paths: files, Config: &set.Config, Sema: d.Sema}
+	}
+	return p, nil
+}
+
+// fileRoot splits a file path into the directory reports are relative to
+// (the current directory when the file is under it) and the rest.
+func fileRoot(target string) (root, rel string) {
+	abs, err := filepath.Abs(target)
+	if err != nil {
+		return filepath.Dir(target), filepath.Base(target)
+	}
+	if cwd, err := os.Getwd(); err == nil {
+		if r, err := filepath.Rel(cwd, abs); err == nil && !strings.HasPrefix(r, "..") {
+			return cwd, filepath.ToSlash(r)
+		}
+	}
+	return filepath.Dir(abs), filepath.Base(abs)
+}
+
+func (p *plan) describe() string {
+	switch {
+	case p.mode != ModeGit:
+		return string(p.mode)
+	case p.ranged:
+		return "git history, commit range"
+	case p.hist != nil && p.work != nil:
+		return "git history of every ref and uncommitted files"
+	case p.hist != nil:
+		return "git history of every ref"
+	default:
+		return "git working tree"
+	}
+}
+
+func (p *plan) source() sources.Source {
+	var parts []sources.Source
+	if p.hist != nil {
+		parts = append(parts, p.hist)
+	}
+	if p.work != nil {
+		parts = append(parts, p.work)
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return both(parts)
+}
+
+func (p *plan) commits() int {
+	if p.hist == nil {
+		return 0
+	}
+	return p.hist.Commits()
+}
+
+func (p *plan) files() int {
+	if p.work == nil {
+		return 0
+	}
+	return p.work.Files()
+}
+
+// both runs several sources at once: history and working tree share the
+// detector but not the disk reads, and the second core.
+type both []sources.Source
+
+func (b both) Fragments(ctx context.Context, yield sources.FragmentsFunc) error {
+	errs := make([]error, len(b))
+	var wg sync.WaitGroup
+	for i, s := range b {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.Fragments(ctx, yield)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

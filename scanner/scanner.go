@@ -179,7 +179,7 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		if opts.Range != "" {
 			return nil, fmt.Errorf("--range needs a git repository; %s is not one", target)
 		}
-		return &plan{mode: ModeDir, work: &worktree.Source{Root: target, Config: &set.Config, Sema: d.Sema}}, nil
+		return &plan{mode: ModeDir, work: &worktree.Source{Root: target, Walk: true, Config: &set.Config, Sema: d.Sema}}, nil
 	}
 	if err != nil {
 		return nil, err

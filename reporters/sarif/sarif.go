@@ -492,7 +492,9 @@ func friendlyName(rule finding.Rule) string {
 	if name == "" || !unicode.IsLetter(rune(name[0])) {
 		name = "Rule" + name
 	}
-	if name == rule.ID {
+	// The multitool (SARIF1001) compares name and id without regard to
+	// case: "Jwt" for "jwt" is still the same.
+	if strings.EqualFold(name, rule.ID) {
 		name += "Rule"
 	}
 	return name

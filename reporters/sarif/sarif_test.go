@@ -667,6 +667,7 @@ func TestFriendlyName(t *testing.T) {
 		{finding.Rule{ID: "x", Title: "AWS key (v2)"}, "AwsKeyV2"},
 		{finding.Rule{ID: "x", Name: "1password token"}, "Rule1passwordToken"},
 		{finding.Rule{ID: "Token", Name: "token"}, "TokenRule"},
+		{finding.Rule{ID: "jwt", Name: "Jwt"}, "JwtRule"},
 		{finding.Rule{ID: "only-id"}, "OnlyId"},
 	}
 	for _, c := range cases {

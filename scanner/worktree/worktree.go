@@ -24,8 +24,10 @@ import (
 type Source struct {
 	// Root is the directory paths are relative to.
 	Root string
-	// Paths lists the files to read, relative to Root; nil means walk Root.
+	// Paths lists the files to read, relative to Root.
 	Paths []string
+	// Walk reads every file under Root instead of Paths.
+	Walk bool
 	// Config supplies gitleaks' global path allowlists (node_modules, …),
 	// which prune the walk early.
 	Config *config.Config
@@ -82,7 +84,7 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 		})
 	}
 	var err error
-	if s.Paths != nil {
+	if !s.Walk {
 		for _, p := range s.Paths {
 			if ctx.Err() != nil {
 				break

@@ -190,7 +190,8 @@ for ((round = 1; round <= RUNS; round++)); do
 done
 
 echo
-echo "medians of $RUNS runs (CPU = user+sys incl. children such as git; RSS = largest single process):"
+echo "medians of $RUNS runs (CPU = user+sys incl. children such as git; RSS = largest single process (rusage);"
+echo "tree RSS = peak sum over the tool and its children, sampled every 20 ms; mem ratios use tree RSS):"
 "$MEASURE" summary -base gitleaks,git-log -focus channelguard "$RESULTS"
 
 # --- coverage --------------------------------------------------------------

@@ -36,8 +36,19 @@ type Result struct {
 	MissingGroups int
 
 	// OnlyChannelguard counts channelguard findings that cover no gitleaks
-	// finding, by rule.
+	// finding, by rule; Only lists them with a note on what gitleaks has.
 	OnlyChannelguard map[string]int
+	Only             []Extra
+}
+
+// Extra is a channelguard finding that covers no gitleaks finding.
+type Extra struct {
+	RuleID    string
+	Path      string
+	StartLine int
+	Commit    string
+	Hash      string
+	Note      string
 }
 
 // Compare checks every gitleaks finding against channelguard's findings.
@@ -84,11 +95,55 @@ func Compare(gl []GLFinding, cg []CGFinding) Result {
 	res.GitleaksGroups = len(groups)
 	res.CoveredGroups = len(coverGroups)
 	res.MissingGroups = len(missGroups)
-	for i, f := range cg {
-		if !used[i] {
-			res.OnlyChannelguard[f.RuleID]++
+	glFileHash := map[fileHash]map[string]bool{}
+	glHashFiles := map[string]map[string]bool{}
+	for _, g := range gl {
+		k := fileHash{g.File, g.Hash}
+		if glFileHash[k] == nil {
+			glFileHash[k] = map[string]bool{}
 		}
+		glFileHash[k][g.RuleID] = true
+		if glHashFiles[g.Hash] == nil {
+			glHashFiles[g.Hash] = map[string]bool{}
+		}
+		glHashFiles[g.Hash][g.File] = true
 	}
+	for i, f := range cg {
+		if used[i] {
+			continue
+		}
+		res.OnlyChannelguard[f.RuleID]++
+		e := Extra{RuleID: f.RuleID, Path: f.Location.Path, StartLine: f.Location.StartLine, Hash: f.SecretSHA256,
+			Note: "gitleaks has no finding with this secret"}
+		if f.Commit != nil {
+			e.Commit = f.Commit.SHA
+		}
+		paths := []string{f.Location.Path}
+		for _, o := range f.Occurrences {
+			paths = append(paths, o.Path)
+		}
+		for _, p := range paths {
+			if rules := glFileHash[fileHash{p, f.SecretSHA256}]; len(rules) > 0 {
+				e.Note = "gitleaks has this secret in this file under rule(s): " + strings.Join(sortedSet(rules), ",")
+				break
+			}
+		}
+		if strings.HasPrefix(e.Note, "gitleaks has no") && len(glHashFiles[f.SecretSHA256]) > 0 {
+			e.Note = fmt.Sprintf("gitleaks has this secret only in other file(s) (%d, e.g. %s)",
+				len(glHashFiles[f.SecretSHA256]), sortedSet(glHashFiles[f.SecretSHA256])[0])
+		}
+		res.Only = append(res.Only, e)
+	}
+	sort.Slice(res.Only, func(i, j int) bool {
+		a, b := res.Only[i], res.Only[j]
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.StartLine < b.StartLine
+	})
 	sort.Slice(res.Missing, func(i, j int) bool {
 		a, b := res.Missing[i], res.Missing[j]
 		if a.RuleID != b.RuleID {
@@ -159,6 +214,33 @@ func (r Result) Print(w io.Writer, maxList int) {
 	for _, k := range sortedByCount(r.OnlyChannelguard) {
 		fmt.Fprintf(w, "    %-40s %d\n", k, r.OnlyChannelguard[k])
 	}
+	if len(r.Only) > 0 {
+		byNote := map[string]int{}
+		for _, e := range r.Only {
+			byNote[noteKind(e.Note)]++
+		}
+		fmt.Fprintln(w, "  channelguard-only by what gitleaks has instead:")
+		for _, k := range sortedByCount(byNote) {
+			fmt.Fprintf(w, "    %-60s %d\n", k, byNote[k])
+		}
+		fmt.Fprintln(w, "  channelguard-only findings (rule  file:line  commit  secret-sha256[:12]  note):")
+		for i, e := range r.Only {
+			if maxList >= 0 && i >= maxList {
+				fmt.Fprintf(w, "    … %d more (raise -max to list them)\n", len(r.Only)-maxList)
+				break
+			}
+			fmt.Fprintf(w, "    %s  %s:%d  %s  %s  %s\n", e.RuleID, e.Path, e.StartLine, short(e.Commit), e.Hash, e.Note)
+		}
+	}
+}
+
+func sortedSet(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // noteKind strips the specifics from a miss note so misses can be counted

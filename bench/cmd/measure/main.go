@@ -110,8 +110,9 @@ func run(args []string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "  round %d  %-16s wall %7.2f s  CPU %7.2f s  max RSS %6.0f MiB  exit %d\n",
-		*round, *label, res.Wall.Seconds(), res.CPU().Seconds(), float64(res.MaxRSSKB)/1024, res.ExitCode)
+	fmt.Fprintf(os.Stderr, "  round %d  %-16s wall %7.2f s  CPU %7.2f s  RSS %5.0f MiB  tree RSS %5.0f MiB  exit %d\n",
+		*round, *label, res.Wall.Seconds(), res.CPU().Seconds(), float64(res.MaxRSSKB)/1024,
+		float64(res.TreeRSSKB)/1024, res.ExitCode)
 	if !ok[res.ExitCode] {
 		return codeError{3, fmt.Sprintf("%s exited %d (accepted: %s)", *label, res.ExitCode, *okCodes)}
 	}

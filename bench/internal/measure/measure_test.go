@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +21,18 @@ func TestHelperProcess(t *testing.T) {
 	for i := range buf {
 		buf[i] = byte(i)
 	}
+	if os.Getenv("MEASURE_HELPER_CHILD") == "1" {
+		// Start one more helper and hold the memory while it runs, so the
+		// tree holds two 32 MiB processes at once.
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+		cmd.Env = append(os.Environ(), "MEASURE_HELPER_CHILD=0", "MEASURE_HELPER_SLEEP=1")
+		_ = cmd.Run()
+	}
+	if os.Getenv("MEASURE_HELPER_SLEEP") == "1" {
+		time.Sleep(300 * time.Millisecond)
+	}
 	os.Stdout.WriteString("hello\n")
+	runtime.KeepAlive(buf)
 	os.Exit(3)
 }
 
@@ -41,6 +54,26 @@ func TestRun(t *testing.T) {
 	}
 	if res.MaxRSSKB != 0 && res.MaxRSSKB < 32<<10 {
 		t.Errorf("max RSS %d KiB, want ≥ 32 MiB", res.MaxRSSKB)
+	}
+	if res.TreeRSSKB != 0 && res.TreeRSSKB < res.MaxRSSKB {
+		t.Errorf("tree RSS %d KiB < max RSS %d KiB", res.TreeRSSKB, res.MaxRSSKB)
+	}
+}
+
+func TestRunTreeRSS(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("tree sampling reads /proc")
+	}
+	t.Setenv("MEASURE_HELPER", "1")
+	t.Setenv("MEASURE_HELPER_CHILD", "1")
+	res, err := Run(context.Background(), nil, nil, os.Args[0], "-test.run=^TestHelperProcess$")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Parent and child each hold ≥ 32 MiB at once; rusage reports only the
+	// larger one, the tree sample both.
+	if res.TreeRSSKB < res.MaxRSSKB+24<<10 {
+		t.Errorf("tree RSS %d KiB, max RSS %d KiB: want the tree ≥ max + 24 MiB", res.TreeRSSKB, res.MaxRSSKB)
 	}
 }
 
@@ -69,12 +102,12 @@ func TestMedian(t *testing.T) {
 
 func TestTSVRoundTripAndTable(t *testing.T) {
 	recs := []Record{
-		{"git-log", 1, Result{Wall: 2 * time.Second, User: 1900 * time.Millisecond, Sys: 100 * time.Millisecond, MaxRSSKB: 50 << 10}},
-		{"gitleaks", 1, Result{Wall: 4 * time.Second, User: 7 * time.Second, Sys: time.Second, MaxRSSKB: 100 << 10}},
-		{"channelguard", 1, Result{Wall: 5 * time.Second, User: 9 * time.Second, Sys: time.Second, MaxRSSKB: 150 << 10, ExitCode: 1}},
-		{"git-log", 2, Result{Wall: 3 * time.Second, User: 2900 * time.Millisecond, Sys: 100 * time.Millisecond, MaxRSSKB: 50 << 10}},
-		{"gitleaks", 2, Result{Wall: 6 * time.Second, User: 9 * time.Second, Sys: time.Second, MaxRSSKB: 100 << 10}},
-		{"channelguard", 2, Result{Wall: 7 * time.Second, User: 11 * time.Second, Sys: time.Second, MaxRSSKB: 150 << 10, ExitCode: 1}},
+		{"git-log", 1, Result{Wall: 2 * time.Second, User: 1900 * time.Millisecond, Sys: 100 * time.Millisecond, MaxRSSKB: 50 << 10, TreeRSSKB: 50 << 10}},
+		{"gitleaks", 1, Result{Wall: 4 * time.Second, User: 7 * time.Second, Sys: time.Second, MaxRSSKB: 50 << 10, TreeRSSKB: 100 << 10}},
+		{"channelguard", 1, Result{Wall: 5 * time.Second, User: 9 * time.Second, Sys: time.Second, MaxRSSKB: 150 << 10, TreeRSSKB: 150 << 10, ExitCode: 1}},
+		{"git-log", 2, Result{Wall: 3 * time.Second, User: 2900 * time.Millisecond, Sys: 100 * time.Millisecond, MaxRSSKB: 50 << 10, TreeRSSKB: 50 << 10}},
+		{"gitleaks", 2, Result{Wall: 6 * time.Second, User: 9 * time.Second, Sys: time.Second, MaxRSSKB: 50 << 10, TreeRSSKB: 100 << 10}},
+		{"channelguard", 2, Result{Wall: 7 * time.Second, User: 11 * time.Second, Sys: time.Second, MaxRSSKB: 150 << 10, TreeRSSKB: 150 << 10, ExitCode: 1}},
 	}
 	var buf bytes.Buffer
 	for i, r := range recs {
@@ -103,11 +136,11 @@ func TestTSVRoundTripAndTable(t *testing.T) {
 	}
 
 	cells := Table(rows, "gitleaks", "git-log", "absent")
-	if n := len(cells[0]); n != 6+2*3 {
+	if n := len(cells[0]); n != 7+2*3 {
 		t.Fatalf("header has %d columns: %v", n, cells[0])
 	}
 	// channelguard: wall 6 s vs 5 s and 2.5 s; CPU 11 s vs 9 s and 2.5 s.
-	want := []string{"channelguard", "2", "6.00", "5.00–7.00", "11.00", "150", "1.20", "1.22", "1.50", "2.40", "4.40", "3.00"}
+	want := []string{"channelguard", "2", "6.00", "5.00–7.00", "11.00", "150", "150", "1.20", "1.22", "1.50", "2.40", "4.40", "3.00"}
 	if strings.Join(cells[3], " ") != strings.Join(want, " ") {
 		t.Errorf("channelguard cells = %v, want %v", cells[3], want)
 	}
@@ -142,8 +175,8 @@ func TestRatios(t *testing.T) {
 	}
 	got := Ratios(rows, "channelguard", "gitleaks", "git-log", "missing")
 	want := []string{
-		"channelguard ÷ gitleaks: wall 0.75, CPU 0.75, RSS 1.50",
-		"channelguard ÷ git-log: wall 1.50, CPU 3.00, RSS 3.00",
+		"channelguard ÷ gitleaks: wall 0.75, CPU 0.75, memory 1.50",
+		"channelguard ÷ git-log: wall 1.50, CPU 3.00, memory 3.00",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Ratios = %q, want %q", got, want)

@@ -19,7 +19,7 @@ type Record struct {
 }
 
 // tsvHeader names the columns of a results file.
-const tsvHeader = "label\tround\twall_s\tuser_s\tsys_s\tmaxrss_kb\texit"
+const tsvHeader = "label\tround\twall_s\tuser_s\tsys_s\tmaxrss_kb\ttreerss_kb\texit"
 
 // WriteTSV appends r as one tab-separated line; header writes the column
 // names first (for a new file).
@@ -29,9 +29,9 @@ func WriteTSV(w io.Writer, r Record, header bool) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "%s\t%d\t%.3f\t%.3f\t%.3f\t%d\t%d\n",
+	_, err := fmt.Fprintf(w, "%s\t%d\t%.3f\t%.3f\t%.3f\t%d\t%d\t%d\n",
 		r.Label, r.Round, r.Result.Wall.Seconds(), r.Result.User.Seconds(),
-		r.Result.Sys.Seconds(), r.Result.MaxRSSKB, r.Result.ExitCode)
+		r.Result.Sys.Seconds(), r.Result.MaxRSSKB, r.Result.TreeRSSKB, r.Result.ExitCode)
 	return err
 }
 
@@ -47,8 +47,8 @@ func ReadTSV(r io.Reader) ([]Record, error) {
 			continue
 		}
 		f := strings.Split(text, "\t")
-		if len(f) != 7 {
-			return nil, fmt.Errorf("line %d: want 7 fields, got %d", line, len(f))
+		if len(f) != 8 {
+			return nil, fmt.Errorf("line %d: want 8 fields, got %d", line, len(f))
 		}
 		var rec Record
 		var err error
@@ -67,7 +67,10 @@ func ReadTSV(r io.Reader) ([]Record, error) {
 		if rec.Result.MaxRSSKB, err = strconv.ParseInt(f[5], 10, 64); err != nil {
 			return nil, fmt.Errorf("line %d: maxrss: %w", line, err)
 		}
-		if rec.Result.ExitCode, err = strconv.Atoi(f[6]); err != nil {
+		if rec.Result.TreeRSSKB, err = strconv.ParseInt(f[6], 10, 64); err != nil {
+			return nil, fmt.Errorf("line %d: treerss: %w", line, err)
+		}
+		if rec.Result.ExitCode, err = strconv.Atoi(f[7]); err != nil {
 			return nil, fmt.Errorf("line %d: exit: %w", line, err)
 		}
 		out = append(out, rec)
@@ -81,7 +84,8 @@ type Row struct {
 	Runs             int
 	Wall, CPU        time.Duration // medians
 	WallMin, WallMax time.Duration
-	MaxRSSKB         int64 // median of the per-run peaks
+	MaxRSSKB         int64 // median of the per-run peaks of the largest process
+	TreeRSSKB        int64 // median of the per-run peaks of the whole tree
 }
 
 // Summarize groups records by label, in the order labels first appear, and
@@ -98,21 +102,23 @@ func Summarize(recs []Record) []Row {
 	rows := make([]Row, 0, len(order))
 	for _, label := range order {
 		res := by[label]
-		var wall, cpu, rss []float64
+		var wall, cpu, rss, tree []float64
 		for _, r := range res {
 			wall = append(wall, float64(r.Wall))
 			cpu = append(cpu, float64(r.CPU()))
 			rss = append(rss, float64(r.MaxRSSKB))
+			tree = append(tree, float64(r.TreeRSSKB))
 		}
 		lo, hi := minMax(wall)
 		rows = append(rows, Row{
-			Label:    label,
-			Runs:     len(res),
-			Wall:     time.Duration(Median(wall)),
-			CPU:      time.Duration(Median(cpu)),
-			WallMin:  time.Duration(lo),
-			WallMax:  time.Duration(hi),
-			MaxRSSKB: int64(Median(rss)),
+			Label:     label,
+			Runs:      len(res),
+			Wall:      time.Duration(Median(wall)),
+			CPU:       time.Duration(Median(cpu)),
+			WallMin:   time.Duration(lo),
+			WallMax:   time.Duration(hi),
+			MaxRSSKB:  int64(Median(rss)),
+			TreeRSSKB: int64(Median(tree)),
 		})
 	}
 	return rows
@@ -147,7 +153,8 @@ func minMax(xs []float64) (lo, hi float64) {
 
 // Table returns rows as cells, header first. For each label in bases that
 // is present among rows it adds ratio columns "row ÷ base" for wall time,
-// CPU time and peak RSS.
+// CPU time and peak memory (the tree's when measured, else the largest
+// process's).
 func Table(rows []Row, bases ...string) [][]string {
 	byLabel := map[string]Row{}
 	for _, r := range rows {
@@ -159,9 +166,9 @@ func Table(rows []Row, bases ...string) [][]string {
 			present = append(present, r)
 		}
 	}
-	head := []string{"tool", "runs", "wall s", "wall min–max", "CPU s", "max RSS MiB"}
+	head := []string{"tool", "runs", "wall s", "wall min–max", "CPU s", "RSS MiB", "tree RSS MiB"}
 	for _, b := range present {
-		head = append(head, "wall ÷ "+b.Label, "CPU ÷ "+b.Label, "RSS ÷ "+b.Label)
+		head = append(head, "wall ÷ "+b.Label, "CPU ÷ "+b.Label, "mem ÷ "+b.Label)
 	}
 	out := [][]string{head}
 	for _, r := range rows {
@@ -172,12 +179,13 @@ func Table(rows []Row, bases ...string) [][]string {
 			fmt.Sprintf("%.2f–%.2f", r.WallMin.Seconds(), r.WallMax.Seconds()),
 			fmt.Sprintf("%.2f", r.CPU.Seconds()),
 			fmt.Sprintf("%.0f", float64(r.MaxRSSKB)/1024),
+			mib(r.TreeRSSKB),
 		}
 		for _, b := range present {
 			line = append(line,
 				ratio(float64(r.Wall), float64(b.Wall)),
 				ratio(float64(r.CPU), float64(b.CPU)),
-				ratio(float64(r.MaxRSSKB), float64(b.MaxRSSKB)))
+				ratio(float64(r.mem()), float64(b.mem())))
 		}
 		out = append(out, line)
 	}
@@ -250,12 +258,28 @@ func Ratios(rows []Row, label string, bases ...string) []string {
 		if !ok || b == label {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s ÷ %s: wall %s, CPU %s, RSS %s", label, b,
+		out = append(out, fmt.Sprintf("%s ÷ %s: wall %s, CPU %s, memory %s", label, b,
 			ratio(float64(r.Wall), float64(br.Wall)),
 			ratio(float64(r.CPU), float64(br.CPU)),
-			ratio(float64(r.MaxRSSKB), float64(br.MaxRSSKB))))
+			ratio(float64(r.mem()), float64(br.mem()))))
 	}
 	return out
+}
+
+// mem is the peak memory ratios use: the whole tree's when it was
+// measured, else the largest process's.
+func (r Row) mem() int64 {
+	if r.TreeRSSKB > 0 {
+		return r.TreeRSSKB
+	}
+	return r.MaxRSSKB
+}
+
+func mib(kb int64) string {
+	if kb == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f", float64(kb)/1024)
 }
 
 func ratio(a, b float64) string {

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -11,37 +10,14 @@ import (
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/report"
 
+	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/scanner/finding"
 )
 
-// Fake credentials, generated from a seed so they look random (and pass the
-// entropy checks) without being anyone's real secret.
-func fakeBytes(seed string, n int) []byte {
-	var out []byte
-	for i := 0; len(out) < n; i++ {
-		sum := sha256.Sum256([]byte(fmt.Sprintf("channelguard-fake-%s-%d", seed, i)))
-		out = append(out, sum[:]...)
-	}
-	return out[:n]
-}
-
-func fakeSecret(seed string) string { return hex.EncodeToString(fakeBytes(seed, 16)) }
-
-func fakeToken(seed string) string { return base64.StdEncoding.EncodeToString(fakeBytes(seed, 128)) }
-
-func fakeNotify(seed string) string {
-	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	var b strings.Builder
-	for _, c := range fakeBytes(seed, 43) {
-		b.WriteByte(alnum[int(c)%len(alnum)])
-	}
-	return b.String()
-}
-
 var (
-	testSecret = fakeSecret("secret")
-	testToken  = fakeToken("token")
-	testNotify = fakeNotify("notify")
+	testSecret = fakecred.ChannelSecret("secret")
+	testToken  = fakecred.AccessToken("token")
+	testNotify = fakecred.NotifyToken("notify")
 )
 
 func expand(s string) string {
@@ -152,12 +128,12 @@ func TestLINERulesFind(t *testing.T) {
 }
 
 func TestLINERulesIgnore(t *testing.T) {
-	userID := "U" + fakeSecret("user")
-	groupID := "C" + fakeSecret("group")
-	roomID := "R" + fakeSecret("room")
-	sha1 := hex.EncodeToString(fakeBytes("commit", 20))
-	sha256hex := hex.EncodeToString(fakeBytes("checksum", 32))
-	longB64 := base64.StdEncoding.EncodeToString(fakeBytes("blob", 200))
+	userID := "U" + fakecred.ChannelSecret("user")
+	groupID := "C" + fakecred.ChannelSecret("group")
+	roomID := "R" + fakecred.ChannelSecret("room")
+	sha1 := hex.EncodeToString(fakecred.Bytes("commit", 20))
+	sha256hex := hex.EncodeToString(fakecred.Bytes("checksum", 32))
+	longB64 := base64.StdEncoding.EncodeToString(fakecred.Bytes("blob", 200))
 	samples := []string{
 		// public LINE identifiers
 		"LINE_USER_ID=" + userID,
@@ -172,11 +148,11 @@ func TestLINERulesIgnore(t *testing.T) {
 		"LINE_CHANNEL_SECRET_SHA=" + sha1[:32],
 		"LINE_CHANNEL_SECRET=" + sha256hex,
 		`checksum = "` + sha256hex + `"`,
-		`"integrity": "sha512-` + base64.StdEncoding.EncodeToString(fakeBytes("integrity", 64)) + `"`,
+		`"integrity": "sha512-` + base64.StdEncoding.EncodeToString(fakecred.Bytes("integrity", 64)) + `"`,
 		`resolved "https://registry.yarnpkg.com/line-bot/-/line-bot-1.0.0.tgz#` + sha1 + `"`,
-		"github.com/line/line-bot-sdk-go/v8 v8.0.0 h1:" + base64.StdEncoding.EncodeToString(fakeBytes("gosum", 32)),
+		"github.com/line/line-bot-sdk-go/v8 v8.0.0 h1:" + base64.StdEncoding.EncodeToString(fakecred.Bytes("gosum", 32)),
 		// UUIDs in unrelated keys
-		`request_id = "` + fakeSecret("uuid") + `"`,
+		`request_id = "` + fakecred.ChannelSecret("uuid") + `"`,
 		`"uuid": "550e8400-e29b-41d4-a716-446655440000"`,
 		`pipeline_secret = "` + testSecret + `"`,
 		`online_secret_id = "` + testSecret + `"`,

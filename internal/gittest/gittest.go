@@ -1,0 +1,81 @@
+// Package gittest makes real git repositories in temporary directories for
+// tests, with fixed identities and dates so commits are reproducible.
+package gittest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Repo is a repository under a test's temp dir.
+type Repo struct {
+	t    testing.TB
+	Dir  string
+	tick int
+}
+
+// New runs git init in a new temp dir.
+func New(t testing.TB) *Repo {
+	t.Helper()
+	r := &Repo{t: t, Dir: t.TempDir()}
+	r.Git("init", "-q", "-b", "main")
+	return r
+}
+
+// Git runs a git command in the repository and returns its trimmed stdout.
+func (r *Repo) Git(args ...string) string {
+	r.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = r.Dir
+	date := fmt.Sprintf("2024-01-%02dT12:00:00Z", 1+r.tick%28)
+	cmd.Env = append(os.Environ(),
+		"GIT_AUTHOR_NAME=Alice Example", "GIT_AUTHOR_EMAIL=alice@example.com",
+		"GIT_COMMITTER_NAME=Alice Example", "GIT_COMMITTER_EMAIL=alice@example.com",
+		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date,
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+	)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// Write writes files (path → content) into the work tree.
+func (r *Repo) Write(files map[string]string) {
+	r.t.Helper()
+	for name, content := range files {
+		p := filepath.Join(r.Dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			r.t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
+
+// Remove deletes files from the work tree.
+func (r *Repo) Remove(names ...string) {
+	r.t.Helper()
+	for _, n := range names {
+		if err := os.Remove(filepath.Join(r.Dir, filepath.FromSlash(n))); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
+
+// Commit writes files, stages everything and commits; it returns the SHA.
+// Each commit is one day after the previous one.
+func (r *Repo) Commit(msg string, files map[string]string) string {
+	r.t.Helper()
+	r.Write(files)
+	r.Git("add", "-A")
+	r.Git("commit", "-q", "--allow-empty", "-m", msg)
+	r.tick++
+	return r.Git("rev-parse", "HEAD")
+}

@@ -3,6 +3,7 @@ package sarif
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	gosarif "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
+	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner/finding"
 )
 
@@ -703,8 +705,9 @@ func TestMultitool(t *testing.T) {
 	dir := t.TempDir()
 	var files []string
 	for name, r := range map[string]*finding.Report{
-		"rich.sarif":  richReport(),
-		"empty.sarif": {Tool: tool, Rules: []finding.Rule{ruleLineSecret}},
+		"rich.sarif":     richReport(),
+		"empty.sarif":    {Tool: tool, Rules: []finding.Rule{ruleLineSecret}},
+		"allrules.sarif": everyRuleReport(t),
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, write(t, r), 0o644); err != nil {
@@ -721,4 +724,30 @@ func TestMultitool(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s: %v", script, err)
 	}
+}
+
+// everyRuleReport has one finding for every built-in rule, so the validator
+// sees the words of all 225 rules, not only the ones a sample happens to hit.
+func everyRuleReport(t *testing.T) *finding.Report {
+	t.Helper()
+	set, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &finding.Report{Tool: tool, Rules: set.Rules()}
+	for i, rule := range r.Rules {
+		hash := fmt.Sprintf("%012x", i)
+		r.Findings = append(r.Findings, finding.Finding{
+			RuleID:        rule.ID,
+			Severity:      rule.Severity,
+			Title:         rule.Title,
+			Message:       rule.Title + " in src/file.txt:3: rotate it.",
+			Location:      finding.Location{Path: "src/file.txt", StartLine: 3, StartColumn: 5, EndLine: 3, EndColumn: 25},
+			SecretPreview: "abcd… (20 chars)",
+			SecretSHA256:  hash,
+			Fingerprint:   finding.Fingerprint(rule.ID, "src/file.txt", hash),
+			Occurrences:   []finding.Occurrence{{Location: finding.Location{Path: "src/file.txt", StartLine: 3, StartColumn: 5, EndLine: 3, EndColumn: 25}}},
+		})
+	}
+	return r
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rs/zerolog"
 	"github.com/zricethezav/gitleaks/v8/detect"
@@ -41,6 +42,14 @@ type Options struct {
 	Baseline baseline.Set
 	// Logf receives progress lines (never a secret); nil discards them.
 	Logf func(format string, args ...any)
+	// Progress, when set, is updated while the scan runs.
+	Progress *Progress
+}
+
+// Progress counts what a running scan has read so far; a caller may read
+// it from another goroutine to show progress.
+type Progress struct {
+	Commits, Files atomic.Int64
 }
 
 // Mode says what kind of target was scanned.
@@ -106,6 +115,14 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	plan, err := makePlan(ctx, target, info, opts, set, d)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Progress != nil {
+		if plan.hist != nil {
+			plan.hist.Seen = &opts.Progress.Commits
+		}
+		if plan.work != nil {
+			plan.work.Seen = &opts.Progress.Files
+		}
 	}
 	logf("scanning %s (%s)", target, plan.describe())
 	if _, err := d.DetectSource(ctx, plan.source()); err != nil {

@@ -119,6 +119,11 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	}
 
 	start := time.Now()
+	var progress scanner.Progress
+	stopProgress := func() {}
+	if !fl.quiet && !fl.verbose && isTerminal(stderr) {
+		stopProgress = showProgress(stderr, &progress)
+	}
 	res, err := scanner.Scan(cmd.Context(), scanner.Options{
 		Path:      path,
 		NoHistory: fl.noHistory,
@@ -126,7 +131,9 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		Rules:     set,
 		Baseline:  base,
 		Logf:      logf,
+		Progress:  &progress,
 	})
+	stopProgress()
 	if err != nil {
 		if cmd.Context().Err() != nil {
 			return fail(errors.New("interrupted; no report written"))
@@ -189,13 +196,39 @@ func isFile(p string) bool {
 // wantsColor is true for a terminal, unless NO_COLOR (https://no-color.org)
 // or TERM=dumb says otherwise.
 func wantsColor(w io.Writer) bool {
-	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
-		return false
-	}
+	return os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" && isTerminal(w)
+}
+
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// showProgress keeps one status line on a terminal's stderr up to date
+// while a scan runs; the returned func stops it and clears the line.
+func showProgress(w io.Writer, p *scanner.Progress) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\x1b[K")
+				return
+			case <-tick.C:
+				fmt.Fprintf(w, "\r\x1b[Kscanning… %d commits, %d files", p.Commits.Load(), p.Files.Load())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fatih/semgroup"
@@ -31,6 +32,8 @@ type Source struct {
 	Revs []string
 	// Sema bounds the goroutines that run the detector (the detector's own).
 	Sema *semgroup.Group
+	// Seen, when set, counts commits as they are read (for progress).
+	Seen *atomic.Int64
 
 	mu      sync.Mutex
 	order   map[string]int // commit SHA → position in git log (0 = newest)
@@ -86,6 +89,9 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 				s.order[sha] = s.commits
 				s.commits++
 				s.mu.Unlock()
+				if s.Seen != nil {
+					s.Seen.Add(1)
+				}
 				lastSHA = sha
 			}
 			info = &sources.CommitInfo{

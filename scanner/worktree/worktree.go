@@ -32,6 +32,8 @@ type Source struct {
 	// which prune the walk early.
 	Config *config.Config
 	Sema   *semgroup.Group
+	// Seen, when set, counts files as they are read (for progress).
+	Seen *atomic.Int64
 
 	files   atomic.Int64
 	mu      sync.Mutex
@@ -173,6 +175,9 @@ func (s *Source) scanFile(ctx context.Context, rel string, yield sources.Fragmen
 	}
 	defer f.Close()
 	s.files.Add(1)
+	if s.Seen != nil {
+		s.Seen.Add(1)
+	}
 	file := sources.File{Content: f, Path: rel, Config: s.Config}
 	return file.Fragments(ctx, func(fr sources.Fragment, err error) error {
 		if err != nil {

@@ -11,6 +11,9 @@
 # Environment:
 #   BENCH_TOOLS        tools to run, default "git-log gitleaks gitleaks-quiet channelguard"
 #   CHANNELGUARD_BIN   use this binary instead of building ./cmd/channelguard
+#   BENCH_REV          build channelguard from this commit (git archive) instead
+#                      of the work tree, e.g. BENCH_REV=HEAD to leave out
+#                      uncommitted changes
 #   BENCH_OUT          directory to keep results.tsv, table.md and compare.txt in
 #                      (never the reports: gitleaks' report holds raw secrets)
 #   XDG_CACHE_HOME     gitleaks is cached under $XDG_CACHE_HOME/channelguard-bench
@@ -82,16 +85,28 @@ echo "== building" >&2
 MEASURE=$WORK/measure
 
 CG=
+CG_DESC=
 if want channelguard; then
 	if [[ -n ${CHANNELGUARD_BIN:-} ]]; then
 		[[ -x $CHANNELGUARD_BIN ]] || die "CHANNELGUARD_BIN=$CHANNELGUARD_BIN is not executable"
 		CG=$CHANNELGUARD_BIN
+		CG_DESC=$CG
 		echo "channelguard: $CG (from CHANNELGUARD_BIN)" >&2
 	else
 		CG=$WORK/channelguard
-		(cd "$ROOT" && go build -tags "$TAGS" -o "$CG" ./cmd/channelguard) ||
+		src=$ROOT
+		if [[ -n ${BENCH_REV:-} ]]; then
+			rev=$(git -C "$ROOT" rev-parse --verify --quiet "${BENCH_REV}^{commit}") || die "BENCH_REV=$BENCH_REV is not a commit"
+			src=$WORK/src
+			mkdir -p "$src"
+			git -C "$ROOT" archive "$rev" | tar -x -C "$src"
+			CG_DESC="commit $(git -C "$ROOT" rev-parse --short "$rev")"
+		else
+			CG_DESC="work tree at $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
+		fi
+		(cd "$src" && go build -tags "$TAGS" -o "$CG" ./cmd/channelguard) ||
 			die "cannot build ./cmd/channelguard (set BENCH_TOOLS=\"git-log gitleaks\" to benchmark without it)"
-		echo "channelguard: built from $ROOT at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" >&2
+		echo "channelguard: built from $CG_DESC" >&2
 	fi
 fi
 
@@ -133,7 +148,7 @@ mem=$(awk '/^MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo 2>/dev/nul
 cat <<EOF
 date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)
 machine:  $(uname -sm), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') cores${cpu_model:+, $cpu_model}${mem:+, $mem}
-tools:    $(go version | cut -d' ' -f3-), $(git --version), gitleaks $GITLEAKS_VERSION -tags $TAGS
+tools:    $(go version | cut -d' ' -f3-), $(git --version), gitleaks $GITLEAKS_VERSION -tags $TAGS${CG_DESC:+, channelguard $CG_DESC}
 target:   $REPO at $(git -C "$REPO" rev-parse --short HEAD)
 history:  $commits_all commits from $refs refs ($commits_head from HEAD); git log -p -U0 --all = $(awk -v b="$log_bytes" 'BEGIN {printf "%.1f MB", b/1e6}')
 runs:     $RUNS rounds of: ${TOOLS[*]} (order rotates each round)

@@ -29,7 +29,7 @@ func TestHelperProcess(t *testing.T) {
 		_ = cmd.Run()
 	}
 	if os.Getenv("MEASURE_HELPER_SLEEP") == "1" {
-		time.Sleep(300 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond)
 	}
 	os.Stdout.WriteString("hello\n")
 	runtime.KeepAlive(buf)

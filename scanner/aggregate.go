@@ -92,34 +92,39 @@ func specificity(ruleID string) int {
 }
 
 // mergeOverlaps makes one alert of one secret in one file: when several
-// rules found it, the most specific keeps it and notes the others, the way
-// gitleaks lets a specific rule win over generic-api-key. Rules of equal
-// rank (two vendors' rules on one value) stay separate.
+// rules found the same value, the most specific keeps it and notes the
+// others, the way gitleaks lets a specific rule win over generic-api-key.
+// Only equal values merge, so every value any rule found keeps its own
+// secret_sha256 in the report. Rules of equal rank (two vendors' rules on
+// one value) stay separate.
 func (a *aggregator) mergeOverlaps() {
-	bySecret := map[[2]string][]*group{}
-	for _, g := range a.groups {
-		k := [2]string{g.key.path, g.key.secret}
-		bySecret[k] = append(bySecret[k], g)
+	byPath := map[string][]*group{}
+	for _, g := range a.sorted() {
+		byPath[g.key.path] = append(byPath[g.key.path], g)
 	}
-	for _, gs := range bySecret {
-		if len(gs) < 2 {
-			continue
-		}
-		best := gs[0]
-		for _, g := range gs[1:] {
-			if r, b := specificity(g.key.rule), specificity(best.key.rule); r > b || r == b && g.key.rule < best.key.rule {
-				best = g
-			}
-		}
+	into := map[*group]*group{}
+	for _, gs := range byPath {
 		for _, g := range gs {
-			if g == best || specificity(g.key.rule) == specificity(best.key.rule) {
-				continue
+			var best *group
+			for _, h := range gs {
+				if specificity(h.key.rule) > specificity(g.key.rule) && h.key.secret == g.key.secret &&
+					(best == nil || specificity(h.key.rule) > specificity(best.key.rule)) {
+					best = h
+				}
 			}
-			best.also[g.key.rule] = true
-			best.occs = append(best.occs, g.occs...)
-			best.allowed = best.allowed || g.allowed
-			delete(a.groups, g.key)
+			if best != nil {
+				into[g] = best
+			}
 		}
+	}
+	for g, target := range into {
+		for into[target] != nil {
+			target = into[target]
+		}
+		target.also[g.key.rule] = true
+		target.occs = append(target.occs, g.occs...)
+		target.allowed = target.allowed || g.allowed
+		delete(a.groups, g.key)
 	}
 }
 

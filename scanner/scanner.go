@@ -15,8 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/fatih/semgroup"
 	"github.com/rs/zerolog"
-	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
@@ -105,14 +105,8 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
 
-	d := detect.NewDetectorContext(ctx, set.Config)
-	// The gitleaks CLI's defaults, so the same secrets are found.
-	d.MaxDecodeDepth = 5
-	// Allow markers are applied per finding below, on the secret's own line
-	// and for every occurrence of it at once.
-	d.IgnoreGitleaksAllow = true
-
-	plan, err := makePlan(ctx, target, info, opts, set, d)
+	eng := newEngine(ctx, set)
+	plan, err := makePlan(ctx, target, info, opts, set, eng.main.Sema)
 	if err != nil {
 		return nil, err
 	}
@@ -125,13 +119,13 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	logf("scanning %s (%s)", target, plan.describe())
-	if _, err := d.DetectSource(ctx, plan.source()); err != nil {
+	if err := eng.scan(ctx, plan.source()); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr
 		}
 		return nil, err
 	}
-	raw := d.Findings()
+	raw := eng.findings()
 	logf("detector done: %d raw matches in %d commits and %d files", len(raw), plan.commits(), plan.files())
 
 	res := &Result{Mode: plan.mode}
@@ -145,7 +139,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	rep := &finding.Report{
 		Target: target,
 		Rules:  set.Rules(),
-		Stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: int(d.TotalBytes.Load())},
+		Stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.bytes()},
 	}
 	for _, g := range agg.sorted() {
 		if g.allowed {
@@ -180,13 +174,13 @@ type plan struct {
 	ranged  bool
 }
 
-func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options, set *rules.Set, d *detect.Detector) (*plan, error) {
+func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options, set *rules.Set, sema *semgroup.Group) (*plan, error) {
 	if info.Mode().IsRegular() {
 		if opts.Range != "" {
 			return nil, fmt.Errorf("--range needs a git repository; %s is a file", target)
 		}
 		root, rel := fileRoot(target)
-		return &plan{mode: ModeFile, work: &worktree.Source{Root: root, Paths: []string{rel}, Config: &set.Config, Sema: d.Sema}}, nil
+		return &plan{mode: ModeFile, work: &worktree.Source{Root: root, Paths: []string{rel}, Config: &set.Config, Sema: sema}}, nil
 	}
 	if !info.IsDir() {
 		return nil, fmt.Errorf("%s: not a regular file or directory", target)
@@ -196,7 +190,7 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		if opts.Range != "" {
 			return nil, fmt.Errorf("--range needs a git repository; %s is not one", target)
 		}
-		return &plan{mode: ModeDir, work: &worktree.Source{Root: target, Walk: true, Config: &set.Config, Sema: d.Sema}}, nil
+		return &plan{mode: ModeDir, work: &worktree.Source{Root: target, Walk: true, Config: &set.Config, Sema: sema}}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -214,7 +208,7 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		}
 		p.ranged = true
 		p.headRev = rg.Head
-		p.hist = &history.Source{Repo: repo, Revs: []string{rg.Base + ".." + rg.Head}, Sema: d.Sema}
+		p.hist = &history.Source{Repo: repo, Revs: []string{rg.Base + ".." + rg.Head}, Sema: sema}
 		return p, nil
 	case opts.NoHistory:
 		if repo.Bare {
@@ -224,14 +218,14 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		if err != nil {
 			return nil, err
 		}
-		p.work = &worktree.Source{Root: repo.Root, Paths: files, Config: &set.Config, Sema: d.Sema}
+		p.work = &worktree.Source{Root: repo.Root, Paths: files, Config: &set.Config, Sema: sema}
 		return p, nil
 	}
 	if hasCommits {
 		p.headRev = "HEAD"
 		// Every ref, as gitleaks does: a secret on any branch, tag or stash
 		// has leaked to whoever can fetch it.
-		p.hist = &history.Source{Repo: repo, Revs: []string{"--all"}, Sema: d.Sema}
+		p.hist = &history.Source{Repo: repo, Revs: []string{"--all"}, Sema: sema}
 	}
 	if !repo.Bare {
 		files, err := repo.WorktreeChanges(ctx)
@@ -242,7 +236,7 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		for _, f := range files {
 			p.changed[f] = true
 		}
-		p.work = &worktree.Source{Root: repo.Root, Paths: files, Config: &set.Config, Sema: d.Sema}
+		p.work = &worktree.Source{Root: repo.Root, Paths: files, Config: &set.Config, Sema: sema}
 	}
 	return p, nil
 }

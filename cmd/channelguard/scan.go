@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ import (
 
 type scanFlags struct {
 	format, output, config, baseline, failOn, rangeSpec string
+	cpuprofile                                          string
 	noHistory, quiet, verbose                           bool
 }
 
@@ -75,6 +77,8 @@ characters of the SHA-256 of the value, to match the same secret elsewhere.`,
 	f.BoolVar(&fl.noHistory, "no-history", false, "scan the working tree only, not the git history")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
+	f.StringVar(&fl.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the scan to `FILE` (for performance work)")
+	_ = f.MarkHidden("cpuprofile")
 	return cmd
 }
 
@@ -118,6 +122,17 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		logf("baseline %s: %d known findings", fl.baseline, len(base))
 	}
 
+	if fl.cpuprofile != "" {
+		pf, err := os.Create(fl.cpuprofile)
+		if err != nil {
+			return fail(fmt.Errorf("--cpuprofile: %w", err))
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fail(fmt.Errorf("--cpuprofile: %w", err))
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	var progress scanner.Progress
 	stopProgress := func() {}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,11 +39,18 @@ type Source struct {
 	mu      sync.Mutex
 	order   map[string]int // commit SHA → position in git log (0 = newest)
 	commits int
+	// removers lists, per path, the commits that deleted lines from it or
+	// deleted it: the only commits that can have removed a secret from it.
+	// Recording them costs a map entry per change and spares a second pass
+	// over the whole history.
+	removers map[string][]string
 }
 
 // logArgs mirrors gitleaks' `git log -p -U0 --full-history --all
 // --diff-filter=tuxdb` so the same lines are scanned, without external diff
-// or textconv programs from the repository's config.
+// or textconv programs from the repository's config. Deleted files are let
+// through as a header only (--irreversible-delete): their content costs
+// nothing, and the commit that deleted a file is known.
 func (s *Source) logArgs(extra ...string) []string {
 	args := []string{"log", "-p", "-U0", "--full-history", "--no-ext-diff", "--no-textconv", "--no-color", "--format=medium"}
 	args = append(args, extra...)
@@ -53,9 +61,10 @@ func (s *Source) logArgs(extra ...string) []string {
 // Fragments implements sources.Source.
 func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) error {
 	s.order = map[string]int{}
+	s.removers = map[string][]string{}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	args := s.logArgs("--diff-filter=tuxdb")
+	args := s.logArgs("--diff-filter=tuxb", "--irreversible-delete")
 	cmd, stderr := s.Repo.Command(ctx, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -106,8 +115,23 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 		}
 		// Deleted files add nothing; binary files are skipped as gitleaks'
 		// git source does with its default archive depth of 0.
-		if file.IsDelete || file.IsBinary {
+		if file.IsDelete {
+			s.removed(file.OldName, sha)
 			continue
+		}
+		if file.IsRename {
+			// The old path lost everything it held (the verification pass
+			// reads the commit without rename detection).
+			s.removed(file.OldName, sha)
+		}
+		if file.IsBinary {
+			continue
+		}
+		for _, tf := range file.TextFragments {
+			if tf != nil && tf.LinesDeleted > 0 {
+				s.removed(file.OldName, sha)
+				break
+			}
 		}
 		wg.Add(1)
 		s.Sema.Go(func() error {
@@ -148,6 +172,12 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 	return nil
 }
 
+func (s *Source) removed(path, sha string) {
+	s.mu.Lock()
+	s.removers[path] = append(s.removers[path], sha)
+	s.mu.Unlock()
+}
+
 // Order returns a commit's position in the log (0 = newest) and whether the
 // scan saw it.
 func (s *Source) Order(sha string) (int, bool) {
@@ -172,21 +202,25 @@ type Deletion struct {
 	Lines string
 }
 
-// Deletions streams, newest first, every commit's deleted lines in paths
-// (whole-file deletions included). It lets the caller name the commit that
-// removed a secret without keeping every deleted line of the history in
-// memory: only the few files that had findings are read.
+// Deletions calls fn, newest commit first, with the lines each commit that
+// could have removed something from paths deleted there: the commits the
+// scan saw delete lines from them or delete them outright. Only those few
+// commits are read again (git matches many pathspecs slowly over a whole
+// history), so naming the commit that removed a secret costs little.
 func (s *Source) Deletions(ctx context.Context, paths []string, fn func(Deletion) bool) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	args := []string{"log", "-p", "-U0", "--full-history", "--no-ext-diff", "--no-textconv", "--no-color", "--no-renames", "--format=medium"}
-	args = append(args, s.Revs...)
-	args = append(args, "--")
+	commits := s.candidates(paths)
+	if len(commits) == 0 {
+		return nil
+	}
+	args := []string{"log", "--no-walk=sorted", "--stdin", "-p", "-U0", "--no-ext-diff", "--no-textconv", "--no-color", "--no-renames", "--format=medium", "--"}
 	args = append(args, paths...)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd, stderr := s.Repo.Command(ctx, args...)
+	cmd.Stdin = strings.NewReader(strings.Join(commits, "\n") + "\n")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -233,4 +267,22 @@ func (s *Source) Deletions(ctx context.Context, paths []string, fn func(Deletion
 		return gitrepo.CommandError(s.Repo.Root, args, waitErr, stderr.Bytes())
 	}
 	return nil
+}
+
+// candidates lists the commits the scan saw delete lines from paths or
+// delete them.
+func (s *Source) candidates(paths []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range paths {
+		for _, sha := range s.removers[p] {
+			if !seen[sha] {
+				seen[sha] = true
+				out = append(out, sha)
+			}
+		}
+	}
+	return out
 }

@@ -1,0 +1,148 @@
+package scanner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/zricethezav/gitleaks/v8/sources"
+
+	"github.com/channelguard/channelguard/internal/fakecred"
+	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/finding"
+)
+
+// oneFragment is a source of a single file's text.
+type oneFragment string
+
+func (s oneFragment) Fragments(ctx context.Context, yield sources.FragmentsFunc) error {
+	return yield(sources.Fragment{Raw: string(s), FilePath: "sample.txt", StartLine: 1}, nil)
+}
+
+func engineFind(t *testing.T, text string) []string {
+	t.Helper()
+	set, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(context.Background(), set)
+	if err := e.scan(context.Background(), oneFragment(text)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range e.findings() {
+		if strings.HasPrefix(f.RuleID, "line-") {
+			got = append(got, f.RuleID+":"+finding.SecretHash(f.Secret))
+		}
+	}
+	return got
+}
+
+// The engine only hands fragments to the LINE rules past a cheap gate; no
+// sample a LINE rule finds on its own may be lost at that gate.
+func TestEngineGateKeepsEveryLINESample(t *testing.T) {
+	for i, s := range fakecred.Positives() {
+		t.Run(fmt.Sprintf("%02d-%s", i, s.Rule), func(t *testing.T) {
+			want := s.Rule + ":" + finding.SecretHash(s.Secret)
+			got := engineFind(t, s.Text)
+			for _, g := range got {
+				if g == want {
+					return
+				}
+			}
+			t.Errorf("sample %d: want %s, got %v", i, want, got)
+		})
+	}
+}
+
+func TestEngineIgnoresDecoys(t *testing.T) {
+	for i, s := range fakecred.Negatives() {
+		if got := engineFind(t, s); len(got) > 0 {
+			t.Errorf("decoy %d: got %v", i, got)
+		}
+	}
+}
+
+func TestGate(t *testing.T) {
+	set, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(context.Background(), set)
+	secret := fakecred.ChannelSecret("gate")
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"LINE_CHANNEL_SECRET=" + secret, true},
+		{"value=" + secret, false}, // a hex run, but no keyword of the rule
+		{"LINE_CHANNEL_SECRET=" + secret[:31], false},
+		{fakecred.AccessToken("gate"), true},
+		{fakecred.AccessToken("gate")[:170], false},
+		{"notify " + fakecred.NotifyToken("gate"), true},
+		{"notify " + fakecred.NotifyToken("gate")[:42], false},
+		{"channel_secret: " + secret, true},
+		{"nothing to see here", false},
+	}
+	for i, tt := range tests {
+		if got := e.mayMatchLINE(tt.text); got != tt.want {
+			t.Errorf("case %d (%d chars): mayMatchLINE = %v, want %v", i, len(tt.text), got, tt.want)
+		}
+	}
+}
+
+func TestWindowsKeepLineNumbers(t *testing.T) {
+	var b strings.Builder
+	for i := 1; i <= 300; i++ {
+		switch i {
+		case 120:
+			b.WriteString("LINE_CHANNEL_SECRET=" + fakecred.ChannelSecret("w1") + "\n")
+		case 147:
+			b.WriteString("TOKEN_URL = 'https://api.line.me/oauth2/v2.1/token'\n")
+		case 150:
+			b.WriteString("CLIENT_SECRET = '" + fakecred.ChannelSecret("w2") + "'\n")
+		case 290:
+			b.WriteString("token: " + fakecred.AccessToken("w3") + "\n")
+		default:
+			fmt.Fprintf(&b, "filler line %d with nothing in it\n", i)
+		}
+	}
+	text := b.String()
+	lines := strings.SplitAfter(text, "\n")
+	ws := windows(sources.Fragment{Raw: text, StartLine: 1, FilePath: "f"})
+	if len(ws) != 3 {
+		t.Fatalf("windows = %d, want 3 (around lines 120, 150 and 290)", len(ws))
+	}
+	for _, w := range ws {
+		n := strings.Count(w.Raw, "\n")
+		if want := strings.Join(lines[w.StartLine-1:w.StartLine-1+n], ""); w.Raw != want {
+			t.Errorf("window at line %d does not hold the fragment's lines %d-%d", w.StartLine, w.StartLine, w.StartLine+n-1)
+		}
+	}
+
+	set, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(context.Background(), set)
+	if err := e.scan(context.Background(), oneFragment(text)); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, f := range e.findings() {
+		if strings.HasPrefix(f.RuleID, "line-") {
+			got[f.RuleID+":"+finding.SecretHash(f.Secret)] = locate(f).loc.StartLine
+		}
+	}
+	want := map[string]int{
+		"line-channel-secret:" + finding.SecretHash(fakecred.ChannelSecret("w1")):     120,
+		"line-channel-secret:" + finding.SecretHash(fakecred.ChannelSecret("w2")):     150,
+		"line-channel-access-token:" + finding.SecretHash(fakecred.AccessToken("w3")): 290,
+	}
+	for k, line := range want {
+		if got[k] != line {
+			t.Errorf("%s at line %d, want %d (all: %v)", k, got[k], line, got)
+		}
+	}
+}

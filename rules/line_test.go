@@ -19,6 +19,7 @@ func detectLINE(t *testing.T, text string) []report.Finding {
 		t.Fatal(err)
 	}
 	d := detect.NewDetector(set.Config)
+	d.MaxDecodeDepth = 5 // the gitleaks CLI's default: base64 values are decoded
 	var out []report.Finding
 	for _, f := range d.DetectString(text) {
 		if strings.HasPrefix(f.RuleID, "line-") {

@@ -130,7 +130,7 @@ func (a *aggregator) mergeOverlaps() {
 
 // resolveExposure decides, for every secret seen in history, whether the
 // scanned tip still holds it (and where), and which commit removed it.
-func (a *aggregator) resolveExposure(ctx context.Context) error {
+func (a *aggregator) resolveExposure(ctx context.Context, logf func(string, ...any)) error {
 	a.mergeOverlaps()
 	for _, g := range a.groups {
 		sort.SliceStable(g.occs, func(i, j int) bool {
@@ -184,6 +184,7 @@ func (a *aggregator) resolveExposure(ctx context.Context) error {
 	if err := blobs.Close(); err != nil && ctx.Err() != nil {
 		return ctx.Err()
 	}
+	logf("checked %d secrets against %s", len(historic), p.headRev)
 
 	// Which commit deleted the secrets no longer at the tip: one pass of
 	// git log over just the files concerned, newest first.
@@ -206,6 +207,7 @@ func (a *aggregator) resolveExposure(ctx context.Context) error {
 		left += len(gs)
 	}
 	sort.Strings(paths)
+	defer logf("looked for the commits that removed %d secrets from %d files", left, len(paths))
 	return p.hist.Deletions(ctx, paths, func(d history.Deletion) bool {
 		for _, g := range pending[d.Path] {
 			if g.removedIn != nil || !strings.Contains(d.Lines, g.key.secret) {

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"encoding/base64"
 	"strings"
 	"sync"
 
@@ -14,16 +15,22 @@ import (
 )
 
 // engine runs gitleaks' detector over a source. The LINE rules get a
-// detector of their own that only sees fragments where one of them can
+// detector of their own that only sees the few lines where one of them can
 // match at all: a channel access token has no keyword for gitleaks'
 // prefilter, so as a plain rule its regex would run over every fragment of
 // the history, and "secret" is in a great many fragments that hold no
-// 32-hex value. A byte loop that measures hex and base64 runs, plus the
-// rule's own keywords, rejects nearly all fragments for a fraction of the
-// cost. Every other rule runs exactly as gitleaks runs it.
+// 32-hex value. A byte loop that finds long hex and base64 runs, plus the
+// rule's own keywords, rejects nearly everything for a fraction of the
+// cost (see candidateWindows). Every other rule runs exactly as gitleaks
+// runs it.
 type engine struct {
-	main, line *detect.Detector
-	gates      []gate
+	main *detect.Detector
+	// line runs the LINE rules on plain text; lineDecoding also decodes
+	// base64 and percent-encoded segments first, which costs more than the
+	// rules themselves, so it only gets windows that hold something whose
+	// decoding could be a LINE credential.
+	line, lineDecoding *detect.Detector
+	gates              []gate
 
 	mu    sync.Mutex
 	found []report.Finding
@@ -52,10 +59,13 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 		r, ok := set.Rule(id)
 		return ok && r.Origin == rules.OriginLINE
 	}
+	lineCfg := subset(set.Config, isLINE)
 	e := &engine{
-		main: newDetector(ctx, subset(set.Config, func(id string) bool { return !isLINE(id) })),
-		line: newDetector(ctx, subset(set.Config, isLINE)),
+		main:         newDetector(ctx, subset(set.Config, func(id string) bool { return !isLINE(id) })),
+		line:         newDetector(ctx, lineCfg),
+		lineDecoding: newDetector(ctx, lineCfg),
 	}
+	e.line.MaxDecodeDepth = 0
 	for _, id := range e.line.Config.OrderedRules {
 		g, ok := shapes[id]
 		if !ok {
@@ -107,10 +117,12 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 			return nil
 		}
 		found := e.main.DetectContext(ctx, detect.Fragment(fr))
-		if e.mayMatchLINE(fr.Raw) {
-			for _, w := range windows(fr) {
-				found = append(found, e.line.DetectContext(ctx, detect.Fragment(w))...)
+		for _, w := range e.lineFragments(fr) {
+			d := e.line
+			if w.encoded {
+				d = e.lineDecoding
 			}
+			found = append(found, d.DetectContext(ctx, detect.Fragment(w.Fragment))...)
 		}
 		if len(found) > 0 {
 			e.mu.Lock()
@@ -150,33 +162,156 @@ var byteClass = func() (t [256]uint8) {
 	return t
 }()
 
-// longestRuns measures the longest runs of hex and of base64 characters.
-func longestRuns(text string) (hexMax, b64Max int) {
-	hex, b64 := 0, 0
-	for i := 0; i < len(text); i++ {
-		c := byteClass[text[i]]
-		if c&classHex != 0 {
-			hex++
-			hexMax = max(hexMax, hex)
-		} else {
-			hex = 0
-		}
-		if c&classBase64 != 0 {
-			b64++
-			b64Max = max(b64Max, b64)
-		} else {
-			b64 = 0
-		}
-	}
-	return hexMax, b64Max
+// Shortest runs that open a window: a channel secret (32 hex) and a LINE
+// Notify token (43 base64-class characters); an access token is longer.
+const (
+	minHexRun = 32
+	minB64Run = 43
+)
+
+// windowMargin is how far around a candidate run a LINE rule may look: the
+// rules' widest context (a client_secret ~300 characters from api.line.me)
+// plus the longest name before a value.
+const windowMargin = 400
+
+// window is a span of whole lines around candidate runs, with the longest
+// hex and base64 runs inside it.
+type window struct {
+	start, end     int
+	hexMax, b64Max int
+	// encoded: a run that is a LINE credential base64-encoded (as in a
+	// Kubernetes Secret) or may be one percent-encoded (a token in a URL).
+	encoded bool
 }
 
-// mayMatchLINE says whether any LINE rule can match text.
-func (e *engine) mayMatchLINE(text string) bool {
-	hexMax, b64Max := longestRuns(text)
+// candidateWindows finds every run of base64-class characters long enough
+// to be (or to hold) a LINE credential, and returns the lines around them,
+// windowMargin bytes on each side, overlapping windows joined.
+//
+// It reads one byte in 32 where text holds no long run: any run of 32 or
+// more covers one of the sampled positions, and only runs met there are
+// measured. Hex characters are base64-class too, so a 32-hex run lies in a
+// base64-class run.
+func candidateWindows(text string) []window {
+	var out []window
+	for i := minHexRun - 1; i < len(text); {
+		if byteClass[text[i]]&classBase64 == 0 {
+			i += minHexRun
+			continue
+		}
+		s, e := i, i+1
+		for s > 0 && byteClass[text[s-1]]&classBase64 != 0 {
+			s--
+		}
+		for e < len(text) && byteClass[text[e]]&classBase64 != 0 {
+			e++
+		}
+		i = e + minHexRun
+		if e-s < minHexRun {
+			continue
+		}
+		hexMax, run, percent := 0, 0, false
+		for j := s; j < e; j++ {
+			if byteClass[text[j]]&classHex != 0 {
+				run++
+				hexMax = max(hexMax, run)
+			} else {
+				run = 0
+				percent = percent || text[j] == '%'
+			}
+		}
+		if e-s < minB64Run && hexMax < minHexRun {
+			continue
+		}
+		w := window{
+			start:   lineStart(text, max(s-windowMargin, 0)),
+			end:     lineEnd(text, min(e+windowMargin, len(text))),
+			hexMax:  hexMax,
+			b64Max:  e - s,
+			encoded: percent || encodesLINECredential(text[s:e]),
+		}
+		if n := len(out); n > 0 && w.start <= out[n-1].end {
+			last := &out[n-1]
+			last.end = max(last.end, w.end)
+			last.hexMax = max(last.hexMax, w.hexMax)
+			last.b64Max = max(last.b64Max, w.b64Max)
+			last.encoded = last.encoded || w.encoded
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// encodesLINECredential is true when run is base64 whose decoding is a
+// channel secret (as a Kubernetes Secret stores one) or holds an access
+// token's 171-character run.
+func encodesLINECredential(run string) bool {
+	if n := len(run); n < 44 || n > 48 && n < 228 {
+		return false
+	}
+	run = strings.TrimRight(run, "%")
+	decoded, err := base64.StdEncoding.DecodeString(run)
+	if err != nil {
+		if decoded, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(run, "=")); err != nil {
+			return false
+		}
+	}
+	text := strings.TrimSpace(string(decoded))
+	if len(text) == minHexRun {
+		for i := 0; i < len(text); i++ {
+			if byteClass[text[i]]&classHex == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	run2 := 0
+	for i := 0; i < len(text); i++ {
+		if byteClass[text[i]]&classBase64 != 0 {
+			if run2++; run2 >= 171 {
+				return true
+			}
+		} else {
+			run2 = 0
+		}
+	}
+	return false
+}
+
+// lineFragments cuts a fragment down to the windows where a LINE rule can
+// match: the window holds a run of the rule's shape and, when the rule has
+// keywords, one of them. Each keeps the fragment's file and commit and its
+// own first line number, so findings point where they would in the whole
+// fragment; a large file with one candidate costs a few lines of regex work
+// instead of all of it.
+func (e *engine) lineFragments(fr sources.Fragment) []lineFragment {
+	var out []lineFragment
+	line, counted := fr.StartLine, 0
+	for _, w := range candidateWindows(fr.Raw) {
+		text := fr.Raw[w.start:w.end]
+		if !e.mayMatch(w, text) {
+			continue
+		}
+		line += strings.Count(fr.Raw[counted:w.start], "\n")
+		counted = w.start
+		sub := fr
+		sub.Raw, sub.Bytes, sub.StartLine = text, nil, line
+		out = append(out, lineFragment{Fragment: sub, encoded: w.encoded})
+	}
+	return out
+}
+
+// lineFragment is a window cut out of a fragment for the LINE rules.
+type lineFragment struct {
+	sources.Fragment
+	encoded bool
+}
+
+func (e *engine) mayMatch(w window, text string) bool {
 	var lower string
 	for _, g := range e.gates {
-		if !(g.hexRun > 0 && hexMax >= g.hexRun || g.b64Run > 0 && b64Max >= g.b64Run) {
+		if !(g.hexRun > 0 && w.hexMax >= g.hexRun || g.b64Run > 0 && w.b64Max >= g.b64Run) {
 			continue
 		}
 		if len(g.keywords) == 0 {
@@ -192,76 +327,6 @@ func (e *engine) mayMatchLINE(text string) bool {
 		}
 	}
 	return false
-}
-
-// windowMargin is how far around a candidate run a LINE rule may look: the
-// rules' widest context (a client_secret ~300 characters from api.line.me)
-// plus the longest name before a value.
-const windowMargin = 400
-
-// windows cuts a fragment down to whole lines around every run long enough
-// to be a LINE credential (32 hex or 43 base64 characters), with
-// windowMargin bytes on each side; overlapping windows are joined. Each
-// window keeps the fragment's file and commit and its own first line number,
-// so findings point where they would in the whole fragment. A large file
-// with one candidate costs a few lines of regex work instead of all of it.
-func windows(fr sources.Fragment) []sources.Fragment {
-	text := fr.Raw
-	var out []sources.Fragment
-	lineOf, counted := fr.StartLine, 0 // line number at byte counted
-	emit := func(start, end int) {
-		lineOf += strings.Count(text[counted:start], "\n")
-		counted = start
-		w := fr
-		w.Raw, w.Bytes, w.StartLine = text[start:end], nil, lineOf
-		out = append(out, w)
-	}
-	winStart, winEnd := -1, -1
-	hexRun, b64Run := 0, 0
-	for i := 0; i <= len(text); i++ {
-		var c uint8
-		if i < len(text) {
-			c = byteClass[text[i]]
-		}
-		if c&classHex != 0 {
-			hexRun++
-		}
-		if c&classBase64 != 0 {
-			b64Run++
-		}
-		if c&classHex == 0 || c&classBase64 == 0 || i == len(text) {
-			// a run may have ended at i
-			runStart := -1
-			if c&classHex == 0 && hexRun >= 32 {
-				runStart = i - hexRun
-			}
-			if c&classBase64 == 0 && b64Run >= 43 {
-				runStart = i - b64Run
-			}
-			if runStart >= 0 {
-				ws := lineStart(text, max(runStart-windowMargin, 0))
-				we := lineEnd(text, min(i+windowMargin, len(text)))
-				if winEnd >= 0 && ws <= winEnd {
-					winEnd = max(winEnd, we)
-				} else {
-					if winEnd >= 0 {
-						emit(winStart, winEnd)
-					}
-					winStart, winEnd = ws, we
-				}
-			}
-			if c&classHex == 0 {
-				hexRun = 0
-			}
-			if c&classBase64 == 0 {
-				b64Run = 0
-			}
-		}
-	}
-	if winEnd >= 0 {
-		emit(winStart, winEnd)
-	}
-	return out
 }
 
 // lineStart is the start of the line holding text[i].

@@ -20,13 +20,18 @@ func (s oneFragment) Fragments(ctx context.Context, yield sources.FragmentsFunc)
 	return yield(sources.Fragment{Raw: string(s), FilePath: "sample.txt", StartLine: 1}, nil)
 }
 
-func engineFind(t *testing.T, text string) []string {
+func testEngine(t *testing.T) *engine {
 	t.Helper()
 	set, err := rules.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEngine(context.Background(), set)
+	return newEngine(context.Background(), set)
+}
+
+func engineFind(t *testing.T, text string) []string {
+	t.Helper()
+	e := testEngine(t)
 	if err := e.scan(context.Background(), oneFragment(text)); err != nil {
 		t.Fatal(err)
 	}
@@ -86,8 +91,8 @@ func TestGate(t *testing.T) {
 		{"nothing to see here", false},
 	}
 	for i, tt := range tests {
-		if got := e.mayMatchLINE(tt.text); got != tt.want {
-			t.Errorf("case %d (%d chars): mayMatchLINE = %v, want %v", i, len(tt.text), got, tt.want)
+		if got := len(e.lineFragments(sources.Fragment{Raw: tt.text})) > 0; got != tt.want {
+			t.Errorf("case %d (%d chars): a LINE rule may match = %v, want %v", i, len(tt.text), got, tt.want)
 		}
 	}
 }
@@ -110,22 +115,25 @@ func TestWindowsKeepLineNumbers(t *testing.T) {
 	}
 	text := b.String()
 	lines := strings.SplitAfter(text, "\n")
-	ws := windows(sources.Fragment{Raw: text, StartLine: 1, FilePath: "f"})
-	if len(ws) != 3 {
-		t.Fatalf("windows = %d, want 3 (around lines 120, 150 and 290)", len(ws))
-	}
-	for _, w := range ws {
-		n := strings.Count(w.Raw, "\n")
-		if want := strings.Join(lines[w.StartLine-1:w.StartLine-1+n], ""); w.Raw != want {
-			t.Errorf("window at line %d does not hold the fragment's lines %d-%d", w.StartLine, w.StartLine, w.StartLine+n-1)
-		}
-	}
-
 	set, err := rules.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := newEngine(context.Background(), set)
+	ws := e.lineFragments(sources.Fragment{Raw: text, StartLine: 1, FilePath: "f"})
+	if len(ws) != 3 {
+		t.Fatalf("windows = %d, want 3 (around lines 120, 150 and 290)", len(ws))
+	}
+	for _, w := range ws {
+		n := strings.Count(w.Raw, "\n")
+		if w.encoded {
+			t.Errorf("window at line %d: nothing encoded in it", w.StartLine)
+		}
+		if want := strings.Join(lines[w.StartLine-1:w.StartLine-1+n], ""); w.Raw != want {
+			t.Errorf("window at line %d does not hold the fragment's lines %d-%d", w.StartLine, w.StartLine, w.StartLine+n-1)
+		}
+	}
+
 	if err := e.scan(context.Background(), oneFragment(text)); err != nil {
 		t.Fatal(err)
 	}

@@ -133,7 +133,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	for _, f := range raw {
 		agg.add(f)
 	}
-	if err := agg.resolveExposure(ctx); err != nil {
+	if err := agg.resolveExposure(ctx, logf); err != nil {
 		return nil, err
 	}
 	rep := &finding.Report{

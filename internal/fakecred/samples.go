@@ -92,6 +92,16 @@ func Positives() []Sample {
 	for i, r := range raw {
 		out[i] = Sample{Rule: r.rule, Secret: expand(r.want), Text: expand(r.text)}
 	}
+	// Kubernetes Secrets keep values base64-encoded; gitleaks' decoder
+	// reveals them.
+	b64 := base64.StdEncoding.EncodeToString
+	k8s := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: line-bot\ndata:\n" +
+		"  LINE_CHANNEL_SECRET: " + b64([]byte(SampleSecret)) + "\n" +
+		"  LINE_CHANNEL_ACCESS_TOKEN: " + b64([]byte(SampleToken)) + "\n"
+	out = append(out,
+		Sample{Rule: "line-channel-secret", Secret: SampleSecret, Text: k8s},
+		Sample{Rule: "line-channel-access-token", Secret: SampleToken, Text: k8s},
+	)
 	return out
 }
 

@@ -31,6 +31,12 @@ type engine struct {
 	// decoding could be a LINE credential.
 	line, lineDecoding *detect.Detector
 	gates              []gate
+	// skipPaths are the global path allowlists (lock files, vendored
+	// code…), checked once per path instead of once per fragment: gitleaks
+	// matches them for every hunk of every commit, and on a long history
+	// that regex work costs as much as a rule.
+	skipPaths []*config.Allowlist
+	skipped   sync.Map // path → bool
 
 	mu    sync.Mutex
 	found []report.Finding
@@ -59,11 +65,15 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 		r, ok := set.Rule(id)
 		return ok && r.Origin == rules.OriginLINE
 	}
-	lineCfg := subset(set.Config, isLINE)
+	cfg := set.Config
+	var skip []*config.Allowlist
+	cfg.Allowlists, skip = splitPathAllowlists(cfg.Allowlists)
+	lineCfg := subset(cfg, isLINE)
 	e := &engine{
-		main:         newDetector(ctx, subset(set.Config, func(id string) bool { return !isLINE(id) })),
+		main:         newDetector(ctx, subset(cfg, func(id string) bool { return !isLINE(id) })),
 		line:         newDetector(ctx, lineCfg),
 		lineDecoding: newDetector(ctx, lineCfg),
+		skipPaths:    skip,
 	}
 	e.line.MaxDecodeDepth = 0
 	for _, id := range e.line.Config.OrderedRules {
@@ -113,7 +123,7 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 		if err != nil {
 			return err
 		}
-		if fr.Raw == "" && fr.FilePath == "" {
+		if fr.Raw == "" && fr.FilePath == "" || e.pathSkipped(fr.FilePath) {
 			return nil
 		}
 		found := e.main.DetectContext(ctx, detect.Fragment(fr))
@@ -134,6 +144,59 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 }
 
 func (e *engine) findings() []report.Finding { return e.found }
+
+func (e *engine) pathSkipped(path string) bool {
+	if path == "" || len(e.skipPaths) == 0 {
+		return false
+	}
+	if v, ok := e.skipped.Load(path); ok {
+		return v.(bool)
+	}
+	skip := false
+	for _, a := range e.skipPaths {
+		if a.PathAllowed(path) {
+			skip = true
+			break
+		}
+	}
+	e.skipped.Store(path, skip)
+	return skip
+}
+
+// splitPathAllowlists takes the paths out of "any of these" global
+// allowlists (for pathSkipped) and leaves the detector the rest: commits,
+// regexes and stopwords. An allowlist whose conditions must all hold stays
+// whole.
+func splitPathAllowlists(all []*config.Allowlist) (kept, paths []*config.Allowlist) {
+	for _, a := range all {
+		if a.MatchCondition != config.AllowlistMatchOr || len(a.Paths) == 0 {
+			kept = append(kept, a)
+			continue
+		}
+		p := &config.Allowlist{Description: a.Description, Paths: a.Paths}
+		if err := p.Validate(); err != nil {
+			kept = append(kept, a)
+			continue
+		}
+		paths = append(paths, p)
+		if len(a.Commits)+len(a.Regexes)+len(a.StopWords) == 0 {
+			continue
+		}
+		rest := &config.Allowlist{
+			Description: a.Description,
+			Commits:     a.Commits,
+			RegexTarget: a.RegexTarget,
+			Regexes:     a.Regexes,
+			StopWords:   a.StopWords,
+		}
+		if err := rest.Validate(); err != nil {
+			kept = append(kept, a)
+			continue
+		}
+		kept = append(kept, rest)
+	}
+	return kept, paths
+}
 
 func (e *engine) bytes() int { return int(e.main.TotalBytes.Load()) }
 

@@ -306,3 +306,17 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// gitleaks' global path allowlist (vendored code, lock files) holds in
+// history as it does on disk, though channelguard checks it once per path.
+func TestGlobalPathAllowlistInHistory(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("deps", map[string]string{
+		"node_modules/line-bot/config.js": "const channelSecret = '" + secretA + "';\n",
+		"src/config.js":                   "const channelSecret = '" + secretB + "';\n",
+	})
+	res := scan(t, Options{Path: r.Dir})
+	if f := only(t, res, "src/config.js"); len(res.Report.Findings) != 1 || f.SecretSHA256 != finding.SecretHash(secretB) {
+		t.Errorf("findings = %s, want src/config.js only", summarize(res.Report.Findings))
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
 )
 
@@ -181,6 +182,12 @@ func (a *aggregator) resolveExposure(ctx context.Context, logf func(string, ...a
 			g.headLoc = &l
 		}
 	}
+	// A secret gone from its file may have moved with it (git mv, a copy):
+	// still at HEAD, elsewhere. One git grep over the tip finds out.
+	if err := a.findMoved(ctx, blobs, historic); err != nil {
+		_ = blobs.Close()
+		return err
+	}
 	if err := blobs.Close(); err != nil && ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -218,6 +225,43 @@ func (a *aggregator) resolveExposure(ctx context.Context, logf func(string, ...a
 		}
 		return left > 0
 	})
+}
+
+// findMoved looks for the secrets of groups no longer at the tip in their
+// own file in every other file of the tip.
+func (a *aggregator) findMoved(ctx context.Context, blobs *gitrepo.BlobReader, groups []*group) error {
+	var lost []*group
+	var secrets []string
+	for _, g := range groups {
+		if !g.atHead && !strings.ContainsAny(g.key.secret, "\r\n") {
+			lost = append(lost, g)
+			secrets = append(secrets, g.key.secret)
+		}
+	}
+	files, err := a.plan.repo.FilesContaining(ctx, a.plan.headRev, secrets)
+	if err != nil || len(files) == 0 {
+		return err
+	}
+	sort.Strings(files)
+	for _, path := range files {
+		data, ok, err := blobs.Read(a.plan.headRev, path)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		content := string(data)
+		for _, g := range lost {
+			if g.atHead {
+				continue
+			}
+			if l, ok := locateIn(path, content, g.key.secret); ok {
+				g.atHead, g.headLoc = true, &l
+			}
+		}
+	}
+	return nil
 }
 
 func dedupe(occs []occurrence) []occurrence {
@@ -331,7 +375,7 @@ func (a *aggregator) finding(g *group) finding.Finding {
 		f.Exposure.FirstCommit = first.commit
 	}
 	f.Exposure.StillAtHead = g.atHead
-	f.Exposure.InWorkingTree = wt != nil || (p.work != nil && g.atHead && !p.changed[g.key.path])
+	f.Exposure.InWorkingTree = wt != nil || (p.work != nil && g.atHead && !p.changed[g.headLoc.loc.Path])
 	f.Exposure.RemovedIn = g.removedIn
 	for _, o := range g.occs {
 		f.Occurrences = append(f.Occurrences, finding.Occurrence{Location: o.loc, Commit: o.commit})

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"strings"
@@ -372,7 +373,7 @@ type lineFragment struct {
 }
 
 func (e *engine) mayMatch(w window, text string) bool {
-	var lower string
+	var lower []byte
 	for _, g := range e.gates {
 		if !(g.hexRun > 0 && w.hexMax >= g.hexRun || g.b64Run > 0 && w.b64Max >= g.b64Run) {
 			continue
@@ -380,16 +381,34 @@ func (e *engine) mayMatch(w window, text string) bool {
 		if len(g.keywords) == 0 {
 			return true
 		}
-		if lower == "" {
-			lower = strings.ToLower(text)
+		if lower == nil {
+			buf := lowerBufs.Get().(*[]byte)
+			defer lowerBufs.Put(buf)
+			lower = asciiLower((*buf)[:0], text)
+			*buf = lower
 		}
 		for _, k := range g.keywords {
-			if strings.Contains(lower, k) {
+			if bytes.Contains(lower, []byte(k)) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// gitleaks keywords are lower-case; windows are lowered into pooled buffers
+// (strings.ToLower allocates and handles Unicode, which keywords never need).
+var lowerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+func asciiLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // lineStart is the start of the line holding text[i].

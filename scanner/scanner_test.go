@@ -320,3 +320,17 @@ func TestGlobalPathAllowlistInHistory(t *testing.T) {
 		t.Errorf("findings = %s, want src/config.js only", summarize(res.Report.Findings))
 	}
 }
+
+func TestMovedFileIsStillAtHead(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("add", map[string]string{"config/bot.env": "LINE_CHANNEL_SECRET=" + secretA + "\n"})
+	r.Git("mv", "config/bot.env", "bot.env")
+	r.Commit("move", nil)
+	f := only(t, scan(t, Options{Path: r.Dir}), "bot.env")
+	if !f.Exposure.StillAtHead || f.Exposure.RemovedIn != nil || !f.Exposure.InWorkingTree {
+		t.Errorf("exposure = %+v, want still at HEAD in the moved file", f.Exposure)
+	}
+	if f.Occurrences[0].Path != "config/bot.env" {
+		t.Errorf("the commit that added it is in config/bot.env, got %s", f.Occurrences[0].Path)
+	}
+}

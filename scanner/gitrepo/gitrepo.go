@@ -245,6 +245,34 @@ func (b *BlobReader) Close() error {
 	return b.cmd.Wait()
 }
 
+// FilesContaining lists the files at rev that contain any of the fixed
+// strings. The strings go to git on stdin, never on its command line,
+// where other users of the machine could read them.
+func (r *Repo) FilesContaining(ctx context.Context, rev string, fixed []string) ([]string, error) {
+	if len(fixed) == 0 {
+		return nil, nil
+	}
+	args := []string{"grep", "-F", "-l", "-z", "-I", "--no-color", "-f", "/dev/stdin", rev}
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", r.Root}, args...)...)
+	cmd.Env = gitEnv()
+	cmd.Stdin = strings.NewReader(strings.Join(fixed, "\n") + "\n")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == 1 && stderr.Len() == 0 {
+			return nil, nil // nothing found
+		}
+		return nil, CommandError(r.Root, args, err, stderr.Bytes())
+	}
+	var files []string
+	for _, p := range splitZ(out) {
+		files = append(files, strings.TrimPrefix(p, rev+":"))
+	}
+	return files, nil
+}
+
 // Command builds a git command in the repository for streaming use; the
 // caller starts it and reads stdout. Stderr is collected for the error.
 func (r *Repo) Command(ctx context.Context, args ...string) (*exec.Cmd, *bytes.Buffer) {

@@ -69,6 +69,10 @@ func Positives() []Sample {
 		{"line-channel-secret", "{S}", `r = requests.post("https://api.line.me/oauth2/v2.1/token", data={"grant_type": "authorization_code", "client_id": "1657000000", "client_secret": "{S}"})`},
 		{"line-channel-secret", "{S}", "CLIENT_SECRET = \"{S}\"\nTOKEN_URL = \"https://api.line.me/oauth2/v2.1/token\"\n"},
 		{"line-channel-secret", "{S}", "# LINE Login\nclient_id: 1657000000\nclient_secret: {S}\n"},
+		{"line-channel-secret", "{S}", `{"line": {"channelId": "1657000000", "secret": "{S}", "token": "x"}}`},
+		{"line-channel-secret", "{S}", "[line]\nchannel_id = 1657000000\nsecret = \"{S}\"\n"},
+		{"line-channel-secret", "{S}", "line:\n  id: 1657000000\n  secret: {S}\n"},
+		{"line-channel-secret", "{S}", "LINE_CHANNEL_ID=1657000000\nSECRET={S}\n"},
 
 		// line-channel-access-token
 		{"line-channel-access-token", "{T}", "LINE_CHANNEL_ACCESS_TOKEN={T}"},
@@ -137,6 +141,9 @@ func Negatives() []string {
 		`pipeline_secret = "` + SampleSecret + `"`,
 		`online_secret_id = "` + SampleSecret + `"`,
 		`client_secret = "` + SampleSecret + `" # spotify`,
+		"LINE_CHANNEL_ID=1657000000\nSESSION_SECRET=" + SampleSecret + "\n",
+		`{"session": {"secret": "` + SampleSecret + `"}, "pipeline": "x"}`,
+		"# deadline for the next line\nsecret: " + SampleSecret + "\n",
 		`LINE_CHANNEL_SECRET=` + strings.ToUpper(SampleSecret),
 		// placeholders
 		`channel_secret = "your_channel_secret_here"`,

@@ -134,13 +134,7 @@ func (a *aggregator) mergeOverlaps() {
 func (a *aggregator) resolveExposure(ctx context.Context, logf func(string, ...any)) error {
 	a.mergeOverlaps()
 	for _, g := range a.groups {
-		sort.SliceStable(g.occs, func(i, j int) bool {
-			if g.occs[i].order != g.occs[j].order {
-				return g.occs[i].order < g.occs[j].order
-			}
-			return g.occs[i].loc.StartLine < g.occs[j].loc.StartLine
-		})
-		g.occs = dedupe(g.occs)
+		g.sortOccurrences()
 	}
 	p := a.plan
 	if p.repo == nil || p.headRev == "" {
@@ -243,6 +237,7 @@ func (a *aggregator) findMoved(ctx context.Context, blobs *gitrepo.BlobReader, g
 		return err
 	}
 	sort.Strings(files)
+	moved := map[groupKey]*group{} // where lost groups settled
 	for _, path := range files {
 		data, ok, err := blobs.Read(a.plan.headRev, path)
 		if err != nil {
@@ -256,19 +251,56 @@ func (a *aggregator) findMoved(ctx context.Context, blobs *gitrepo.BlobReader, g
 			if g.atHead {
 				continue
 			}
-			if l, ok := locateIn(path, content, g.key.secret); ok {
-				g.atHead, g.headLoc = true, &l
+			l, ok := locateIn(path, content, g.key.secret)
+			if !ok {
+				continue
 			}
+			// When history also added it to that file, or another lost copy
+			// already settled there, that is one secret in one file: one
+			// alert, not two on one line.
+			k := groupKey{rule: g.key.rule, path: path, secret: g.key.secret}
+			there := a.groups[k]
+			if there == nil {
+				there = moved[k]
+			}
+			if there != nil && there != g {
+				there.occs = append(there.occs, g.occs...)
+				there.allowed = there.allowed || g.allowed
+				for r := range g.also {
+					there.also[r] = true
+				}
+				there.sortOccurrences()
+				delete(a.groups, g.key)
+				g.atHead = true // settled: not looked for again, not pending removal
+				continue
+			}
+			g.atHead, g.headLoc = true, &l
+			moved[k] = g
 		}
 	}
 	return nil
+}
+
+// sortOccurrences puts the working tree first, then commits newest first,
+// and drops repeats.
+func (g *group) sortOccurrences() {
+	sort.SliceStable(g.occs, func(i, j int) bool {
+		if g.occs[i].order != g.occs[j].order {
+			return g.occs[i].order < g.occs[j].order
+		}
+		if g.occs[i].loc.Path != g.occs[j].loc.Path {
+			return g.occs[i].loc.Path < g.occs[j].loc.Path
+		}
+		return g.occs[i].loc.StartLine < g.occs[j].loc.StartLine
+	})
+	g.occs = dedupe(g.occs)
 }
 
 func dedupe(occs []occurrence) []occurrence {
 	out := occs[:0]
 	seen := map[string]bool{}
 	for _, o := range occs {
-		k := fmt.Sprintf("%d:%d:%d", o.order, o.loc.StartLine, o.loc.StartColumn)
+		k := fmt.Sprintf("%d:%s:%d:%d", o.order, o.loc.Path, o.loc.StartLine, o.loc.StartColumn)
 		if o.commit != nil {
 			k = o.commit.SHA + k
 		}
@@ -394,11 +426,11 @@ func message(meta finding.Rule, f finding.Finding, p *plan) string {
 		when = " (uncommitted)"
 	case e.FirstCommit == nil:
 	case e.StillAtHead:
-		when = fmt.Sprintf(" (committed in %s on %s, still at HEAD)", e.FirstCommit.Short(), day(e.FirstCommit.Date))
+		when = fmt.Sprintf(" (committed in %s on %s, still at HEAD)", e.FirstCommit.Short(), e.FirstCommit.Day())
 	case e.RemovedIn != nil:
-		when = fmt.Sprintf(" (committed in %s on %s, removed in %s on %s but still in git history)", e.FirstCommit.Short(), day(e.FirstCommit.Date), e.RemovedIn.Short(), day(e.RemovedIn.Date))
+		when = fmt.Sprintf(" (committed in %s on %s, removed in %s on %s but still in git history)", e.FirstCommit.Short(), e.FirstCommit.Day(), e.RemovedIn.Short(), e.RemovedIn.Day())
 	default:
-		when = fmt.Sprintf(" (committed in %s on %s, no longer at HEAD but still in git history)", e.FirstCommit.Short(), day(e.FirstCommit.Date))
+		when = fmt.Sprintf(" (committed in %s on %s, no longer at HEAD but still in git history)", e.FirstCommit.Short(), e.FirstCommit.Day())
 	}
 	return fmt.Sprintf("%s in %s%s: %s", meta.Title, f.Location, when, action(meta))
 }
@@ -418,11 +450,4 @@ func action(meta finding.Rule) string {
 		}
 	}
 	return "rotate this credential and remove it from the code."
-}
-
-func day(rfc3339 string) string {
-	if len(rfc3339) >= 10 {
-		return rfc3339[:10]
-	}
-	return rfc3339
 }

@@ -334,3 +334,22 @@ func TestMovedFileIsStillAtHead(t *testing.T) {
 		t.Errorf("the commit that added it is in config/bot.env, got %s", f.Occurrences[0].Path)
 	}
 }
+
+// A secret removed with its file and added again in another: its
+// finding there carries both histories, and no second alert points at the
+// same line.
+func TestMovedAndReaddedIsOneFinding(t *testing.T) {
+	r := gittest.New(t)
+	first := r.Commit("add", map[string]string{"old.env": "LINE_CHANNEL_SECRET=" + secretA + "\n"})
+	r.Remove("old.env")
+	// Different enough that git sees a new file, not a rename.
+	readded := r.Commit("rewrite", map[string]string{"new.env": strings.Repeat("SOME_OTHER_SETTING=some other value\n", 20) + "LINE_CHANNEL_SECRET=" + secretA + "\n"})
+	res := scan(t, Options{Path: r.Dir})
+	f := only(t, res, "new.env")
+	if len(res.Report.Findings) != 1 || len(f.Occurrences) != 2 {
+		t.Fatalf("findings = %s, occurrences = %d; want one finding with both commits", summarize(res.Report.Findings), len(f.Occurrences))
+	}
+	if f.Exposure.FirstCommit.SHA != first || f.Commit.SHA != readded || !f.Exposure.StillAtHead {
+		t.Errorf("first %s, commit %s, exposure %+v", short(f.Exposure.FirstCommit.SHA), short(f.Commit.SHA), f.Exposure)
+	}
+}

@@ -89,7 +89,7 @@ func exposure(f finding.Finding) string {
 		}
 		return "in the scanned files"
 	}
-	s := fmt.Sprintf("first committed %s on %s", e.FirstCommit.Short(), day(e.FirstCommit.Date))
+	s := fmt.Sprintf("first committed %s on %s", e.FirstCommit.Short(), e.FirstCommit.Day())
 	if e.FirstCommit.Author != "" {
 		s += " by " + e.FirstCommit.Author
 	}
@@ -97,7 +97,7 @@ func exposure(f finding.Finding) string {
 	case e.StillAtHead:
 		s += ", still at HEAD"
 	case e.RemovedIn != nil:
-		s += fmt.Sprintf(", removed in %s on %s, still in history", e.RemovedIn.Short(), day(e.RemovedIn.Date))
+		s += fmt.Sprintf(", removed in %s on %s, still in history", e.RemovedIn.Short(), e.RemovedIn.Day())
 	default:
 		s += ", no longer at HEAD, still in history"
 	}
@@ -134,11 +134,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func day(rfc3339 string) string {
-	if len(rfc3339) >= 10 {
-		return rfc3339[:10]
-	}
-	return rfc3339
 }

@@ -48,6 +48,17 @@ func (c *Commit) Short() string {
 	return c.SHA
 }
 
+// Day is the commit's date without the time (YYYY-MM-DD), for messages.
+func (c *Commit) Day() string {
+	if c == nil {
+		return ""
+	}
+	if len(c.Date) >= 10 {
+		return c.Date[:10]
+	}
+	return c.Date
+}
+
 // Occurrence is one place one secret was seen: a line in a commit's diff, or
 // a line in the working tree (Commit nil).
 type Occurrence struct {

@@ -131,13 +131,13 @@ func (a *aggregator) mergeOverlaps() {
 
 // resolveExposure decides, for every secret seen in history, whether the
 // scanned tip still holds it (and where), and which commit removed it.
-func (a *aggregator) resolveExposure(ctx context.Context, logf func(string, ...any)) error {
+func (a *aggregator) resolveExposure(ctx context.Context, head *headChecker, logf func(string, ...any)) error {
 	a.mergeOverlaps()
 	for _, g := range a.groups {
 		g.sortOccurrences()
 	}
 	p := a.plan
-	if p.repo == nil || p.headRev == "" {
+	if head == nil {
 		return nil
 	}
 	var historic []*group
@@ -149,48 +149,35 @@ func (a *aggregator) resolveExposure(ctx context.Context, logf func(string, ...a
 	if len(historic) == 0 {
 		return nil
 	}
-	blobs, err := p.repo.NewBlobReader(ctx)
+	answers, err := head.finish()
 	if err != nil {
 		return err
 	}
-	contents := map[string]*string{}
 	for _, g := range historic {
-		c, seen := contents[g.key.path]
-		if !seen {
-			data, ok, err := blobs.Read(p.headRev, g.key.path)
+		l, ok := answers[headKey{g.key.path, g.key.secret}]
+		if !ok {
+			// Never offered (a finding the engine did not pass on): ask now.
+			data, found, err := head.blobs.Read(p.headRev, g.key.path)
 			if err != nil {
-				_ = blobs.Close()
 				return err
 			}
-			if ok {
-				s := string(data)
-				c = &s
+			if found {
+				if loc, in := locateIn(g.key.path, string(data), g.key.secret); in {
+					l = &loc
+				}
 			}
-			contents[g.key.path] = c
 		}
-		if c == nil {
-			continue
-		}
-		if l, ok := locateIn(g.key.path, *c, g.key.secret); ok {
-			g.atHead = true
-			g.headLoc = &l
+		if l != nil {
+			g.atHead, g.headLoc = true, l
 		}
 	}
-	// A secret gone from its file may have moved with it (git mv, a copy):
-	// still at HEAD, elsewhere. One git grep over the tip finds out.
-	if err := a.findMoved(ctx, blobs, historic); err != nil {
-		_ = blobs.Close()
-		return err
-	}
-	if err := blobs.Close(); err != nil && ctx.Err() != nil {
-		return ctx.Err()
-	}
-	logf("checked %d secrets against %s", len(historic), p.headRev)
-
-	// Which commit deleted the secrets no longer at the tip: one pass of
-	// git log over just the files concerned, newest first.
+	// Secrets gone from their file: find the commit that deleted them, and
+	// at the same time whether they moved with the file (git mv, a copy) and
+	// are still at the tip elsewhere. The two are independent git runs;
+	// they write different fields of the groups.
 	pending := map[string][]*group{}
 	var paths []string
+	left := 0
 	for _, g := range historic {
 		if g.atHead {
 			continue
@@ -199,17 +186,16 @@ func (a *aggregator) resolveExposure(ctx context.Context, logf func(string, ...a
 			paths = append(paths, g.key.path)
 		}
 		pending[g.key.path] = append(pending[g.key.path], g)
+		left++
 	}
 	if len(paths) == 0 {
+		logf("checked %d secrets against %s: all still there", len(historic), p.headRev)
 		return nil
 	}
-	left := 0
-	for _, gs := range pending {
-		left += len(gs)
-	}
 	sort.Strings(paths)
-	defer logf("looked for the commits that removed %d secrets from %d files", left, len(paths))
-	return p.hist.Deletions(ctx, paths, func(d history.Deletion) bool {
+	movedErr := make(chan error, 1)
+	go func() { movedErr <- a.findMoved(ctx, head.blobs, historic) }()
+	err = p.hist.Deletions(ctx, paths, func(d history.Deletion) bool {
 		for _, g := range pending[d.Path] {
 			if g.removedIn != nil || !strings.Contains(d.Lines, g.key.secret) {
 				continue
@@ -219,6 +205,22 @@ func (a *aggregator) resolveExposure(ctx context.Context, logf func(string, ...a
 		}
 		return left > 0
 	})
+	if mErr := <-movedErr; err == nil {
+		err = mErr
+	}
+	if err != nil {
+		return err
+	}
+	gone := 0
+	for _, g := range historic {
+		if g.atHead {
+			g.removedIn = nil // it moved: still there
+		} else {
+			gone++
+		}
+	}
+	logf("checked %d secrets against %s: %d no longer there", len(historic), p.headRev, gone)
+	return nil
 }
 
 // findMoved looks for the secrets of groups no longer at the tip in their

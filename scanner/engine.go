@@ -39,6 +39,9 @@ type engine struct {
 	skipPaths []*config.Allowlist
 	skipped   sync.Map // path → bool
 
+	// onFound, when set, sees every finding as soon as it is made.
+	onFound func(report.Finding)
+
 	mu    sync.Mutex
 	found []report.Finding
 }
@@ -139,6 +142,11 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 			e.mu.Lock()
 			e.found = append(e.found, found...)
 			e.mu.Unlock()
+			if e.onFound != nil {
+				for _, f := range found {
+					e.onFound(f)
+				}
+			}
 		}
 		return nil
 	})

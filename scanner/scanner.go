@@ -18,6 +18,7 @@ import (
 	"github.com/fatih/semgroup"
 	"github.com/rs/zerolog"
 	"github.com/zricethezav/gitleaks/v8/logging"
+	"github.com/zricethezav/gitleaks/v8/report"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
 	"github.com/channelguard/channelguard/rules"
@@ -118,6 +119,21 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			plan.work.Seen = &opts.Progress.Files
 		}
 	}
+	var head *headChecker
+	if plan.repo != nil && plan.headRev != "" {
+		if head, err = newHeadChecker(ctx, plan.repo, plan.headRev); err != nil {
+			return nil, err
+		}
+		defer func() {
+			_, _ = head.finish()
+			_ = head.blobs.Close()
+		}()
+		eng.onFound = func(f report.Finding) {
+			if f.Commit != "" && f.File != "" && f.Secret != "" {
+				head.offer(f.File, f.Secret)
+			}
+		}
+	}
 	logf("scanning %s (%s)", target, plan.describe())
 	if err := eng.scan(ctx, plan.source()); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -133,7 +149,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	for _, f := range raw {
 		agg.add(f)
 	}
-	if err := agg.resolveExposure(ctx, logf); err != nil {
+	if err := agg.resolveExposure(ctx, head, logf); err != nil {
 		return nil, err
 	}
 	rep := &finding.Report{

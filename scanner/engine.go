@@ -15,6 +15,9 @@ import (
 	"github.com/channelguard/channelguard/rules"
 )
 
+// memoEnabled lets tests compare the memo against scanning every fragment.
+var memoEnabled = true
+
 // engine runs gitleaks' detector over a source. The LINE rules get a
 // detector of their own that only sees the few lines where one of them can
 // match at all: a channel access token has no keyword for gitleaks'
@@ -38,6 +41,7 @@ type engine struct {
 	// that regex work costs as much as a rule.
 	skipPaths []*config.Allowlist
 	skipped   sync.Map // path → bool
+	memo      *memo    // nil: every fragment is scanned
 
 	// onFound, when set, sees every finding as soon as it is made.
 	onFound func(report.Finding)
@@ -80,6 +84,9 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 		skipPaths:    skip,
 	}
 	e.line.MaxDecodeDepth = 0
+	if memoEnabled {
+		e.memo = newMemo(e.main.Config, e.line.Config)
+	}
 	for _, id := range e.line.Config.OrderedRules {
 		g, ok := shapes[id]
 		if !ok {
@@ -130,6 +137,14 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 		if fr.Raw == "" && fr.FilePath == "" || e.pathSkipped(fr.FilePath) {
 			return nil
 		}
+		var key uint64
+		if e.memo != nil {
+			key = e.memo.key(fr)
+			if found, ok := e.memo.lookup(key, fr); ok {
+				e.record(found)
+				return nil
+			}
+		}
 		found := e.main.DetectContext(ctx, detect.Fragment(fr))
 		for _, w := range e.lineFragments(fr) {
 			d := e.line
@@ -138,18 +153,25 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 			}
 			found = append(found, d.DetectContext(ctx, detect.Fragment(w.Fragment))...)
 		}
-		if len(found) > 0 {
-			e.mu.Lock()
-			e.found = append(e.found, found...)
-			e.mu.Unlock()
-			if e.onFound != nil {
-				for _, f := range found {
-					e.onFound(f)
-				}
-			}
+		if e.memo != nil {
+			e.memo.store(key, fr, found)
 		}
+		e.record(found)
 		return nil
 	})
+}
+
+func (e *engine) record(found []report.Finding) {
+	if len(found) > 0 {
+		e.mu.Lock()
+		e.found = append(e.found, found...)
+		e.mu.Unlock()
+		if e.onFound != nil {
+			for _, f := range found {
+				e.onFound(f)
+			}
+		}
+	}
 }
 
 func (e *engine) findings() []report.Finding { return e.found }

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -351,5 +352,43 @@ func TestMovedAndReaddedIsOneFinding(t *testing.T) {
 	}
 	if f.Exposure.FirstCommit.SHA != first || f.Commit.SHA != readded || !f.Exposure.StillAtHead {
 		t.Errorf("first %s, commit %s, exposure %+v", short(f.Exposure.FirstCommit.SHA), short(f.Commit.SHA), f.Exposure)
+	}
+}
+
+// The memo (same text scanned once) must not change a single finding:
+// repeated hunks in several commits and files, a path-only rule
+// (kubernetes-secret-yaml looks at the path) and a path allowlist.
+func TestMemoChangesNothing(t *testing.T) {
+	r := gittest.New(t)
+	var awsKey strings.Builder
+	for _, c := range fakecred.Bytes("memo-aws", 16) {
+		awsKey.WriteByte("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[c%32])
+	}
+	body := "LINE_CHANNEL_SECRET=" + secretA + "\nAWS_ACCESS_KEY_ID=AKIA" + awsKey.String() + "\n"
+	r.Commit("one", map[string]string{"a/app.env": body, "b/app.env": body})
+	r.Commit("revert", map[string]string{"a/app.env": "x=1\n"})
+	r.Commit("again", map[string]string{"a/app.env": body, "c/secret.yaml": "kind: Secret\n" + body, "node_modules/x/app.env": body})
+	r.Commit("copy", map[string]string{"d/app.env": "# copy\n" + body})
+	run := func(memo bool) string {
+		memoEnabled = memo
+		defer func() { memoEnabled = true }()
+		res := scan(t, Options{Path: r.Dir})
+		var b strings.Builder
+		for _, f := range res.Report.Findings {
+			e := f.Exposure
+			fmt.Fprintf(&b, "%s %s %+v first=%s head=%v tree=%v removed=%s\n", f.RuleID, f.Fingerprint, f.Location,
+				e.FirstCommit.Short(), e.StillAtHead, e.InWorkingTree, e.RemovedIn.Short())
+			for _, o := range f.Occurrences {
+				fmt.Fprintf(&b, "  %+v %+v\n", o.Location, o.Commit)
+			}
+		}
+		return b.String()
+	}
+	with, without := run(true), run(false)
+	if with != without {
+		t.Errorf("with the memo:\n%s\nwithout:\n%s", with, without)
+	}
+	if strings.Count(without, "\n  ") < 10 {
+		t.Errorf("the repository should give several occurrences, got:\n%s", without)
 	}
 }

@@ -365,10 +365,12 @@ func TestMemoChangesNothing(t *testing.T) {
 		awsKey.WriteByte("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[c%32])
 	}
 	body := "LINE_CHANNEL_SECRET=" + secretA + "\nAWS_ACCESS_KEY_ID=AKIA" + awsKey.String() + "\n"
-	r.Commit("one", map[string]string{"a/app.env": body, "b/app.env": body})
+	r.Commit("one", map[string]string{"a/app.env": body, "b/app.env": body, "e/app.env": "x=1\ny=2\n"})
 	r.Commit("revert", map[string]string{"a/app.env": "x=1\n"})
-	r.Commit("again", map[string]string{"a/app.env": body, "c/secret.yaml": "kind: Secret\n" + body, "node_modules/x/app.env": body})
-	r.Commit("copy", map[string]string{"d/app.env": "# copy\n" + body})
+	// Newest first: this commit is scanned before "one", and its text for
+	// e/app.env (two lines further down) is the text "one" adds at line 1.
+	r.Commit("again", map[string]string{"e/app.env": "x=1\ny=2\n" + body})
+	r.Commit("more", map[string]string{"a/app.env": body, "c/secret.yaml": "kind: Secret\n" + body, "node_modules/x/app.env": body, "d/app.env": "# copy\n" + body})
 	run := func(memo bool) string {
 		memoEnabled = memo
 		defer func() { memoEnabled = true }()

@@ -6,9 +6,11 @@
 package history
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -64,19 +66,9 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 	s.removers = map[string][]string{}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	args := s.logArgs("--diff-filter=tuxb", "--irreversible-delete")
-	cmd, stderr := s.Repo.Command(ctx, args...)
-	stdout, err := cmd.StdoutPipe()
+	log, err := s.startPatches(ctx, s.logArgs("--diff-filter=tuxb", "--irreversible-delete"), nil)
 	if err != nil {
 		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("git log in %s: %w", s.Repo.Root, err)
-	}
-	files, err := gitdiff.Parse(stdout)
-	if err != nil {
-		_ = cmd.Wait()
-		return gitrepo.CommandError(s.Repo.Root, args, err, stderr.Bytes())
 	}
 
 	var (
@@ -85,7 +77,7 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 		yieldErr error
 	)
 	lastSHA := ""
-	for file := range files {
+	for file := range log.files {
 		if ctx.Err() != nil {
 			continue // drain: the parser goroutine must not block on send
 		}
@@ -155,19 +147,52 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 			return nil
 		})
 	}
-	// The parser has stopped (at the end, or early on a malformed patch);
-	// drain the pipe so git can exit.
-	_, _ = io.Copy(io.Discard, stdout)
+	waitErr := log.wait()
 	wg.Wait()
-	waitErr := cmd.Wait()
 	if yieldErr != nil {
 		return yieldErr
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if waitErr != nil {
-		return gitrepo.CommandError(s.Repo.Root, args, waitErr, stderr.Bytes())
+	return waitErr
+}
+
+// patches is a running git command whose output is parsed as patches.
+type patches struct {
+	root   string
+	args   []string
+	cmd    *exec.Cmd
+	stdout io.ReadCloser
+	stderr *bytes.Buffer
+	files  <-chan *gitdiff.File
+}
+
+func (s *Source) startPatches(ctx context.Context, args []string, stdin io.Reader) (*patches, error) {
+	cmd, stderr := s.Repo.Command(ctx, args...)
+	cmd.Stdin = stdin
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("git log in %s: %w", s.Repo.Root, err)
+	}
+	files, err := gitdiff.Parse(stdout)
+	if err != nil {
+		_ = cmd.Wait()
+		return nil, gitrepo.CommandError(s.Repo.Root, args, err, stderr.Bytes())
+	}
+	return &patches{root: s.Repo.Root, args: args, cmd: cmd, stdout: stdout, stderr: stderr, files: files}, nil
+}
+
+// wait is called once the files channel is drained: the parser has stopped
+// (at the end, or early on a malformed patch), so the pipe is drained for
+// git to exit, and git's failure becomes one line.
+func (p *patches) wait() error {
+	_, _ = io.Copy(io.Discard, p.stdout)
+	if err := p.cmd.Wait(); err != nil {
+		return gitrepo.CommandError(p.root, p.args, err, p.stderr.Bytes())
 	}
 	return nil
 }
@@ -219,22 +244,12 @@ func (s *Source) Deletions(ctx context.Context, paths []string, fn func(Deletion
 	args = append(args, paths...)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cmd, stderr := s.Repo.Command(ctx, args...)
-	cmd.Stdin = strings.NewReader(strings.Join(commits, "\n") + "\n")
-	stdout, err := cmd.StdoutPipe()
+	log, err := s.startPatches(ctx, args, strings.NewReader(strings.Join(commits, "\n")+"\n"))
 	if err != nil {
 		return err
 	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("git log in %s: %w", s.Repo.Root, err)
-	}
-	files, err := gitdiff.Parse(stdout)
-	if err != nil {
-		_ = cmd.Wait()
-		return gitrepo.CommandError(s.Repo.Root, args, err, stderr.Bytes())
-	}
 	stopped := false
-	for file := range files {
+	for file := range log.files {
 		if stopped || file.PatchHeader == nil || file.IsBinary {
 			continue
 		}
@@ -258,15 +273,11 @@ func (s *Source) Deletions(ctx context.Context, paths []string, fn func(Deletion
 			cancel()
 		}
 	}
-	_, _ = io.Copy(io.Discard, stdout)
-	waitErr := cmd.Wait()
+	waitErr := log.wait()
 	if stopped {
-		return nil
+		return nil // git was stopped on purpose
 	}
-	if waitErr != nil {
-		return gitrepo.CommandError(s.Repo.Root, args, waitErr, stderr.Bytes())
-	}
-	return nil
+	return waitErr
 }
 
 // candidates lists the commits the scan saw delete lines from paths or

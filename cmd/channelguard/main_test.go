@@ -301,3 +301,12 @@ func TestRulesCommand(t *testing.T) {
 		t.Errorf("LINE rules first, gitleaks rules too; got:\n%s", strings.Join(lines[:5], "\n"))
 	}
 }
+
+func TestOutputIntoMissingDirectory(t *testing.T) {
+	r := leakyRepo(t)
+	out := filepath.Join(t.TempDir(), "no", "such", "dir", "report.json")
+	res := runCLI(t, "scan", r.Dir, "-f", "json", "-o", out)
+	if res.code != exitError || !strings.Contains(res.stderr, out) || res.stdout != "" {
+		t.Errorf("exit %d, stderr %q, stdout %d bytes; want exit 2 naming %s", res.code, res.stderr, len(res.stdout), out)
+	}
+}

@@ -157,6 +157,7 @@ func Negatives() []string {
 		`channel_secret = "0123456789abcdef0123456789abcdef"`,
 		`channel_secret = "abcdefabcdefabcdefabcdefabcdefab"`,
 		`channel_secret = "deadbeefdeadbeefdeadbeefdeadbeef"`,
+		`LINE_CHANNEL_SECRET=d41d8cd98f00b204e9800998ecf8427e`,
 		"handler = WebhookHandler('YOUR_CHANNEL_SECRET')",
 		// channel access token look-alikes
 		longB64,

@@ -482,11 +482,16 @@ func friendlyName(rule finding.Rule) string {
 		src = rule.ID
 	}
 	var b strings.Builder
-	for _, w := range strings.FieldsFunc(src, func(r rune) bool {
+	words := strings.FieldsFunc(src, func(r rune) bool {
 		return !(r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)))
-	}) {
+	})
+	for _, w := range words {
 		b.WriteString(strings.ToUpper(w[:1]))
-		b.WriteString(strings.ToLower(w[1:]))
+		if len(words) == 1 {
+			b.WriteString(w[1:]) // already an identifier: keep its humps
+		} else {
+			b.WriteString(strings.ToLower(w[1:]))
+		}
 	}
 	name := b.String()
 	if name == "" || !unicode.IsLetter(rune(name[0])) {

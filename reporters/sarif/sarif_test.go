@@ -670,6 +670,7 @@ func TestFriendlyName(t *testing.T) {
 		{finding.Rule{ID: "x", Name: "1password token"}, "Rule1passwordToken"},
 		{finding.Rule{ID: "Token", Name: "token"}, "TokenRule"},
 		{finding.Rule{ID: "jwt", Name: "Jwt"}, "JwtRule"},
+		{finding.Rule{ID: "airtable-pat", Name: "AirtablePersonalAccessToken"}, "AirtablePersonalAccessToken"},
 		{finding.Rule{ID: "only-id"}, "OnlyId"},
 	}
 	for _, c := range cases {

@@ -51,6 +51,8 @@ type Options struct {
 // it from another goroutine to show progress.
 type Progress struct {
 	Commits, Files atomic.Int64
+	// TotalCommits is how many commits the history holds (0 until known).
+	TotalCommits atomic.Int64
 }
 
 // Mode says what kind of target was scanned.
@@ -114,6 +116,11 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Progress != nil {
 		if plan.hist != nil {
 			plan.hist.Seen = &opts.Progress.Commits
+			go func() {
+				if n, err := plan.repo.CountCommits(ctx, plan.hist.Revs); err == nil {
+					opts.Progress.TotalCommits.Store(int64(n))
+				}
+			}()
 		}
 		if plan.work != nil {
 			plan.work.Seen = &opts.Progress.Files

@@ -238,7 +238,11 @@ func showProgress(w io.Writer, p *scanner.Progress) (stop func()) {
 				fmt.Fprint(w, "\r\x1b[K")
 				return
 			case <-tick.C:
-				fmt.Fprintf(w, "\r\x1b[Kscanning… %d commits, %d files", p.Commits.Load(), p.Files.Load())
+				commits := fmt.Sprint(p.Commits.Load())
+				if total := p.TotalCommits.Load(); total > 0 {
+					commits += fmt.Sprintf("/%d", total)
+				}
+				fmt.Fprintf(w, "\r\x1b[Kscanning… %s commits, %d files", commits, p.Files.Load())
 			}
 		}
 	}()

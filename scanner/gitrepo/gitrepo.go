@@ -89,6 +89,17 @@ func (r *Repo) HasCommits(ctx context.Context) bool {
 	return err == nil
 }
 
+// CountCommits counts the commits revs select (for progress).
+func (r *Repo) CountCommits(ctx context.Context, revs []string) (int, error) {
+	out, err := r.Run(ctx, append(append([]string{"rev-list", "--count"}, revs...), r.Pathspec()...)...)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	_, err = fmt.Sscanf(strings.TrimSpace(string(out)), "%d", &n)
+	return n, err
+}
+
 // ResolveCommit returns the full SHA of rev, or an error naming rev.
 func (r *Repo) ResolveCommit(ctx context.Context, rev string) (string, error) {
 	if strings.HasPrefix(rev, "-") {

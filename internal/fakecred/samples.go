@@ -73,6 +73,7 @@ func Positives() []Sample {
 		{"line-channel-secret", "{S}", "[line]\nchannel_id = 1657000000\nsecret = \"{S}\"\n"},
 		{"line-channel-secret", "{S}", "line:\n  id: 1657000000\n  secret: {S}\n"},
 		{"line-channel-secret", "{S}", "LINE_CHANNEL_ID=1657000000\nSECRET={S}\n"},
+		{"line-channel-secret", "{S}", "const line = require('@line/bot-sdk');\nconst SECRET = '{S}';\n"},
 
 		// line-channel-access-token
 		{"line-channel-access-token", "{T}", "LINE_CHANNEL_ACCESS_TOKEN={T}"},
@@ -86,6 +87,7 @@ func Positives() []Sample {
 
 		// line-notify-token
 		{"line-notify-token", "{N}", "LINE_NOTIFY_TOKEN={N}"},
+		{"line-notify-token", "{N}", "LINE_TOKEN={N}"},
 		{"line-notify-token", "{N}", `line_notify_token = "{N}"`},
 		{"line-notify-token", "{N}", `const notifyToken = '{N}';`},
 		{"line-notify-token", "{N}", "curl -X POST -H 'Authorization: Bearer {N}' -F 'message=hi' https://notify-api.line.me/api/notify"},
@@ -172,5 +174,7 @@ func Negatives() []string {
 		"LINE_NOTIFY_TOKEN=" + strings.Repeat("x", 43),
 		`api_token = "` + SampleNotify + `"`,
 		"Authorization: Bearer " + SampleNotify,
+		"LINE_TOKEN=" + SampleToken[:42],
+		"GITHUB_TOKEN=" + SampleNotify,
 	}
 }

@@ -275,7 +275,9 @@ func (r *Repo) FilesContaining(ctx context.Context, rev string, fixed []string) 
 		if errors.As(err, &ee) && ee.ExitCode() == 1 && stderr.Len() == 0 {
 			return nil, nil // nothing found
 		}
-		return nil, CommandError(r.Root, args, err, stderr.Bytes())
+		// Not git's message: it could quote a pattern, and the patterns
+		// are secrets.
+		return nil, fmt.Errorf("git grep in %s failed: %v", r.Root, err)
 	}
 	var files []string
 	for _, p := range splitZ(out) {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/channelguard/channelguard/reporters"
+	"github.com/channelguard/channelguard/reporters/sarif"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner"
 	"github.com/channelguard/channelguard/scanner/baseline"
@@ -175,13 +176,16 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	}
 
 	if !fl.quiet {
-		for _, s := range res.Skipped {
-			if fl.verbose {
+		if fl.verbose {
+			for _, s := range res.Skipped {
 				fmt.Fprintf(stderr, "channelguard: skipped %s: %s\n", s.Path, s.Reason)
 			}
-		}
-		if n := len(res.Skipped); n > 0 && !fl.verbose {
+		} else if n := len(res.Skipped); n > 0 {
 			fmt.Fprintf(stderr, "channelguard: warning: %d files could not be read (run with -v to list them)\n", n)
+		}
+		if fl.format == "sarif" && len(rep.Findings) > sarif.MaxResults {
+			fmt.Fprintf(stderr, "channelguard: warning: GitHub accepts %d results per SARIF run; the %d least severe of %d findings were left out of the SARIF (use --format json for all)\n",
+				sarif.MaxResults, len(rep.Findings)-sarif.MaxResults, len(rep.Findings))
 		}
 		if res.Baselined > 0 {
 			fmt.Fprintf(stderr, "channelguard: %d findings already in the baseline were not reported\n", res.Baselined)

@@ -311,7 +311,7 @@ func result(f *finding.Finding, ruleIndex int) (*gosarif.Result, error) {
 		exp["first_commit"] = commitProps(c, false)
 	}
 	if c := f.Exposure.RemovedIn; c != nil {
-		exp["removed_in"] = map[string]any{"sha": c.SHA}
+		exp["removed_in"] = commitProps(c, false)
 	}
 	props.Add("exposure", exp)
 	n := len(f.Occurrences)

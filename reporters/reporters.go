@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/channelguard/channelguard/internal/pathless"
 	"github.com/channelguard/channelguard/reporters/jsonreport"
 	"github.com/channelguard/channelguard/reporters/sarif"
 	"github.com/channelguard/channelguard/reporters/text"
@@ -64,7 +65,7 @@ func AtomicWrite(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrap(err))
+		return fmt.Errorf("write %s: %w", path, pathless.Err(err))
 	}
 	defer func() {
 		if err != nil {
@@ -73,29 +74,19 @@ func AtomicWrite(path string, data []byte) (err error) {
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrap(err))
+		return fmt.Errorf("write %s: %w", path, pathless.Err(err))
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrap(err))
+		return fmt.Errorf("write %s: %w", path, pathless.Err(err))
 	}
 	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrap(err))
+		return fmt.Errorf("write %s: %w", path, pathless.Err(err))
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrap(err))
+		return fmt.Errorf("write %s: %w", path, pathless.Err(err))
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrap(err))
+		return fmt.Errorf("write %s: %w", path, pathless.Err(err))
 	}
 	return nil
-}
-
-func unwrap(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	if le, ok := err.(*os.LinkError); ok {
-		return le.Err
-	}
-	return err
 }

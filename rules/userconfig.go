@@ -11,6 +11,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/zricethezav/gitleaks/v8/config"
 
+	"github.com/channelguard/channelguard/internal/pathless"
 	"github.com/channelguard/channelguard/scanner/finding"
 )
 
@@ -49,7 +50,7 @@ func Load(path string) (*Set, error) {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, unwrapPathError(err))
+		return nil, fmt.Errorf("config %s: %w", path, pathless.Err(err))
 	}
 	if err := s.apply(path, data); err != nil {
 		return nil, err
@@ -176,14 +177,4 @@ func describeTOMLError(err error) string {
 		return fmt.Sprintf("line %d: unknown key %q", row, strings.Join(e.Key(), "."))
 	}
 	return oneLine(err.Error())
-}
-
-// unwrapPathError drops the path from an *os.PathError: the caller already
-// names the file.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/report"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
+	"github.com/channelguard/channelguard/internal/pathless"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner/baseline"
 	"github.com/channelguard/channelguard/scanner/finding"
@@ -101,11 +102,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	}
 	info, err := os.Stat(target)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("%s: %w", target, err)
+		return nil, fmt.Errorf("%s: %w", target, pathless.Err(err))
 	}
 
 	eng := newEngine(ctx, set)

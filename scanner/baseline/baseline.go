@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/channelguard/channelguard/internal/pathless"
 )
 
 // Set is the fingerprints of a previous report.
@@ -27,11 +29,7 @@ const PartialFingerprintKey = "channelguard/v1"
 func Load(path string) (Set, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("baseline %s: %w", path, err)
+		return nil, fmt.Errorf("baseline %s: %w", path, pathless.Err(err))
 	}
 	s, err := parse(data)
 	if err != nil {

@@ -18,6 +18,8 @@ import (
 	"github.com/fatih/semgroup"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/sources"
+
+	"github.com/channelguard/channelguard/internal/pathless"
 )
 
 // Source yields the content of files under Root.
@@ -188,10 +190,4 @@ func (s *Source) scanFile(ctx context.Context, rel string, yield sources.Fragmen
 	})
 }
 
-func reason(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
+func reason(err error) string { return pathless.Err(err).Error() }

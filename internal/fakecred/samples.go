@@ -55,6 +55,12 @@ func Positives() []Sample {
 		{"line-channel-secret", "{S}", `channelSecret := "{S}"`},
 		{"line-channel-secret", "{S}", `lineChannelSecret: "{S}"`},
 		{"line-channel-secret", "{S}", `secret = os.environ.get("LINE_CHANNEL_SECRET", "{S}")`},
+		{"line-channel-secret", "{S}", `CHANNEL_SECRET = os.getenv("LINE_CHANNEL_SECRET") or "{S}"`},
+		{"line-channel-secret", "{S}", `    <add key="LineChannelSecret" value="{S}" />`},
+		{"line-channel-secret", "{S}", `@Value("${line.bot.channel-secret:{S}}")`},
+		{"line-channel-secret", "{S}", "| Channel ID | 1657000000 |\n| Channel secret | {S} |\n"},
+		{"line-channel-secret", "{S}", "Channel secret: {S}\n"},
+		{"line-channel-secret", "{S}", "# チャネルシークレット\nチャネルシークレット: {S}\n"},
 		{"line-channel-secret", "{S}", "heroku config:set LINE_CHANNEL_SECRET={S} --app bot"},
 		// line-channel-secret: passed to a LINE SDK
 		{"line-channel-secret", "{S}", `handler = WebhookHandler('{S}')`},
@@ -146,6 +152,8 @@ func Negatives() []string {
 		"LINE_CHANNEL_ID=1657000000\nSESSION_SECRET=" + SampleSecret + "\n",
 		`{"session": {"secret": "` + SampleSecret + `"}, "pipeline": "x"}`,
 		"# deadline for the next line\nsecret: " + SampleSecret + "\n",
+		"The channel list is public; the secret sauce is 42.\n",
+		`<add key="SessionSecret" value="` + SampleSecret + `" />`,
 		`LINE_CHANNEL_SECRET=` + strings.ToUpper(SampleSecret),
 		// placeholders
 		`channel_secret = "your_channel_secret_here"`,

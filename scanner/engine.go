@@ -90,7 +90,7 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 	for _, id := range e.line.Config.OrderedRules {
 		g, ok := shapes[id]
 		if !ok {
-			g = gate{hexRun: 1, b64Run: 1} // a rule we know nothing of: always
+			g = gate{hexRun: 1, b64Run: 1} // no known shape: any candidate window
 		}
 		g.keywords = e.line.Config.Rules[id].Keywords
 		e.gates = append(e.gates, g)

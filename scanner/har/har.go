@@ -1,0 +1,848 @@
+// Package har is a streaming, lenient reader of HTTP Archive (HAR 1.2)
+// captures, as Chrome, Firefox, Fiddler, mitmproxy and others write them.
+//
+// Entries of log.entries are decoded one at a time with json.Decoder's token
+// API, so memory grows with the largest entry, not with the file. Every
+// entry, header, cookie, query parameter and body carries the line where its
+// value stands in the file, for findings that point into the capture.
+//
+// Leniency (real exports disagree with the spec and with each other):
+//   - unknown fields, including Chrome's "_"-prefixed ones, are skipped
+//     anywhere; numbers may be floats or strings ("200", "200.0"), booleans
+//     strings (Fiddler);
+//   - headers, cookies, queryString and postData.params may be arrays of
+//     {"name","value"} objects, arrays of [name, value] pairs, a plain
+//     {"name": "value"} object, null or absent; HTTP/2 pseudo-headers
+//     (":authority", ":path") are kept as ordinary fields;
+//   - a body (request.postData, response.content) with no text is Missing
+//     (Firefox writes content.comment instead; a tool may drop it), unless
+//     its size is 0; a body whose size is larger than its decoded text, or
+//     whose comment says "truncated", is Truncated (Firefox cuts bodies over
+//     1 MiB). Missing and Truncated bodies are coverage gaps to report.
+//   - postData.params become Body.Params (name and value; fileName and
+//     contentType are dropped); postData.text stays in Body.Text;
+//   - base64 bodies (encoding "base64") are decoded, tolerating missing
+//     padding, URL-safe alphabet and embedded whitespace; text that is not
+//     base64 is kept as is and BadBase64 is set;
+//   - a UTF-8 byte order mark before the JSON is skipped; gzip (.har.gz) and
+//     zlib (.zhar, mitmproxy) are recognised by their magic bytes.
+//
+// Whatever is not a HAR (not JSON, no log, log.entries not an array, an
+// entry that is not an object, a file cut short) is an *Error naming the
+// file, line, byte offset and JSON path. For compressed captures the offset
+// counts bytes of the decompressed JSON; a byte order mark counts.
+//
+// See README.md for throughput and memory figures.
+package har
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/channelguard/channelguard/internal/pathless"
+)
+
+// Entry is one element of log.entries.
+type Entry struct {
+	Index    int // position in log.entries, 0-based
+	Line     int // 1-based line of the file where this entry's '{' stands
+	Request  Request
+	Response Response
+}
+
+// Request is an entry's request.
+type Request struct {
+	Method      string
+	URL         string
+	HTTPVersion string
+	Headers     []Field
+	Cookies     []Field
+	Query       []Field // queryString
+	Body        *Body   // postData; nil when absent or null
+}
+
+// Response is an entry's response.
+type Response struct {
+	Status     int // 0 when absent or not a number
+	StatusText string
+	Headers    []Field
+	Cookies    []Field
+	Body       *Body // content; nil when absent or null
+}
+
+// Field is a header, cookie, query or form parameter.
+type Field struct {
+	Name  string
+	Value string
+	Line  int // 1-based line of the value (of the name if there is no value)
+}
+
+// Body is a request's postData or a response's content.
+type Body struct {
+	MimeType  string
+	Text      string  // decoded when the encoding is base64
+	Params    []Field // postData.params (requests only)
+	Line      int     // line of the "text" value; 0 without text
+	Size      int64   // content.size; -1 when absent
+	Encoding  string
+	Missing   bool // no text at all, though the body is not known to be empty
+	Truncated bool // size > len(Text), or the comment says "truncated"
+	BadBase64 bool // encoding is base64 but text is not: Text is kept as is
+	Comment   string
+}
+
+// Error is a capture that cannot be read as a HAR.
+type Error struct {
+	File   string
+	Line   int   // 1-based
+	Offset int64 // byte offset in the (decompressed) file
+	Path   string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: line %d (byte %d)", e.File, e.Line, e.Offset)
+	if e.Path != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Path)
+	}
+	b.WriteString(": ")
+	if errors.Is(e.Err, io.ErrUnexpectedEOF) {
+		b.WriteString("unexpected end of file")
+	} else {
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// maxDepth bounds the nesting of skipped values.
+const maxDepth = 1000
+
+type seg struct {
+	key string
+	idx int // -1: none
+}
+
+const (
+	stStart = iota
+	stEntries
+	stDone
+)
+
+// Reader reads the entries of one HAR capture.
+type Reader struct {
+	name    string
+	closers []io.Closer
+	lc      *lineCounter
+	dec     *json.Decoder
+	bom     int64
+	state   int
+	index   int
+	err     error
+	path    []seg
+}
+
+// Open opens the capture at path: JSON (.har), gzip (.har.gz) or zlib
+// (.zhar), told apart by their first bytes. Errors name path.
+func Open(path string) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, pathless.Err(err))
+	}
+	r, err := NewReader(f, path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r.closers = append(r.closers, f)
+	return r, nil
+}
+
+// NewReader reads a capture from rd, which may be gzip or zlib compressed;
+// name is used in errors. Close does not close rd.
+func NewReader(rd io.Reader, name string) (*Reader, error) {
+	r := &Reader{name: name}
+	br := bufio.NewReaderSize(rd, 64<<10)
+	magic, _ := br.Peek(2)
+	var src io.Reader = br
+	switch {
+	case len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+		}
+		r.closers = append(r.closers, zr)
+		src = bufio.NewReaderSize(zr, 64<<10)
+	case len(magic) == 2 && magic[0]&0x0f == 8 && magic[0]>>4 <= 7 && (uint(magic[0])<<8|uint(magic[1]))%31 == 0:
+		zr, err := zlib.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: zlib: %w", name, err)
+		}
+		r.closers = append(r.closers, zr)
+		src = bufio.NewReaderSize(zr, 64<<10)
+	}
+	sbr, ok := src.(*bufio.Reader)
+	if !ok {
+		sbr = bufio.NewReader(src)
+	}
+	if b, _ := sbr.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		sbr.Discard(3)
+		r.bom = 3
+	}
+	r.lc = newLineCounter(sbr)
+	r.dec = json.NewDecoder(r.lc)
+	r.dec.UseNumber()
+	return r, nil
+}
+
+// Close releases the file and decompressor opened for the reader.
+func (r *Reader) Close() error {
+	var first error
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		if err := r.closers[i].Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	r.closers = nil
+	return first
+}
+
+// Next returns the next entry of log.entries, or io.EOF after the last one
+// (once the rest of the file has been checked). Errors are *Error and
+// sticky.
+func (r *Reader) Next() (*Entry, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	e, err := r.next()
+	if err != nil {
+		r.err = err
+	}
+	return e, err
+}
+
+func (r *Reader) next() (*Entry, error) {
+	switch r.state {
+	case stStart:
+		if err := r.start(); err != nil {
+			return nil, err
+		}
+		r.state = stEntries
+		fallthrough
+	case stEntries:
+		if r.dec.More() {
+			r.path = append(r.path[:0], seg{"log", -1}, seg{"entries", r.index})
+			e, err := r.entry()
+			if err != nil {
+				return nil, err
+			}
+			r.index++
+			return e, nil
+		}
+		r.path = append(r.path[:0], seg{"log", -1}, seg{"entries", -1})
+		if err := r.finish(); err != nil {
+			return nil, err
+		}
+		r.state = stDone
+	}
+	return nil, io.EOF
+}
+
+// start moves to the '[' of log.entries.
+func (r *Reader) start() error {
+	r.path = r.path[:0]
+	at := r.nextStart()
+	t, err := r.dec.Token()
+	if err == io.EOF {
+		return r.failf("empty file, not a HAR")
+	}
+	if err != nil {
+		return r.fail(err)
+	}
+	if t != json.Delim('{') {
+		return r.failfAt(at, "not a HAR: the file is %s, not an object", kind(t))
+	}
+	for r.dec.More() {
+		k, err := r.key()
+		if err != nil {
+			return err
+		}
+		if k != "log" {
+			if err := r.skip(); err != nil {
+				return err
+			}
+			continue
+		}
+		r.path = append(r.path, seg{"log", -1})
+		at := r.nextStart()
+		t, err := r.token()
+		if err != nil {
+			return err
+		}
+		if t != json.Delim('{') {
+			return r.failfAt(at, "not a HAR: log is %s, not an object", kind(t))
+		}
+		for r.dec.More() {
+			k, err := r.key()
+			if err != nil {
+				return err
+			}
+			if k != "entries" {
+				if err := r.skip(); err != nil {
+					return err
+				}
+				continue
+			}
+			r.path = append(r.path, seg{"entries", -1})
+			at := r.nextStart()
+			t, err := r.token()
+			if err != nil {
+				return err
+			}
+			if t != json.Delim('[') {
+				return r.failfAt(at, "not a HAR: log.entries is %s, not an array", kind(t))
+			}
+			return nil
+		}
+		return r.failf("not a HAR: log has no entries")
+	}
+	return r.failf("not a HAR: no log")
+}
+
+// finish reads from the ']' of log.entries to the end of the file.
+func (r *Reader) finish() error {
+	// ']' of log.entries, then the rest of log; '}' of log, then the rest of
+	// the top object.
+	for range 2 {
+		if _, err := r.token(); err != nil {
+			return err
+		}
+		r.pop()
+		for r.dec.More() {
+			if _, err := r.key(); err != nil {
+				return err
+			}
+			if err := r.skip(); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := r.token(); err != nil { // '}' of the top object
+		return err
+	}
+	at := r.nextStart()
+	t, err := r.dec.Token()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return r.fail(err)
+	}
+	return r.failfAt(at, "unexpected %s after the HAR", kind(t))
+}
+
+func (r *Reader) entry() (*Entry, error) {
+	at := r.nextStart()
+	t, err := r.token()
+	if err != nil {
+		return nil, err
+	}
+	if t != json.Delim('{') {
+		return nil, r.failfAt(at, "entry is %s, not an object", kind(t))
+	}
+	e := &Entry{Index: r.index, Line: r.line()}
+	err = r.object(func(k string) error {
+		switch k {
+		case "request":
+			return r.request(&e.Request)
+		case "response":
+			return r.response(&e.Response)
+		}
+		return r.skip()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (r *Reader) request(q *Request) error {
+	ok, err := r.open("request")
+	if !ok || err != nil {
+		return err
+	}
+	err = r.object(func(k string) error {
+		var err error
+		switch k {
+		case "method":
+			q.Method, _, err = r.str()
+		case "url":
+			q.URL, _, err = r.str()
+		case "httpVersion":
+			q.HTTPVersion, _, err = r.str()
+		case "headers":
+			q.Headers, err = r.fields(k)
+		case "cookies":
+			q.Cookies, err = r.fields(k)
+		case "queryString":
+			q.Query, err = r.fields(k)
+		case "postData":
+			q.Body, err = r.body(k)
+		default:
+			err = r.skip()
+		}
+		return err
+	})
+	r.pop()
+	return err
+}
+
+func (r *Reader) response(p *Response) error {
+	ok, err := r.open("response")
+	if !ok || err != nil {
+		return err
+	}
+	err = r.object(func(k string) error {
+		var err error
+		switch k {
+		case "status":
+			var n int64
+			n, _, err = r.num()
+			if n > 0 && n < 1000 {
+				p.Status = int(n)
+			}
+		case "statusText":
+			p.StatusText, _, err = r.str()
+		case "headers":
+			p.Headers, err = r.fields(k)
+		case "cookies":
+			p.Cookies, err = r.fields(k)
+		case "content":
+			p.Body, err = r.body(k)
+		default:
+			err = r.skip()
+		}
+		return err
+	})
+	r.pop()
+	return err
+}
+
+func (r *Reader) body(name string) (*Body, error) {
+	ok, err := r.open(name)
+	if !ok || err != nil {
+		return nil, err
+	}
+	b := &Body{Size: -1}
+	hasText := false
+	err = r.object(func(k string) error {
+		var err error
+		switch k {
+		case "mimeType":
+			b.MimeType, _, err = r.str()
+		case "text":
+			var null bool
+			b.Text, null, err = r.str()
+			if !null {
+				hasText = true
+				b.Line = r.line()
+			}
+		case "encoding":
+			b.Encoding, _, err = r.str()
+		case "comment":
+			b.Comment, _, err = r.str()
+		case "size":
+			var n int64
+			var ok bool
+			n, ok, err = r.num()
+			if ok && n >= 0 {
+				b.Size = n
+			}
+		case "params":
+			b.Params, err = r.fields(k)
+		default:
+			err = r.skip()
+		}
+		return err
+	})
+	r.pop()
+	if err != nil {
+		return nil, err
+	}
+	if hasText && strings.EqualFold(strings.TrimSpace(b.Encoding), "base64") {
+		if d, ok := decodeBase64(b.Text); ok {
+			b.Text = d
+		} else {
+			b.BadBase64 = true
+		}
+	}
+	switch {
+	case !hasText && b.Size != 0 && len(b.Params) == 0,
+		hasText && b.Text == "" && b.Size > 0:
+		b.Missing = true
+	case hasText && b.Size > int64(len(b.Text)),
+		strings.Contains(strings.ToLower(b.Comment), "truncat"):
+		b.Truncated = true
+	}
+	return b, nil
+}
+
+// decodeBase64 decodes s in standard or URL-safe base64, padded or not,
+// ignoring whitespace.
+func decodeBase64(s string) (string, bool) {
+	if strings.ContainsAny(s, " \t\r\n") {
+		s = strings.Map(func(c rune) rune {
+			switch c {
+			case ' ', '\t', '\r', '\n':
+				return -1
+			}
+			return c
+		}, s)
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if d, err := enc.DecodeString(s); err == nil {
+			return string(d), true
+		}
+	}
+	return "", false
+}
+
+// fields reads a list of name/value pairs in any of the shapes tools write.
+func (r *Reader) fields(name string) ([]Field, error) {
+	r.path = append(r.path, seg{name, -1})
+	defer r.pop()
+	t, err := r.token()
+	if err != nil {
+		return nil, err
+	}
+	var out []Field
+	switch t {
+	case json.Delim('{'): // {"Name": "value", ...}
+		err = r.object(func(k string) error {
+			v, _, err := r.str()
+			if err == nil {
+				out = append(out, Field{Name: k, Value: v, Line: r.line()})
+			}
+			return err
+		})
+		return out, err
+	case json.Delim('['):
+	default:
+		return nil, r.skipRest(t)
+	}
+	top := len(r.path) - 1
+	for i := 0; r.dec.More(); i++ {
+		r.path[top].idx = i
+		t, err := r.token()
+		if err != nil {
+			return nil, err
+		}
+		switch t {
+		case json.Delim('{'):
+			var f Field
+			seen := false
+			err = r.object(func(k string) error {
+				var err error
+				switch k {
+				case "name":
+					f.Name, _, err = r.str()
+					if !seen {
+						f.Line = r.line()
+					}
+				case "value":
+					f.Value, _, err = r.str()
+					f.Line, seen = r.line(), true
+				default:
+					err = r.skip()
+				}
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, f)
+		case json.Delim('['): // [name, value]
+			var f Field
+			for j := 0; r.dec.More(); j++ {
+				var err error
+				switch j {
+				case 0:
+					f.Name, _, err = r.str()
+					f.Line = r.line()
+				case 1:
+					f.Value, _, err = r.str()
+					f.Line = r.line()
+				default:
+					err = r.skip()
+				}
+				if err != nil {
+					return nil, err
+				}
+			}
+			if _, err := r.token(); err != nil {
+				return nil, err
+			}
+			out = append(out, f)
+		default: // a scalar: nothing to keep
+		}
+	}
+	r.path[top].idx = -1
+	_, err = r.token()
+	return out, err
+}
+
+// open reads the next value and reports whether it is an object (its '{'
+// consumed, name pushed on the path); anything else is skipped.
+func (r *Reader) open(name string) (bool, error) {
+	r.path = append(r.path, seg{name, -1})
+	t, err := r.token()
+	if err != nil {
+		return false, err
+	}
+	if t == json.Delim('{') {
+		return true, nil
+	}
+	r.pop()
+	return false, r.skipRest(t)
+}
+
+// object calls fn for every key of the object whose '{' was just read; fn
+// must consume the value. It consumes the '}'.
+func (r *Reader) object(fn func(key string) error) error {
+	for r.dec.More() {
+		k, err := r.key()
+		if err != nil {
+			return err
+		}
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	_, err := r.token()
+	return err
+}
+
+func (r *Reader) key() (string, error) {
+	t, err := r.token()
+	if err != nil {
+		return "", err
+	}
+	k, ok := t.(string)
+	if !ok {
+		return "", r.failf("unexpected %s", kind(t))
+	}
+	return k, nil
+}
+
+// str reads a scalar as a string; null is "" with null set, a number or
+// boolean its JSON text; an object or array is skipped and read as "".
+func (r *Reader) str() (s string, null bool, err error) {
+	t, err := r.token()
+	if err != nil {
+		return "", false, err
+	}
+	switch v := t.(type) {
+	case string:
+		return v, false, nil
+	case json.Number:
+		return string(v), false, nil
+	case bool:
+		return strconv.FormatBool(v), false, nil
+	case nil:
+		return "", true, nil
+	}
+	return "", false, r.skipRest(t)
+}
+
+// num reads a number, or a string holding one ("200", "1.5e3"); ok is false
+// for anything else.
+func (r *Reader) num() (n int64, ok bool, err error) {
+	t, err := r.token()
+	if err != nil {
+		return 0, false, err
+	}
+	var s string
+	switch v := t.(type) {
+	case string:
+		s = strings.TrimSpace(v)
+	case json.Number:
+		s = string(v)
+	default:
+		return 0, false, r.skipRest(t)
+	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i, true, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || f < math.MinInt64 || f >= math.MaxInt64 {
+		return 0, false, nil
+	}
+	return int64(f), true, nil
+}
+
+// skip skips the next value, whole.
+func (r *Reader) skip() error {
+	t, err := r.token()
+	if err != nil {
+		return err
+	}
+	return r.skipRest(t)
+}
+
+// skipRest skips the rest of the value whose first token t was just read.
+func (r *Reader) skipRest(t json.Token) error {
+	if t != json.Delim('{') && t != json.Delim('[') {
+		return nil
+	}
+	for depth := 1; depth > 0; {
+		t, err := r.token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+			if depth > maxDepth {
+				return r.failf("values nested more than %d deep", maxDepth)
+			}
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		r.line() // keep the newline queue short
+	}
+	return nil
+}
+
+func (r *Reader) pop() {
+	if len(r.path) > 0 {
+		r.path = r.path[:len(r.path)-1]
+	}
+}
+
+func (r *Reader) token() (json.Token, error) {
+	t, err := r.dec.Token()
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	return t, nil
+}
+
+// line returns the line of the last token read.
+func (r *Reader) line() int {
+	return r.lc.lineAt(r.dec.InputOffset())
+}
+
+func (r *Reader) failf(format string, args ...any) error {
+	return r.fail(fmt.Errorf(format, args...))
+}
+
+// failfAt is failf for a value that starts at off.
+func (r *Reader) failfAt(off int64, format string, args ...any) error {
+	return r.failAt(off, fmt.Errorf(format, args...))
+}
+
+func (r *Reader) fail(err error) error {
+	var he *Error
+	if errors.As(err, &he) {
+		return err
+	}
+	var off int64
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		// SyntaxError.Offset is not always counted from the start of the
+		// stream (the token API restarts it per value): point at the
+		// token the decoder choked on instead.
+		off = r.nextStart()
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		off = r.lc.n
+	default:
+		off = r.dec.InputOffset()
+	}
+	return r.failAt(off, err)
+}
+
+func (r *Reader) failAt(off int64, err error) error {
+	return &Error{
+		File:   r.name,
+		Line:   r.lc.lineAt(off),
+		Offset: off + r.bom,
+		Path:   r.pathString(),
+		Err:    err,
+	}
+}
+
+// nextStart returns the offset where the next token starts, as far as the
+// decoder's buffer tells.
+func (r *Reader) nextStart() int64 {
+	off := r.dec.InputOffset()
+	br := r.dec.Buffered()
+	var buf [256]byte
+	for {
+		n, _ := br.Read(buf[:])
+		if n == 0 {
+			return off
+		}
+		for _, c := range buf[:n] {
+			switch c {
+			case ' ', '\t', '\r', '\n', ',', ':':
+				off++
+			default:
+				return off
+			}
+		}
+	}
+}
+
+func (r *Reader) pathString() string {
+	var b strings.Builder
+	for i, s := range r.path {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.key)
+		if s.idx >= 0 {
+			fmt.Fprintf(&b, "[%d]", s.idx)
+		}
+	}
+	return b.String()
+}
+
+func kind(t json.Token) string {
+	switch v := t.(type) {
+	case json.Delim:
+		switch v {
+		case '{':
+			return "an object"
+		case '[':
+			return "an array"
+		}
+		return fmt.Sprintf("%q", string(v))
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", t)
+}

@@ -23,7 +23,9 @@
 //     contentType are dropped); postData.text stays in Body.Text;
 //   - base64 bodies (encoding "base64") are decoded, tolerating missing
 //     padding, URL-safe alphabet and embedded whitespace; text that is not
-//     base64 is kept as is and BadBase64 is set;
+//     base64 is kept as is and BadBase64 is set; base64 cut short (a
+//     truncated export: size larger than what decodes) is decoded as far as
+//     it goes and Truncated;
 //   - a UTF-8 byte order mark before the JSON is skipped; gzip (.har.gz) and
 //     zlib (.zhar, mitmproxy) are recognised by their magic bytes.
 //
@@ -119,11 +121,7 @@ func (e *Error) Error() string {
 		b.WriteString(e.Path)
 	}
 	b.WriteString(": ")
-	if errors.Is(e.Err, io.ErrUnexpectedEOF) {
-		b.WriteString("unexpected end of file")
-	} else {
-		b.WriteString(e.Err.Error())
-	}
+	b.WriteString(strings.Replace(e.Err.Error(), "unexpected EOF", "unexpected end of file", 1))
 	return b.String()
 }
 
@@ -183,14 +181,14 @@ func NewReader(rd io.Reader, name string) (*Reader, error) {
 	case len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b:
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+			return nil, &Error{File: name, Line: 1, Err: fmt.Errorf("gzip: %w", err)}
 		}
 		r.closers = append(r.closers, zr)
 		src = bufio.NewReaderSize(zr, 64<<10)
 	case len(magic) == 2 && magic[0]&0x0f == 8 && magic[0]>>4 <= 7 && (uint(magic[0])<<8|uint(magic[1]))%31 == 0:
 		zr, err := zlib.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: zlib: %w", name, err)
+			return nil, &Error{File: name, Line: 1, Err: fmt.Errorf("zlib: %w", err)}
 		}
 		r.closers = append(r.closers, zr)
 		src = bufio.NewReaderSize(zr, 64<<10)
@@ -483,9 +481,12 @@ func (r *Reader) body(name string) (*Body, error) {
 	if err != nil {
 		return nil, err
 	}
+	cut := false
 	if hasText && strings.EqualFold(strings.TrimSpace(b.Encoding), "base64") {
 		if d, ok := decodeBase64(b.Text); ok {
 			b.Text = d
+		} else if d, ok := decodeBase64Prefix(b.Text); ok && b.Size > int64(len(d)) {
+			b.Text, cut = d, true // base64 cut short: keep what decodes
 		} else {
 			b.BadBase64 = true
 		}
@@ -494,7 +495,7 @@ func (r *Reader) body(name string) (*Body, error) {
 	case !hasText && b.Size != 0 && len(b.Params) == 0,
 		hasText && b.Text == "" && b.Size > 0:
 		b.Missing = true
-	case hasText && b.Size > int64(len(b.Text)),
+	case cut, hasText && b.Size > int64(len(b.Text)),
 		strings.Contains(strings.ToLower(b.Comment), "truncat"):
 		b.Truncated = true
 	}
@@ -519,6 +520,26 @@ func decodeBase64(s string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// decodeBase64Prefix decodes standard base64 cut short, at any length: the
+// whole groups of four and what decodes of the last.
+func decodeBase64Prefix(s string) (string, bool) {
+	s = strings.TrimRight(strings.TrimSpace(s), "=")
+	if len(s) < 8 {
+		return "", false
+	}
+	n := len(s) / 4 * 4
+	d, err := base64.StdEncoding.DecodeString(s[:n])
+	if err != nil {
+		return "", false
+	}
+	if rest := s[n:]; len(rest) >= 2 {
+		if t, err := base64.RawStdEncoding.DecodeString(rest); err == nil {
+			d = append(d, t...)
+		}
+	}
+	return string(d), true
 }
 
 // fields reads a list of name/value pairs in any of the shapes tools write.

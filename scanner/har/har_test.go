@@ -1,8 +1,12 @@
 package har
 
 import (
+	"bytes"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -235,5 +239,50 @@ func TestOpenMissing(t *testing.T) {
 	_, err := Open(filepath.Join(t.TempDir(), "nope.har"))
 	if err == nil || strings.Count(err.Error(), "nope.har") != 1 {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestBase64CutShort(t *testing.T) {
+	full := "FAKE-TOKEN-FOR-TESTS-base64-cut-short-body"
+	enc := base64.StdEncoding.EncodeToString([]byte(full))
+	in := fmt.Sprintf(`{"log": {"entries": [
+		{"response": {"content": {"size": %d, "encoding": "base64", "text": %q}}},
+		{"response": {"content": {"encoding": "base64", "text": %q}}}]}}`, len(full), enc[:len(enc)-7], enc[:len(enc)-7])
+	r, _ := NewReader(strings.NewReader(in), "cut.har")
+	e, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := e.Response.Body; !b.Truncated || b.BadBase64 || !strings.HasPrefix(full, b.Text) || len(b.Text) < len(full)-6 {
+		t.Errorf("cut base64 = %+v", b)
+	}
+	// Without a size, nothing says the body was cut: keep the text as is.
+	e, err = r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := e.Response.Body; !b.BadBase64 || b.Text != enc[:len(enc)-7] {
+		t.Errorf("cut base64 without size = %+v", b)
+	}
+}
+
+func TestTruncatedGzip(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(dir, "chrome.har.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewReader(bytes.NewReader(b[:len(b)/2]), "cut.har.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err == nil {
+		_, err = r.Next()
+	}
+	var he *Error
+	if !errors.As(err, &he) || !errors.Is(err, io.ErrUnexpectedEOF) || !strings.HasPrefix(err.Error(), "cut.har.gz: line ") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := NewReader(bytes.NewReader([]byte{0x1f, 0x8b, 9}), "bad.gz"); err == nil || !strings.HasPrefix(err.Error(), "bad.gz: line 1 (byte 0): gzip: ") {
+		t.Errorf("bad gzip header: %v", err)
 	}
 }

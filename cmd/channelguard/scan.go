@@ -46,7 +46,10 @@ gitleaks:allow is not reported.
 
 Raw secrets never appear in any output: findings show a redacted preview
 (first 4 characters and the length) and secret_sha256, the first 12 hex
-characters of the SHA-256 of the value, to match the same secret elsewhere.`,
+characters of the SHA-256 of the value, to match the same secret elsewhere.
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error (the
+report is then not written).`,
 		Example: `  # scan the current repository, history included
   channelguard scan
 
@@ -69,7 +72,7 @@ characters of the SHA-256 of the value, to match the same secret elsewhere.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&fl.format, "format", "f", "text", "report format: text, json or sarif")
+	f.StringVarP(&fl.format, "format", "f", "text", "report `FORMAT`: text, json or sarif")
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	f.StringVarP(&fl.config, "config", "c", "", "channelguard config `FILE` (default: .channelguard.toml in PATH when present)")
 	f.StringVarP(&fl.baseline, "baseline", "b", "", "previous channelguard JSON or SARIF report `FILE`: its findings are not reported again")

@@ -367,7 +367,7 @@ func (a *aggregator) sorted() []*group {
 		if ki.rule != kj.rule {
 			return ki.rule < kj.rule
 		}
-		return finding.SecretHash(ki.secret) < finding.SecretHash(kj.secret)
+		return ki.secret < kj.secret // only orders groups in memory
 	})
 	return out
 }

@@ -10,6 +10,7 @@ require (
 	github.com/rs/zerolog v1.33.0
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/viper v1.19.0
+	github.com/theory/jsonpath v0.12.3
 	github.com/zricethezav/gitleaks/v8 v8.30.1
 )
 

@@ -65,6 +65,9 @@ const (
 	OriginLINE     = "line"
 	OriginGitleaks = "gitleaks"
 	OriginConfig   = "config"
+	// OriginCapture: what API captures find beside secrets (role policy,
+	// role comparison, coverage gaps).
+	OriginCapture = "capture"
 )
 
 type catalogueEntry struct {
@@ -107,6 +110,20 @@ var builtin = sync.OnceValues(func() (*Set, error) {
 	}
 	return s, nil
 })
+
+// Specificity ranks rules that found the same value: a LINE rule knows the
+// most (and carries the LINE remediation), a generic rule the least, which
+// is gitleaks' own notion of a generic rule yielding to a specific one.
+func Specificity(ruleID string) int {
+	switch {
+	case strings.HasPrefix(ruleID, "line-"):
+		return 2
+	case strings.Contains(strings.ToLower(ruleID), "generic"):
+		return 0
+	default:
+		return 1
+	}
+}
 
 // Builtin returns gitleaks' default rules plus the LINE rules.
 func Builtin() (*Set, error) {

@@ -47,10 +47,6 @@ func newAggregator(set *rules.Set, p *plan) *aggregator {
 	return &aggregator{set: set, plan: p, groups: map[groupKey]*group{}}
 }
 
-// isGeneric matches gitleaks' own notion: a generic rule yields to a
-// specific one that found the same secret.
-func isGeneric(ruleID string) bool { return strings.Contains(strings.ToLower(ruleID), "generic") }
-
 func (a *aggregator) add(f report.Finding) {
 	if f.File == "" || f.Secret == "" {
 		return
@@ -79,19 +75,6 @@ func (a *aggregator) add(f report.Finding) {
 	}
 }
 
-// specificity ranks rules for one secret: a LINE rule knows the most (and
-// carries the LINE remediation), a generic rule the least.
-func specificity(ruleID string) int {
-	switch {
-	case strings.HasPrefix(ruleID, "line-"):
-		return 2
-	case isGeneric(ruleID):
-		return 0
-	default:
-		return 1
-	}
-}
-
 // mergeOverlaps makes one alert of one secret in one file: when several
 // rules found the same value, the most specific keeps it and notes the
 // others, the way gitleaks lets a specific rule win over generic-api-key.
@@ -108,8 +91,8 @@ func (a *aggregator) mergeOverlaps() {
 		for _, g := range gs {
 			var best *group
 			for _, h := range gs {
-				if specificity(h.key.rule) > specificity(g.key.rule) && h.key.secret == g.key.secret &&
-					(best == nil || specificity(h.key.rule) > specificity(best.key.rule)) {
+				if rules.Specificity(h.key.rule) > rules.Specificity(g.key.rule) && h.key.secret == g.key.secret &&
+					(best == nil || rules.Specificity(h.key.rule) > rules.Specificity(best.key.rule)) {
 					best = h
 				}
 			}

@@ -145,20 +145,27 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 				return nil
 			}
 		}
-		found := e.main.DetectContext(ctx, detect.Fragment(fr))
-		for _, w := range e.lineFragments(fr) {
-			d := e.line
-			if w.encoded {
-				d = e.lineDecoding
-			}
-			found = append(found, d.DetectContext(ctx, detect.Fragment(w.Fragment))...)
-		}
+		found := e.detect(ctx, fr)
 		if e.memo != nil {
 			e.memo.store(key, fr, found)
 		}
 		e.record(found)
 		return nil
 	})
+}
+
+// detect runs every rule over one fragment. It keeps nothing: scan and
+// the capture scanner decide what to do with what it finds.
+func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Finding {
+	found := e.main.DetectContext(ctx, detect.Fragment(fr))
+	for _, w := range e.lineFragments(fr) {
+		d := e.line
+		if w.encoded {
+			d = e.lineDecoding
+		}
+		found = append(found, d.DetectContext(ctx, detect.Fragment(w.Fragment))...)
+	}
+	return found
 }
 
 func (e *engine) record(found []report.Finding) {

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,7 +24,9 @@ import (
 
 	"github.com/channelguard/channelguard/internal/pathless"
 	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/rules/policy"
 	"github.com/channelguard/channelguard/scanner/baseline"
+	"github.com/channelguard/channelguard/scanner/capture"
 	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
@@ -46,12 +49,21 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Progress, when set, is updated while the scan runs.
 	Progress *Progress
+
+	// Captures are API captures (HAR files) to scan, each with the role it
+	// was recorded as. With captures and no Path, no repository is
+	// scanned.
+	Captures []capture.Input
+	// Policy is the role policy for captures; nil means the built-in one.
+	Policy *policy.Policy
 }
 
 // Progress counts what a running scan has read so far; a caller may read
 // it from another goroutine to show progress.
 type Progress struct {
 	Commits, Files atomic.Int64
+	// Entries counts capture entries read.
+	Entries atomic.Int64
 	// TotalCommits is how many commits the history holds (0 until known).
 	TotalCommits atomic.Int64
 }
@@ -63,6 +75,8 @@ const (
 	ModeGit  Mode = "git"
 	ModeDir  Mode = "directory"
 	ModeFile Mode = "file"
+	// ModeCapture: API captures only, no repository.
+	ModeCapture Mode = "capture"
 )
 
 // Result is a scan's report plus what the caller may want to tell the user.
@@ -85,9 +99,8 @@ var quietGitleaks sync.Once
 func Scan(ctx context.Context, opts Options) (*Result, error) {
 	// gitleaks logs raw secrets at debug and trace level; it never speaks.
 	quietGitleaks.Do(func() { logging.Logger = zerolog.Nop() })
-	logf := opts.Logf
-	if logf == nil {
-		logf = func(string, ...any) {}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
 	}
 	set := opts.Rules
 	if set == nil {
@@ -96,6 +109,96 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	eng := newEngine(ctx, set)
+	res := &Result{}
+	rep := &finding.Report{Rules: set.Rules()}
+	var found []finding.Finding
+	var candidates []string
+	if opts.Path != "" || len(opts.Captures) == 0 {
+		repo, err := scanRepo(ctx, opts, set, eng)
+		if err != nil {
+			return nil, err
+		}
+		res.Mode, res.Skipped, res.Allowed = repo.mode, repo.skipped, repo.allowed
+		rep.Target, rep.Stats = repo.target, repo.stats
+		found, candidates = repo.findings, repo.candidates
+	}
+	if len(opts.Captures) > 0 {
+		caps, err := scanCaptures(ctx, opts, set, eng, candidates)
+		if err != nil {
+			return nil, err
+		}
+		if res.Mode == "" {
+			res.Mode = ModeCapture
+		}
+		rep.Rules = append(rep.Rules, capture.Rules()...)
+		var names []string
+		for _, c := range opts.Captures {
+			names = append(names, c.Path)
+		}
+		rep.Target = strings.TrimPrefix(rep.Target+", "+strings.Join(names, ", "), ", ")
+		rep.Stats.Entries, rep.Stats.Bytes = caps.Entries, rep.Stats.Bytes+int(caps.Bytes)
+		for i := range found {
+			if how, ok := caps.Confirmed[found[i].SecretSHA256]; ok && found[i].RuleID == "line-channel-secret" {
+				found[i].Confirmed = how
+				found[i].Severity = finding.Critical
+			}
+		}
+		found = append(found, caps.Findings...)
+	}
+	for _, f := range found {
+		if opts.Baseline.Has(f.Fingerprint) {
+			res.Baselined++
+			continue
+		}
+		rep.Findings = append(rep.Findings, f)
+	}
+	rep.Sort()
+	res.Report = rep
+	return res, nil
+}
+
+// scanCaptures runs the capture scanner with the engine's rules.
+func scanCaptures(ctx context.Context, opts Options, set *rules.Set, eng *engine, candidates []string) (*capture.Result, error) {
+	pol := opts.Policy
+	if pol == nil {
+		var err error
+		if pol, err = policy.Builtin(); err != nil {
+			return nil, err
+		}
+	}
+	inputs := make([]capture.Input, len(opts.Captures))
+	copy(inputs, opts.Captures)
+	var entries interface{ Add(int64) int64 }
+	if opts.Progress != nil {
+		entries = &opts.Progress.Entries
+	}
+	return capture.Scan(ctx, inputs, capture.Options{
+		Rules:      set,
+		Policy:     pol,
+		Detect:     eng.detect,
+		Candidates: candidates,
+		Logf:       opts.Logf,
+		Entries:    entries,
+	})
+}
+
+// repoResult is what the repository (or directory, or file) part of a scan
+// found.
+type repoResult struct {
+	mode     Mode
+	target   string
+	stats    finding.Stats
+	findings []finding.Finding
+	skipped  []worktree.Skipped
+	allowed  int
+	// candidates are channel-secret values, for captured webhook
+	// signatures to confirm. In memory only.
+	candidates []string
+}
+
+func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*repoResult, error) {
+	logf := opts.Logf
 	target := opts.Path
 	if target == "" {
 		target = "."
@@ -104,8 +207,6 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, pathless.Err(err))
 	}
-
-	eng := newEngine(ctx, set)
 	plan, err := makePlan(ctx, target, info, opts, set, eng.main.Sema)
 	if err != nil {
 		return nil, err
@@ -145,10 +246,10 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		}
 		return nil, err
 	}
+	eng.onFound = nil
 	raw := eng.findings()
 	logf("detector done: %d raw matches in %d commits and %d files", len(raw), plan.commits(), plan.files())
 
-	res := &Result{Mode: plan.mode}
 	agg := newAggregator(set, plan)
 	for _, f := range raw {
 		agg.add(f)
@@ -156,30 +257,29 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if err := agg.resolveExposure(ctx, head, logf); err != nil {
 		return nil, err
 	}
-	rep := &finding.Report{
-		Target: target,
-		Rules:  set.Rules(),
-		Stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.bytes()},
+	out := &repoResult{
+		mode:   plan.mode,
+		target: target,
+		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.bytes()},
 	}
 	for _, g := range agg.sorted() {
+		if channelSecretShape.MatchString(g.key.secret) {
+			out.candidates = append(out.candidates, g.key.secret)
+		}
 		if g.allowed {
-			res.Allowed++
+			out.allowed++
 			continue
 		}
-		f := agg.finding(g)
-		if opts.Baseline.Has(f.Fingerprint) {
-			res.Baselined++
-			continue
-		}
-		rep.Findings = append(rep.Findings, f)
+		out.findings = append(out.findings, agg.finding(g))
 	}
-	rep.Sort()
-	res.Report = rep
 	if plan.work != nil {
-		res.Skipped = plan.work.SkippedFiles()
+		out.skipped = plan.work.SkippedFiles()
 	}
-	return res, nil
+	return out, nil
 }
+
+// channelSecretShape is what a LINE channel secret looks like.
+var channelSecretShape = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // plan is what one scan reads.
 type plan struct {

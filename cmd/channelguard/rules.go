@@ -3,57 +3,134 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/rules/policy"
+	"github.com/channelguard/channelguard/scanner/capture"
+	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 func newRulesCmd(stdout io.Writer) *cobra.Command {
-	var config string
+	var config, policyFile string
 	cmd := &cobra.Command{
 		Use:   "rules [RULE-ID]",
-		Short: "List the detection rules, or show one rule's help and remediation",
-		Long: `Without an argument, list every rule: id, severity and short description,
-LINE rules first. With a rule id, print its full description, CWE, help link
-and the remediation steps channelguard attaches to its findings.`,
+		Short: "List the detection rules and the role policy, or show one rule",
+		Long: `Without an argument, list every rule: the secret rules (id, severity,
+short description; LINE rules first), the rules for API captures, and the
+role policy: its roles by rank and, per policy rule, the fields roles below
+its minimum role must not receive. With a rule id (a secret rule, a capture
+rule or a policy rule), print its full description and the remediation
+channelguard attaches to its findings.`,
 		Example: `  channelguard rules
   channelguard rules line-channel-secret
-  channelguard rules --config .channelguard.toml`,
+  channelguard rules channel-secret
+  channelguard rules --config .channelguard.toml --policy console-policy.toml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			set, err := rules.Load(config)
 			if err != nil {
 				return &exitCode{code: exitError, err: err}
 			}
+			pol, err := loadPolicy(policyFile)
+			if err != nil {
+				return &exitCode{code: exitError, err: err}
+			}
+			all := append(set.Rules(), capture.Rules()...)
 			if len(args) == 1 {
-				r, ok := set.Rule(args[0])
-				if !ok {
-					return &exitCode{code: exitError, err: fmt.Errorf("unknown rule %q (run 'channelguard rules' for the list)", args[0])}
+				for _, r := range all {
+					if r.ID == args[0] {
+						printRule(stdout, r)
+						return nil
+					}
 				}
-				fmt.Fprintf(stdout, "%s — %s\n\n", r.ID, r.Title)
-				fmt.Fprintf(stdout, "Severity:  %s (security-severity %s)\n", r.Severity, r.Severity.Score())
-				fmt.Fprintf(stdout, "CWE:       CWE-%d\n", r.CWE)
-				fmt.Fprintf(stdout, "Precision: %s\n", r.Precision)
-				fmt.Fprintf(stdout, "Source:    %s\n", r.Origin)
-				fmt.Fprintf(stdout, "Help:      %s\n\n", r.HelpURI)
-				fmt.Fprintf(stdout, "%s\n\nRemediation\n\n%s\n", r.Summary, r.Remediation)
-				return nil
+				if r, ok := pol.Rule(args[0]); ok {
+					printPolicyRule(stdout, pol, r)
+					return nil
+				}
+				return &exitCode{code: exitError, err: fmt.Errorf("unknown rule %q (run 'channelguard rules' for the list)", args[0])}
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSEVERITY\tSOURCE\tDESCRIPTION")
-			all := set.Rules()
 			for _, r := range all {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Origin, r.Title)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "\n%d rules. 'channelguard rules ID' shows one rule's remediation.\n", len(all))
+			fmt.Fprintf(stdout, "\n%d rules.\n\nRole policy (%s)\n\nRoles, highest first:", len(all), pol.Source)
+			for _, r := range pol.Roles {
+				fmt.Fprintf(stdout, " %s (%d)", r.Name, r.Rank)
+			}
+			fmt.Fprint(stdout, "\n\n")
+			tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "POLICY RULE\tRESERVED FOR\tENDPOINTS\tDESCRIPTION")
+			for _, r := range pol.Rules {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.MinRole, endpoints(&r), r.Title)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "\n%d policy rules, reported as %s. 'channelguard rules ID' shows one rule's remediation.\n", len(pol.Rules), capture.RuleRoleField)
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&config, "config", "c", "", "include the rules of a channelguard config `FILE`")
+	cmd.Flags().StringVar(&policyFile, "policy", "", "include a role policy `FILE` (TOML)")
 	return cmd
+}
+
+func printRule(w io.Writer, r finding.Rule) {
+	fmt.Fprintf(w, "%s — %s\n\n", r.ID, r.Title)
+	if score := r.Severity.Score(); score != "" {
+		fmt.Fprintf(w, "Severity:  %s (security-severity %s)\n", r.Severity, score)
+	} else {
+		fmt.Fprintf(w, "Severity:  %s\n", r.Severity)
+	}
+	if r.CWE > 0 {
+		fmt.Fprintf(w, "CWE:       CWE-%d\n", r.CWE)
+	}
+	fmt.Fprintf(w, "Precision: %s\n", r.Precision)
+	fmt.Fprintf(w, "Source:    %s\n", r.Origin)
+	fmt.Fprintf(w, "Help:      %s\n\n", r.HelpURI)
+	fmt.Fprintf(w, "%s\n\nRemediation\n\n%s\n", r.Summary, r.Remediation)
+}
+
+func printPolicyRule(w io.Writer, p *policy.Policy, r *policy.Rule) {
+	fmt.Fprintf(w, "%s — %s\n\n", r.ID, r.Title)
+	fmt.Fprintf(w, "Policy:       %s\n", p.Source)
+	fmt.Fprintf(w, "Reported as:  %s (severity %s; critical when the value is a detected secret)\n", capture.RuleRoleField, orDefault(r.Severity, "high"))
+	fmt.Fprintf(w, "Reserved for: %s and above\n", r.MinRole)
+	fmt.Fprintf(w, "Endpoints:    %s\n", endpoints(r))
+	if len(r.Fields) > 0 {
+		fmt.Fprintf(w, "Fields:       %s\n", strings.Join(r.Fields, ", "))
+	}
+	if len(r.Names) > 0 {
+		fmt.Fprintf(w, "Names:        %s (any depth, case and separators ignored)\n", strings.Join(r.Names, ", "))
+	}
+	if r.HelpURI != "" {
+		fmt.Fprintf(w, "Help:         %s\n", r.HelpURI)
+	}
+	fmt.Fprintf(w, "\n%s\n\nRemediation\n\n%s\n", r.Description, r.Remediation)
+}
+
+func endpoints(r *policy.Rule) string {
+	m, p := r.Method, r.Path
+	if m == "" {
+		m = "any method"
+	}
+	if p == "" {
+		p = "any path"
+	}
+	return m + " " + p
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,14 +16,17 @@ import (
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/reporters/sarif"
 	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/rules/policy"
 	"github.com/channelguard/channelguard/scanner"
 	"github.com/channelguard/channelguard/scanner/baseline"
+	"github.com/channelguard/channelguard/scanner/capture"
 	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 type scanFlags struct {
 	format, output, config, baseline, failOn, rangeSpec string
-	cpuprofile                                          string
+	role, policy, cpuprofile                            string
+	captures                                            []string
 	noHistory, quiet, verbose                           bool
 }
 
@@ -30,7 +34,7 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	var fl scanFlags
 	cmd := &cobra.Command{
 		Use:   "scan [PATH]",
-		Short: "Scan a repository, directory or file for leaked secrets",
+		Short: "Scan a repository, directory, file or API capture for leaked secrets",
 		Long: `Scan PATH (default: the current directory) for leaked secrets.
 
 A git repository is scanned in full: every commit reachable from any ref
@@ -43,6 +47,19 @@ removed it. A plain directory or a single file is scanned as it is.
 Rules are gitleaks' default rule set plus channelguard's LINE rules
 (see 'channelguard rules'). A line containing channelguard:allow or
 gitleaks:allow is not reported.
+
+API captures (HAR 1.2: .har, .har.gz, mitmproxy's .zhar) recorded by one
+role of a web console are scanned for secrets in every URL, header, cookie
+and body, and for response fields the role must not receive: the 2019 LINE
+Developers console bug, where the API behind the settings tab sent the
+channel secret to Members although the page hid it (OWASP API3:2023). Give
+the role with --role, or several captures with --capture FILE:ROLE; with
+captures of two or more roles, what each role received is compared field
+by field. Roles and reserved fields come from the role policy (see
+'channelguard rules'; --policy adds to it). A body missing from the capture
+is reported as a coverage gap (severity info), not as clean. A captured
+LINE webhook's X-Line-Signature confirms a channel secret found anywhere in
+the run, offline.
 
 Raw secrets never appear in any output: findings show a redacted preview
 (first 4 characters and the length) and secret_sha256, the first 12 hex
@@ -59,12 +76,18 @@ report is then not written).`,
   # SARIF for GitHub code scanning; fail only on high or critical findings
   channelguard scan --format sarif --output channelguard.sarif --fail-on high
 
+  # an API capture recorded as a console Member
+  channelguard scan console-member.har --role member
+
+  # compare what admin and member received; scan the repository too
+  channelguard scan . --capture admin.har:admin --capture member.har:member
+
   # accept today's findings, report only new ones from now on
   channelguard scan --format json --output baseline.json
   channelguard scan --baseline baseline.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := "."
+			path := ""
 			if len(args) == 1 {
 				path = args[0]
 			}
@@ -76,9 +99,12 @@ report is then not written).`,
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	f.StringVarP(&fl.config, "config", "c", "", "channelguard config `FILE` (default: .channelguard.toml in PATH when present)")
 	f.StringVarP(&fl.baseline, "baseline", "b", "", "previous channelguard JSON or SARIF report `FILE`: its findings are not reported again")
-	f.StringVar(&fl.failOn, "fail-on", "low", "exit 1 when a finding has this `SEVERITY` or worse: critical, high, medium, low")
+	f.StringVar(&fl.failOn, "fail-on", "low", "exit 1 when a finding has this `SEVERITY` or worse: critical, high, medium, low, info")
 	f.StringVar(&fl.rangeSpec, "range", "", "scan only the commits in `BASE..HEAD` (no working tree)")
 	f.BoolVar(&fl.noHistory, "no-history", false, "scan the working tree only, not the git history")
+	f.StringVar(&fl.role, "role", "", "PATH is an API capture recorded as `ROLE` (admin, member, tester, or a role of --policy)")
+	f.StringArrayVar(&fl.captures, "capture", nil, "also scan the API capture `FILE:ROLE` (repeatable; roles are compared field by field)")
+	f.StringVar(&fl.policy, "policy", "", "role policy `FILE` (TOML) added to the built-in LINE console policy")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
 	f.StringVar(&fl.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the scan to `FILE` (for performance work)")
@@ -105,11 +131,21 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		}
 	}
 
+	captures, path, err := captureInputs(path, fl)
+	if err != nil {
+		return fail(err)
+	}
+	pol, err := loadPolicy(fl.policy)
+	if err != nil {
+		return fail(err)
+	}
 	configPath := fl.config
-	if configPath == "" {
+	if configPath == "" && path != "" {
 		if candidate := filepath.Join(path, rules.DefaultConfigName); isFile(candidate) {
 			configPath = candidate
 		}
+	} else if configPath == "" && len(captures) == 0 && isFile(rules.DefaultConfigName) {
+		configPath = rules.DefaultConfigName
 	}
 	set, err := rules.Load(configPath)
 	if err != nil {
@@ -151,6 +187,8 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		Baseline:  base,
 		Logf:      logf,
 		Progress:  &progress,
+		Captures:  captures,
+		Policy:    pol,
 	})
 	stopProgress()
 	if err != nil {
@@ -249,7 +287,11 @@ func showProgress(w io.Writer, p *scanner.Progress) (stop func()) {
 				if total := p.TotalCommits.Load(); total > 0 {
 					commits += fmt.Sprintf("/%d", total)
 				}
-				fmt.Fprintf(w, "\r\x1b[Kscanning… %s commits, %d files", commits, p.Files.Load())
+				line := fmt.Sprintf("scanning… %s commits, %d files", commits, p.Files.Load())
+				if n := p.Entries.Load(); n > 0 {
+					line += fmt.Sprintf(", %d capture entries", n)
+				}
+				fmt.Fprint(w, "\r\x1b[K"+line)
 			}
 		}
 	}()
@@ -257,4 +299,44 @@ func showProgress(w io.Writer, p *scanner.Progress) (stop func()) {
 		close(done)
 		<-finished
 	}
+}
+
+// captureInputs reads --role and --capture. PATH is a capture when --role
+// is given or its name says so (.har, .har.gz, .zhar), and a repository,
+// directory or file otherwise. Without PATH, the current directory is
+// scanned unless --capture gives captures to scan instead.
+func captureInputs(path string, fl scanFlags) ([]capture.Input, string, error) {
+	var out []capture.Input
+	if path != "" && (fl.role != "" || isCaptureName(path)) {
+		if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+			return nil, "", fmt.Errorf("--role: %s is not a capture file", path)
+		}
+		out = append(out, capture.Input{Path: path, Role: fl.role})
+		path = ""
+	} else if fl.role != "" {
+		return nil, "", errors.New("--role needs a capture file as PATH (or use --capture FILE:ROLE)")
+	}
+	for _, c := range fl.captures {
+		i := strings.LastIndexByte(c, ':')
+		if i <= 0 || i == len(c)-1 {
+			return nil, "", fmt.Errorf("--capture %s: want FILE:ROLE, e.g. member.har:member", c)
+		}
+		out = append(out, capture.Input{Path: c[:i], Role: c[i+1:]})
+	}
+	if path == "" && len(out) == 0 {
+		path = "."
+	}
+	return out, path, nil
+}
+
+func isCaptureName(p string) bool {
+	l := strings.ToLower(p)
+	return strings.HasSuffix(l, ".har") || strings.HasSuffix(l, ".har.gz") || strings.HasSuffix(l, ".zhar")
+}
+
+func loadPolicy(path string) (*policy.Policy, error) {
+	if path == "" {
+		return policy.Builtin()
+	}
+	return policy.Load(path)
 }

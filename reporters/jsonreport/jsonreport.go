@@ -31,6 +31,7 @@ type Summary struct {
 	High     int `json:"high"`
 	Medium   int `json:"medium"`
 	Low      int `json:"low"`
+	Info     int `json:"info"`
 }
 
 // New builds the document for a report.
@@ -46,6 +47,7 @@ func New(r *finding.Report) Document {
 			High:     by[finding.High],
 			Medium:   by[finding.Medium],
 			Low:      by[finding.Low],
+			Info:     by[finding.Info],
 		},
 		Findings: r.Findings,
 		Stats:    r.Stats,

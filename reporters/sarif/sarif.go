@@ -241,7 +241,9 @@ func descriptor(rule finding.Rule, tool finding.Tool) *gosarif.ReportingDescript
 	if p := precision(rule.Precision); p != "" {
 		props.Add("precision", p)
 	}
-	props.Add("security-severity", rule.Severity.Score())
+	if score := rule.Severity.Score(); score != "" {
+		props.Add("security-severity", score)
+	}
 	props.Add("problem.severity", problemSeverity(rule.Severity))
 	d.WithProperties(props)
 	return d
@@ -285,7 +287,11 @@ func result(f *finding.Finding, ruleIndex int) (*gosarif.Result, error) {
 	if reg := region(f.Location); reg != nil {
 		phys.WithRegion(reg)
 	}
-	res.AddLocation(gosarif.NewLocationWithPhysicalLocation(phys))
+	loc := gosarif.NewLocationWithPhysicalLocation(phys)
+	if c := f.Capture; c != nil {
+		loc.AddLogicalLocation(logical(c))
+	}
+	res.AddLocation(loc)
 
 	fp := strings.TrimSpace(f.Fingerprint)
 	if fp == "" {
@@ -303,18 +309,34 @@ func result(f *finding.Finding, ruleIndex int) (*gosarif.Result, error) {
 	if f.Commit != nil {
 		props.Add("commit", commitProps(f.Commit, true))
 	}
-	exp := map[string]any{
-		"still_at_head":   f.Exposure.StillAtHead,
-		"in_working_tree": f.Exposure.InWorkingTree,
+	if f.Capture != nil {
+		props.Add("capture", captureProps(f.Capture))
+	} else {
+		exp := map[string]any{
+			"still_at_head":   f.Exposure.StillAtHead,
+			"in_working_tree": f.Exposure.InWorkingTree,
+		}
+		if c := f.Exposure.FirstCommit; c != nil {
+			exp["first_commit"] = commitProps(c, false)
+		}
+		if c := f.Exposure.RemovedIn; c != nil {
+			exp["removed_in"] = commitProps(c, false)
+		}
+		props.Add("exposure", exp)
 	}
-	if c := f.Exposure.FirstCommit; c != nil {
-		exp["first_commit"] = commitProps(c, false)
+	if f.PolicyRule != "" {
+		props.Add("policy_rule", f.PolicyRule)
 	}
-	if c := f.Exposure.RemovedIn; c != nil {
-		exp["removed_in"] = commitProps(c, false)
+	if len(f.SameAs) > 0 {
+		props.Add("same_value_as", append([]string(nil), f.SameAs...))
 	}
-	props.Add("exposure", exp)
-	n := len(f.Occurrences)
+	if f.Confirmed != "" {
+		props.Add("confirmed", f.Confirmed)
+	}
+	if f.Remediation != "" {
+		props.Add("remediation", f.Remediation)
+	}
+	n := len(f.Occurrences) + f.MoreOccurrences
 	if n == 0 {
 		n = 1
 	}
@@ -324,6 +346,47 @@ func result(f *finding.Finding, ruleIndex int) (*gosarif.Result, error) {
 	}
 	res.WithProperties(props)
 	return res, nil
+}
+
+// logical names where in the API exchange a capture finding stands: the
+// endpoint, the part and the field (an RFC 9535 JSONPath in a JSON body).
+func logical(c *finding.Capture) *gosarif.LogicalLocation {
+	name := c.Field
+	if name == "" {
+		name = c.Part
+	}
+	kind := "parameter"
+	switch {
+	case strings.HasPrefix(c.Field, "$"):
+		kind = "property"
+	case c.Field == "":
+		kind = "object"
+	}
+	fq := c.Endpoint() + " " + c.Part
+	if c.Field != "" {
+		fq += " " + c.Field
+	}
+	return gosarif.NewLogicalLocation().WithName(name).WithFullyQualifiedName(fq).WithKind(kind)
+}
+
+func captureProps(c *finding.Capture) map[string]any {
+	m := map[string]any{
+		"file":     c.File,
+		"entry":    c.Entry,
+		"method":   c.Method,
+		"url":      c.URL,
+		"template": c.Template,
+		"part":     c.Part,
+	}
+	for k, v := range map[string]string{"role": c.Role, "field": c.Field, "time": c.Time} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if c.Status != 0 {
+		m["status"] = c.Status
+	}
+	return m
 }
 
 func commitProps(c *finding.Commit, withAuthor bool) map[string]any {

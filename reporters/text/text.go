@@ -28,6 +28,7 @@ var severityColor = map[finding.Severity]string{
 	finding.High:     "\x1b[1;31m",
 	finding.Medium:   "\x1b[1;33m",
 	finding.Low:      "\x1b[1;36m",
+	finding.Info:     "\x1b[2m",
 }
 
 // Write writes the report.
@@ -73,12 +74,49 @@ func (p *printer) paint(code, s string) string {
 
 func (p *printer) finding(f finding.Finding) {
 	p.printf("  %s  %s\n", p.paint(bold, f.Title), f.Location)
-	p.printf("    %s\n", p.paint(dim, exposure(f)))
-	p.printf("    secret %s  sha256:%s  rule %s  fingerprint %s\n", f.SecretPreview, f.SecretSHA256, f.RuleID, f.Fingerprint[:12])
+	if f.Capture != nil {
+		p.printf("    %s\n", p.paint(dim, captured(f)))
+	} else {
+		p.printf("    %s\n", p.paint(dim, exposure(f)))
+	}
+	if f.SecretSHA256 != "" {
+		p.printf("    value %s  sha256:%s  rule %s  fingerprint %s\n", f.SecretPreview, f.SecretSHA256, f.RuleID, short(f.Fingerprint))
+	} else {
+		p.printf("    rule %s  fingerprint %s\n", f.RuleID, short(f.Fingerprint))
+	}
 	if _, todo, ok := strings.Cut(f.Message, ": "); ok {
 		p.printf("    → %s\n", todo)
 	}
 	p.printf("\n")
+}
+
+func short(fp string) string { return fp[:min(12, len(fp))] }
+
+// captured describes a capture finding's logical location.
+func captured(f finding.Finding) string {
+	c := f.Capture
+	parts := []string{c.Endpoint()}
+	where := c.Part
+	if c.Field != "" {
+		where += " " + c.Field
+	}
+	parts = append(parts, where)
+	if c.Role != "" {
+		parts = append(parts, "captured as "+c.Role)
+	}
+	if f.PolicyRule != "" {
+		parts = append(parts, "policy "+f.PolicyRule)
+	}
+	if len(f.SameAs) > 0 {
+		parts = append(parts, "same value as "+strings.Join(f.SameAs, ", "))
+	}
+	if f.Confirmed != "" {
+		parts = append(parts, "confirmed by a webhook signature")
+	}
+	if n := len(f.Occurrences) + f.MoreOccurrences; n > 1 {
+		parts = append(parts, fmt.Sprintf("%d occurrences", n))
+	}
+	return strings.Join(parts, " · ")
 }
 
 func exposure(f finding.Finding) string {
@@ -126,12 +164,21 @@ func summary(r *finding.Report) string {
 }
 
 func scanned(s finding.Stats) string {
+	if s.Entries > 0 {
+		if s.Commits == 0 && s.Files == 0 {
+			return plural(s.Entries, "capture entry") + " scanned"
+		}
+		return fmt.Sprintf("%s, %s and %s scanned", plural(s.Commits, "commit"), plural(s.Files, "file"), plural(s.Entries, "capture entry"))
+	}
 	return fmt.Sprintf("%s and %s scanned", plural(s.Commits, "commit"), plural(s.Files, "file"))
 }
 
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -63,8 +63,37 @@ func (c *Commit) Day() string {
 // a line in the working tree (Commit nil).
 type Occurrence struct {
 	Location
-	Commit *Commit `json:"commit,omitempty"`
+	Commit  *Commit  `json:"commit,omitempty"`
+	Capture *Capture `json:"capture,omitempty"`
 }
+
+// Capture is where in an API capture (a HAR file) something was found:
+// the logical location beside the file and line.
+type Capture struct {
+	File  string `json:"file"`
+	Entry int    `json:"entry"` // index in log.entries, 0-based
+	// Role is the role the capture was recorded as ("" when not given).
+	Role   string `json:"role,omitempty"`
+	Method string `json:"method"`
+	// URL is scheme, host and Template: no query string, whose values may
+	// be secrets.
+	URL string `json:"url"`
+	// Template is the URL path with ids (numbers, UUIDs, long hex, ULIDs,
+	// LINE user ids) replaced by {id}.
+	Template string `json:"template"`
+	Status   int    `json:"status,omitempty"`
+	// Part is url, query, request-header, cookie, request-body,
+	// response-header, set-cookie or response-body.
+	Part string `json:"part"`
+	// Field names the header, cookie or parameter, or is the RFC 9535
+	// JSONPath of a body's field ("" when the whole body is meant).
+	Field string `json:"field,omitempty"`
+	// Time is the entry's startedDateTime: when this was captured.
+	Time string `json:"time,omitempty"`
+}
+
+// Endpoint is "METHOD template", e.g. "GET /api/v1/channels/{id}".
+func (c *Capture) Endpoint() string { return c.Method + " " + c.Template }
 
 // Exposure says how long a secret has been readable by anyone with the
 // repository and whether it still is.
@@ -102,8 +131,25 @@ type Finding struct {
 	Fingerprint string       `json:"fingerprint"`
 	Exposure    Exposure     `json:"exposure"`
 	Occurrences []Occurrence `json:"occurrences"`
+	// MoreOccurrences counts occurrences left out of Occurrences (a
+	// capture finding lists its earliest 50).
+	MoreOccurrences int `json:"more_occurrences,omitempty"`
 	// AlsoMatched lists other rules that matched the same secret here.
 	AlsoMatched []string `json:"also_matched,omitempty"`
+
+	// Capture is set for findings in API captures: where the first
+	// occurrence stands, logically.
+	Capture *Capture `json:"capture,omitempty"`
+	// PolicyRule is the role-policy rule a role finding breaks.
+	PolicyRule string `json:"policy_rule,omitempty"`
+	// Roles compared: for a role finding, the higher roles whose captures
+	// received the same value (evidence the value is the real one).
+	SameAs []string `json:"same_value_as,omitempty"`
+	// Confirmed says how the value was proven real offline, e.g. a captured
+	// webhook's X-Line-Signature that verifies with this channel secret.
+	Confirmed string `json:"confirmed,omitempty"`
+	// Remediation holds finding-specific steps before the rule's own.
+	Remediation string `json:"remediation,omitempty"`
 }
 
 // SecretHash is the short SHA-256 used in reports (first 12 hex chars).

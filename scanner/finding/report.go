@@ -34,6 +34,8 @@ type Stats struct {
 	Commits int `json:"commits"`
 	Files   int `json:"files"`
 	Bytes   int `json:"bytes"`
+	// Entries counts the capture entries read.
+	Entries int `json:"entries,omitempty"`
 }
 
 // Report is the whole result of one run, in the order reporters print it.

@@ -9,16 +9,20 @@ import (
 type Severity int
 
 const (
-	Low Severity = iota + 1
+	// Info is not a finding to act on but something to know: a coverage
+	// gap (a capture body that was missing or cut short). It never fails a
+	// run unless --fail-on info asks for it.
+	Info Severity = iota + 1
+	Low
 	Medium
 	High
 	Critical
 )
 
-var severityNames = map[Severity]string{Low: "low", Medium: "medium", High: "high", Critical: "critical"}
+var severityNames = map[Severity]string{Info: "info", Low: "low", Medium: "medium", High: "high", Critical: "critical"}
 
 // Severities lists every severity, most severe first.
-var Severities = []Severity{Critical, High, Medium, Low}
+var Severities = []Severity{Critical, High, Medium, Low, Info}
 
 func (s Severity) String() string {
 	if n, ok := severityNames[s]; ok {
@@ -35,7 +39,7 @@ func ParseSeverity(s string) (Severity, error) {
 			return sev, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown severity %q (want critical, high, medium or low)", s)
+	return 0, fmt.Errorf("unknown severity %q (want critical, high, medium, low or info)", s)
 }
 
 // Score is GitHub's security-severity: ≥9 critical, 7–8.9 high, 4–6.9
@@ -48,8 +52,10 @@ func (s Severity) Score() string {
 		return "8.0"
 	case Medium:
 		return "5.5"
-	default:
+	case Low:
 		return "3.0"
+	default:
+		return "" // not a security problem: no security-severity
 	}
 }
 

@@ -57,8 +57,9 @@ import (
 
 // Entry is one element of log.entries.
 type Entry struct {
-	Index    int // position in log.entries, 0-based
-	Line     int // 1-based line of the file where this entry's '{' stands
+	Index    int    // position in log.entries, 0-based
+	Line     int    // 1-based line of the file where this entry's '{' stands
+	Started  string // startedDateTime as written (ISO 8601 in HAR 1.2)
 	Request  Request
 	Response Response
 }
@@ -67,6 +68,7 @@ type Entry struct {
 type Request struct {
 	Method      string
 	URL         string
+	URLLine     int // 1-based line of the "url" value
 	HTTPVersion string
 	Headers     []Field
 	Cookies     []Field
@@ -365,6 +367,10 @@ func (r *Reader) entry() (*Entry, error) {
 	e := &Entry{Index: r.index, Line: r.line()}
 	err = r.object(func(k string) error {
 		switch k {
+		case "startedDateTime":
+			var err error
+			e.Started, _, err = r.str()
+			return err
 		case "request":
 			return r.request(&e.Request)
 		case "response":
@@ -390,6 +396,7 @@ func (r *Reader) request(q *Request) error {
 			q.Method, _, err = r.str()
 		case "url":
 			q.URL, _, err = r.str()
+			q.URLLine = r.line()
 		case "httpVersion":
 			q.HTTPVersion, _, err = r.str()
 		case "headers":

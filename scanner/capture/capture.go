@@ -1,0 +1,441 @@
+// Package capture scans API captures (HAR files), each recorded as one
+// role, for four things: secrets travelling in the traffic (the same rules
+// as repository scanning), response fields the role must not receive (the
+// role policy: OWASP API3:2023, CWE-213), fields a lower role receives with
+// the same value as a higher one, and bodies the capture did not hold in
+// full (coverage gaps). A captured LINE webhook's X-Line-Signature confirms
+// a channel secret offline.
+//
+// Entries are read one at a time (scanner/har) and handed to workers, so
+// memory grows with the largest entry and with what is found, not with the
+// file.
+package capture
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/zricethezav/gitleaks/v8/report"
+	"github.com/zricethezav/gitleaks/v8/sources"
+
+	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/rules/policy"
+	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/scanner/har"
+)
+
+// Input is one capture file and the role it was recorded as.
+type Input struct {
+	Path string
+	// Role is a role of the policy; "" scans for secrets only.
+	Role string
+}
+
+// Detector runs the secret rules over one fragment.
+type Detector func(ctx context.Context, fr sources.Fragment) []report.Finding
+
+// Options configure a capture scan.
+type Options struct {
+	Rules  *rules.Set
+	Policy *policy.Policy
+	Detect Detector
+	// Candidates are channel-secret values found elsewhere in the same run
+	// (a repository) to check against captured webhook signatures. They
+	// stay in memory.
+	Candidates []string
+	// Logf receives progress lines (never a value); nil discards them.
+	Logf func(format string, args ...any)
+	// Jobs is how many entries are scanned at once (default: every core).
+	Jobs int
+	// Entries, when set, counts entries read, for a progress display.
+	Entries interface{ Add(int64) int64 }
+}
+
+// Result is what a capture scan found.
+type Result struct {
+	Findings []finding.Finding
+	Entries  int
+	Bytes    int64
+	// Confirmed maps the secret_sha256 of values that a captured webhook
+	// signature proved to be a channel's real secret to how it was proven.
+	Confirmed map[string]string
+}
+
+// Scan reads every input in turn. An input that is not a HAR stops the
+// scan with an error naming the file, line and byte offset.
+func Scan(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
+	if opts.Detect == nil || opts.Rules == nil || opts.Policy == nil {
+		return nil, errors.New("capture.Scan: Detect, Rules and Policy are required")
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
+	roles := map[string]bool{}
+	for i, in := range inputs {
+		if in.Role == "" {
+			continue
+		}
+		r, ok := opts.Policy.Role(in.Role)
+		if !ok {
+			return nil, fmt.Errorf("%s: unknown role %q (the policy's roles: %s)", in.Path, in.Role, strings.Join(opts.Policy.RoleNames(), ", "))
+		}
+		inputs[i].Role = r.Name
+		roles[r.Name] = true
+	}
+	st := newState(opts, len(roles) > 1)
+	for _, in := range inputs {
+		if err := st.file(ctx, in); err != nil {
+			return nil, err
+		}
+	}
+	st.compare()
+	st.confirmed = st.confirm()
+	res := &Result{Entries: st.entries, Bytes: st.bytes, Confirmed: st.confirmed}
+	res.Findings = st.findings()
+	return res, nil
+}
+
+// displayPath is how reports name a capture: relative to the current
+// directory when it is below it, as given otherwise.
+func displayPath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	if cwd, err := os.Getwd(); err == nil {
+		if r, err := filepath.Rel(cwd, abs); err == nil && !strings.HasPrefix(r, "..") {
+			return filepath.ToSlash(r)
+		}
+	}
+	return filepath.ToSlash(p)
+}
+
+// file scans one capture: one goroutine reads entries in order, workers
+// scan them.
+func (st *state) file(ctx context.Context, in Input) error {
+	r, err := har.Open(in.Path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	name := displayPath(in.Path)
+	st.mu.Lock()
+	if _, ok := st.files[name]; !ok {
+		st.files[name] = len(st.files)
+	}
+	st.mu.Unlock()
+	st.opts.Logf("reading capture %s (role: %s)", name, orNone(in.Role))
+
+	work := make(chan *har.Entry, st.opts.Jobs)
+	var wg sync.WaitGroup
+	for range st.opts.Jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range work {
+				if ctx.Err() == nil {
+					st.entry(ctx, name, in.Role, e)
+				}
+			}
+		}()
+	}
+	n := 0
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err != nil {
+			close(work)
+			wg.Wait()
+			return err
+		}
+		n++
+		if st.opts.Entries != nil {
+			st.opts.Entries.Add(1)
+		}
+		select {
+		case work <- e:
+		case <-ctx.Done():
+		}
+	}
+	close(work)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st.opts.Logf("capture %s: %d entries", name, n)
+	return nil
+}
+
+func orNone(role string) string {
+	if role == "" {
+		return "none given, secrets only"
+	}
+	return role
+}
+
+// entry scans one HAR entry.
+func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
+	ep := parseEndpoint(&e.Request)
+	base := finding.Capture{
+		File:     file,
+		Entry:    e.Index,
+		Role:     role,
+		Method:   ep.method,
+		URL:      ep.origin + policy.Template(ep.path),
+		Template: policy.Template(ep.path),
+		Status:   e.Response.Status,
+		Time:     e.Started,
+	}
+	var out entryResult
+	out.bytes = entrySize(e)
+
+	// The response body as JSON, when it is JSON.
+	var doc any
+	var leaves []policy.Leaf
+	if b := e.Response.Body; b != nil && !b.Missing && looksJSON(b) {
+		if v, ok := decodeJSON(b.Text); ok {
+			doc = v
+			leaves = policy.Flatten(v)
+		}
+	}
+
+	// 1. Secrets in every part of the exchange.
+	frags := fragments(e)
+	if doc != nil {
+		if f := decodedFragment(e.Response.Body, leaves); f != nil {
+			frags = append(frags, f)
+		}
+	}
+	respSecrets := map[string]string{} // raw value found in the response body → rule
+	for _, fr := range frags {
+		text := fr.text()
+		for _, f := range st.opts.Detect(ctx, sources.Fragment{Raw: text, FilePath: file}) {
+			if f.Secret == "" {
+				continue
+			}
+			u := fr.at(f.StartLine)
+			c := base
+			c.Part, c.Field = u.part, u.name
+			if u.body != nil && u.part == PartResponseBody {
+				if cur, ok := respSecrets[f.Secret]; !ok || rules.Specificity(f.RuleID) > rules.Specificity(cur) {
+					respSecrets[f.Secret] = f.RuleID
+				}
+				if doc != nil && c.Field == "" {
+					c.Field = pathOf(leaves, f.Secret)
+				}
+			}
+			out.secrets = append(out.secrets, secretHit{rule: f.RuleID, secret: f.Secret, occ: occurrence(c, u.line)})
+		}
+	}
+
+	// 2. Fields this role must not receive.
+	if doc != nil && role != "" {
+		body := e.Response.Body
+		for _, v := range st.opts.Policy.Check(ep.method, ep.path, role, doc) {
+			c := base
+			c.Part, c.Field = PartResponseBody, v.Path
+			raw := valueText(v.Value)
+			out.roles = append(out.roles, roleHit{
+				policyRule: v.Rule,
+				path:       wildcard(v.Path),
+				name:       v.Name,
+				raw:        raw,
+				secret:     secretIn(raw, respSecrets),
+				occ:        occurrence(c, body.Line),
+			})
+		}
+	}
+
+	// 3. What a comparison of roles needs: sensitive-looking and reserved
+	// fields, by value hash.
+	if st.comparing && doc != nil && role != "" {
+		reserved := map[string]bool{}
+		if low := st.lowest; low != "" {
+			for _, v := range st.opts.Policy.Check(ep.method, ep.path, low, doc) {
+				reserved[v.Path] = true
+			}
+		}
+		for _, l := range leaves {
+			s, ok := l.Value.(string)
+			if !ok || policy.Masked(l.Value) {
+				continue
+			}
+			sensitive := policy.SensitiveName(l.Name) || secretShaped(s)
+			if !sensitive && !reserved[l.Path] {
+				continue
+			}
+			c := base
+			c.Part, c.Field = PartResponseBody, l.Path
+			out.obs = append(out.obs, observation{
+				key:       cmpKey{method: ep.method, template: base.Template, path: wildcard(l.Path)},
+				role:      role,
+				name:      l.Name,
+				raw:       s,
+				sensitive: sensitive,
+				occ:       occurrence(c, e.Response.Body.Line),
+			})
+		}
+	}
+
+	// 4. Bodies the capture does not hold in full.
+	for _, g := range []struct {
+		part string
+		body *har.Body
+	}{{PartRequestBody, e.Request.Body}, {PartResponseBody, e.Response.Body}} {
+		if kind := gapKind(g.body); kind != "" {
+			c := base
+			c.Part = g.part
+			line := g.body.Line
+			if line == 0 {
+				line = e.Line
+			}
+			out.gaps = append(out.gaps, gapHit{kind: kind, body: g.body, occ: occurrence(c, line)})
+		}
+	}
+
+	// 5. A LINE webhook delivery, to confirm channel secrets offline.
+	if w, ok := webhookOf(e); ok {
+		c := base
+		c.Part = PartRequestHeader
+		c.Field = "X-Line-Signature"
+		w.where = occurrence(c, w.line)
+		out.webhook = &w
+	}
+	st.merge(out)
+}
+
+func occurrence(c finding.Capture, line int) finding.Occurrence {
+	return finding.Occurrence{Location: finding.Location{Path: c.File, StartLine: max(line, 1)}, Capture: &c}
+}
+
+func entrySize(e *har.Entry) int64 {
+	n := len(e.Request.URL)
+	for _, fs := range [][]har.Field{e.Request.Headers, e.Request.Cookies, e.Response.Headers, e.Response.Cookies} {
+		for _, f := range fs {
+			n += len(f.Name) + len(f.Value)
+		}
+	}
+	if b := e.Request.Body; b != nil {
+		n += len(b.Text)
+	}
+	if b := e.Response.Body; b != nil {
+		n += len(b.Text)
+	}
+	return int64(n)
+}
+
+// looksJSON is true for bodies declared as JSON or that start like JSON.
+func looksJSON(b *har.Body) bool {
+	if strings.Contains(strings.ToLower(b.MimeType), "json") {
+		return true
+	}
+	t := strings.TrimLeft(b.Text, " \t\r\n")
+	return strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")
+}
+
+// decodeJSON decodes exactly one JSON value; ok is false for anything else
+// (including a body cut short).
+func decodeJSON(text string) (any, bool) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
+	}
+	switch v.(type) {
+	case map[string]any, []any:
+		return v, true
+	}
+	return nil, false
+}
+
+// decodedFragment holds the string values of a JSON body whose text
+// escapes them (\", \u002f, \/…), decoded, one per line as `name: "value"`,
+// so a secret the escaping hid from the rules is found, with its field.
+func decodedFragment(b *har.Body, leaves []policy.Leaf) *fragment {
+	if !strings.Contains(b.Text, `\`) {
+		return nil
+	}
+	f := &fragment{}
+	for _, l := range leaves {
+		s, ok := l.Value.(string)
+		if !ok || s == "" {
+			continue
+		}
+		enc, _ := json.Marshal(s)
+		if !bytes.Contains(enc, []byte(`\`)) && strings.Contains(b.Text, string(enc)) {
+			continue // written plainly: the body fragment has it
+		}
+		name := l.Name
+		if name == "" {
+			name = "value"
+		}
+		f.add(unit{part: PartResponseBody, name: l.Path, line: b.Line}, name+`: "`+s+`"`)
+	}
+	if len(f.units) == 0 {
+		return nil
+	}
+	return f
+}
+
+// pathOf is the JSONPath of the first string field holding secret.
+func pathOf(leaves []policy.Leaf, secret string) string {
+	for _, l := range leaves {
+		if s, ok := l.Value.(string); ok && strings.Contains(s, secret) {
+			return l.Path
+		}
+	}
+	for _, l := range leaves {
+		if strings.Contains(l.Name, secret) {
+			return l.Path
+		}
+	}
+	return ""
+}
+
+// valueText is a value as reports count it: strings as they are, anything
+// else as its JSON.
+func valueText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// secretIn is the rule of the most specific detected secret that s holds.
+func secretIn(s string, found map[string]string) string {
+	best := ""
+	for v, rule := range found {
+		if strings.Contains(s, v) && (best == "" || rules.Specificity(rule) > rules.Specificity(best) ||
+			rules.Specificity(rule) == rules.Specificity(best) && rule < best) {
+			best = rule
+		}
+	}
+	return best
+}

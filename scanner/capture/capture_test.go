@@ -17,6 +17,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/sources"
 
 	"github.com/channelguard/channelguard/internal/fakecred"
+	"github.com/channelguard/channelguard/internal/hartest"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/rules/policy"
 	"github.com/channelguard/channelguard/scanner/finding"
@@ -30,82 +31,11 @@ var (
 	memberID = "U" + fakecred.Hex("capture-test/user", 16)
 )
 
-// ex is one exchange of a test capture.
-type ex struct {
-	method, url string
-	reqHeaders  [][2]string
-	reqBody     string
-	status      int
-	body        any // marshalled to JSON unless a string
-	mime        string
-	noText      bool // Firefox: a comment instead of the body
-}
+type ex = hartest.Exchange
 
-// writeHAR writes a pretty-printed HAR 1.2 file, as browsers do.
-func writeHAR(t *testing.T, name string, exs []ex) string {
-	t.Helper()
-	var entries []any
-	for _, e := range exs {
-		var hs []any
-		for _, h := range e.reqHeaders {
-			hs = append(hs, map[string]string{"name": h[0], "value": h[1]})
-		}
-		req := map[string]any{"method": e.method, "url": e.url, "httpVersion": "HTTP/1.1", "headers": hs, "cookies": []any{}, "queryString": []any{}}
-		if e.reqBody != "" {
-			req["postData"] = map[string]any{"mimeType": "application/json", "text": e.reqBody}
-		}
-		text, ok := e.body.(string)
-		if !ok {
-			b, err := json.Marshal(e.body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			text = string(b)
-		}
-		mime := e.mime
-		if mime == "" {
-			mime = "application/json"
-		}
-		content := map[string]any{"size": len(text), "mimeType": mime, "text": text}
-		if e.noText {
-			content = map[string]any{"size": len(text), "mimeType": mime, "comment": "Response bodies are not included."}
-		}
-		status := e.status
-		if status == 0 {
-			status = 200
-		}
-		entries = append(entries, map[string]any{
-			"startedDateTime": "2026-11-20T10:00:00.000Z",
-			"time":            12.5,
-			"request":         req,
-			"response":        map[string]any{"status": status, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": []any{}, "cookies": []any{}, "content": content},
-		})
-	}
-	doc := map[string]any{"log": map[string]any{"version": "1.2", "creator": map[string]string{"name": "test", "version": "1"}, "entries": entries}}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func writeHAR(t *testing.T, name string, exs []ex) string { return hartest.Write(t, name, exs) }
 
-// lineOf is the 1-based line of the first line of file holding marker.
-func lineOf(t *testing.T, path, marker string) int {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := bytes.Index(b, []byte(marker))
-	if i < 0 {
-		t.Fatalf("%s: marker not found", path)
-	}
-	return 1 + bytes.Count(b[:i], []byte("\n"))
-}
+func lineOf(t *testing.T, path, marker string) int { return hartest.LineOf(t, path, marker) }
 
 func scan(t *testing.T, inputs []Input, candidates ...string) *Result {
 	t.Helper()
@@ -160,20 +90,20 @@ func consoleAPI(fixed bool, role string) []ex {
 		roles = map[string]any{"roles": []any{map[string]any{"name": "Alice", "role": "admin"}, map[string]any{"name": "Bob", "role": "member"}}}
 	}
 	return []ex{
-		{method: "GET", url: "https://console.example.test/api/v1/me", body: map[string]any{"name": "Bob", "email": "bob@example.com", "role": role}},
-		{method: "POST", url: "https://console.example.test/api/login", reqBody: `{"user":"bob"}`, body: map[string]any{"ok": true, "accessToken": "session-" + fakecred.Hex("session-"+role, 8)}},
-		{method: "GET", url: "https://console.example.test/api/v1/channels/1656789012", body: channel},
-		{method: "GET", url: "https://console.example.test/api/v1/channels/1656789012/messaging-api", body: msg},
-		{method: "GET", url: "https://console.example.test/api/v1/channels/1656789012/roles", body: roles},
-		{method: "GET", url: "https://console.example.test/api/v1/channels/1656789012/insight/followers?date=20261119", body: map[string]any{"status": "ready", "followers": 1205, "targetedReaches": 1000, "blocks": 37}},
-		{method: "GET", url: "https://console.example.test/api/v1/channels/1656789012/insight/demographic", body: map[string]any{
+		{Method: "GET", URL: "https://console.example.test/api/v1/me", Body: map[string]any{"name": "Bob", "email": "bob@example.com", "role": role}},
+		{Method: "POST", URL: "https://console.example.test/api/login", ReqBody: `{"user":"bob"}`, Body: map[string]any{"ok": true, "accessToken": "session-" + fakecred.Hex("session-"+role, 8)}},
+		{Method: "GET", URL: "https://console.example.test/api/v1/channels/1656789012", Body: channel},
+		{Method: "GET", URL: "https://console.example.test/api/v1/channels/1656789012/messaging-api", Body: msg},
+		{Method: "GET", URL: "https://console.example.test/api/v1/channels/1656789012/roles", Body: roles},
+		{Method: "GET", URL: "https://console.example.test/api/v1/channels/1656789012/insight/followers?date=20261119", Body: map[string]any{"status": "ready", "followers": 1205, "targetedReaches": 1000, "blocks": 37}},
+		{Method: "GET", URL: "https://console.example.test/api/v1/channels/1656789012/insight/demographic", Body: map[string]any{
 			"available": true,
 			"genders":   []any{map[string]any{"gender": "male", "percentage": 41.2}, map[string]any{"gender": "female", "percentage": 58.8}},
 			"ages":      []any{map[string]any{"age": "from20to24", "percentage": 20.5}},
 			"areas":     []any{map[string]any{"area": "Tokyo", "percentage": 40.0}},
 			"appTypes":  []any{map[string]any{"appType": "ios", "percentage": 62.0}},
 		}},
-		{method: "GET", url: "https://console.example.test/api/v1/channels/1656789012/insight/message/delivery?date=20261119", body: map[string]any{"status": "ready", "broadcast": 5385, "targeting": 522, "apiPush": 12}},
+		{Method: "GET", URL: "https://console.example.test/api/v1/channels/1656789012/insight/message/delivery?date=20261119", Body: map[string]any{"status": "ready", "broadcast": 5385, "targeting": 522, "apiPush": 12}},
 	}
 }
 
@@ -269,8 +199,8 @@ func TestRoleFindingPointsAtTheHARLine(t *testing.T) {
 
 func TestSecretsInTraffic(t *testing.T) {
 	p := writeHAR(t, "bot.har", []ex{
-		{method: "POST", url: "https://api.line.me/v2/bot/message/push", reqHeaders: [][2]string{{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}, reqBody: `{"to":"` + memberID + `","messages":[]}`, body: map[string]any{}},
-		{method: "GET", url: "https://console.example.test/api/v1/export", body: map[string]any{"config": `{"channelSecret":"` + secret + `"}`}},
+		{Method: "POST", URL: "https://api.line.me/v2/bot/message/push", ReqHeaders: [][2]string{{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}}, ReqBody: `{"to":"` + memberID + `","messages":[]}`, Body: map[string]any{}},
+		{Method: "GET", URL: "https://console.example.test/api/v1/export", Body: map[string]any{"config": `{"channelSecret":"` + secret + `"}`}},
 	})
 	res := scan(t, []Input{{Path: p}})
 	var header, escaped *finding.Finding
@@ -298,8 +228,8 @@ func TestSecretsInTraffic(t *testing.T) {
 func TestRoleComparison(t *testing.T) {
 	shared := func(role string) []ex {
 		return []ex{
-			{method: "GET", url: "https://console.example.test/api/v1/integrations/42", body: map[string]any{"name": "crm", "apiKey": apiKey, "owner": "alice", "csrf": fakecred.Hex("csrf-"+role, 16)}},
-			{method: "GET", url: "https://console.example.test/api/v1/channels/1656789012", body: map[string]any{"channelId": "1656789012", "channelSecret": secret}},
+			{Method: "GET", URL: "https://console.example.test/api/v1/integrations/42", Body: map[string]any{"name": "crm", "apiKey": apiKey, "owner": "alice", "csrf": fakecred.Hex("csrf-"+role, 16)}},
+			{Method: "GET", URL: "https://console.example.test/api/v1/channels/1656789012", Body: map[string]any{"channelId": "1656789012", "channelSecret": secret}},
 		}
 	}
 	admin := writeHAR(t, "admin.har", shared("admin"))
@@ -329,7 +259,7 @@ func sign(key, body string) string {
 
 func TestWebhookSignatureConfirmsSecret(t *testing.T) {
 	body := `{"destination":"` + memberID + `","events":[]}`
-	hook := ex{method: "POST", url: "https://bot.example.test/callback", reqHeaders: [][2]string{{"x-line-signature", sign(secret, body)}}, reqBody: body, body: map[string]any{}}
+	hook := ex{Method: "POST", URL: "https://bot.example.test/callback", ReqHeaders: [][2]string{{"x-line-signature", sign(secret, body)}}, ReqBody: body, Body: map[string]any{}}
 	other := fakecred.ChannelSecret("capture-test/other")
 	t.Run("capture secret", func(t *testing.T) {
 		p := writeHAR(t, "member.har", append(consoleAPI(false, "member"), hook))
@@ -359,7 +289,7 @@ func TestWebhookSignatureConfirmsSecret(t *testing.T) {
 	})
 	t.Run("wrong signature", func(t *testing.T) {
 		bad := hook
-		bad.reqHeaders = [][2]string{{"X-Line-Signature", sign(other, body)}}
+		bad.ReqHeaders = [][2]string{{"X-Line-Signature", sign(other, body)}}
 		p := writeHAR(t, "hook.har", []ex{bad})
 		if res := scan(t, []Input{{Path: p}}, secret); len(res.Confirmed) != 0 {
 			t.Errorf("confirmed = %v", res.Confirmed)
@@ -369,8 +299,8 @@ func TestWebhookSignatureConfirmsSecret(t *testing.T) {
 
 func TestCoverageGaps(t *testing.T) {
 	p := writeHAR(t, "firefox.har", []ex{
-		{method: "GET", url: "https://console.example.test/api/v1/channels/1656789012", body: map[string]any{"channelSecret": secret}, noText: true},
-		{method: "GET", url: "https://console.example.test/logo.png", body: "PNG", mime: "image/png", noText: true},
+		{Method: "GET", URL: "https://console.example.test/api/v1/channels/1656789012", Body: map[string]any{"channelSecret": secret}, NoText: true},
+		{Method: "GET", URL: "https://console.example.test/logo.png", Body: "PNG", Mime: "image/png", NoText: true},
 	})
 	res := scan(t, []Input{{Path: p, Role: "member"}})
 	gaps := got(res.Findings, RuleCoverageGap)

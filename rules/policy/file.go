@@ -120,6 +120,19 @@ func (f *file) ruleLine(i int) int {
 	return 0
 }
 
+// lineOfRole returns the line of the first of these roles defined in f, 0
+// if none is.
+func (f *file) lineOfRole(names ...string) int {
+	for i := range f.Roles {
+		for _, n := range names {
+			if strings.EqualFold(strings.TrimSpace(f.Roles[i].Name), n) {
+				return f.roleLine(i)
+			}
+		}
+	}
+	return 0
+}
+
 // lineOfRule returns the line of the rule with this id in f, 0 if the rule
 // is not from f.
 func (f *file) lineOfRule(id string) int {

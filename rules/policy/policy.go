@@ -250,7 +250,7 @@ func merge(base *Policy, f *file) (*Policy, error) {
 	slices.SortStableFunc(p.Roles, func(a, b Role) int { return b.Rank - a.Rank })
 	for i := 1; i < len(p.Roles); i++ {
 		if p.Roles[i].Rank == p.Roles[i-1].Rank {
-			return nil, fail(0, "roles %q and %q have the same rank %d; ranks must differ", p.Roles[i-1].Name, p.Roles[i].Name, p.Roles[i].Rank)
+			return nil, fail(f.lineOfRole(p.Roles[i-1].Name, p.Roles[i].Name), "roles %q and %q have the same rank %d; ranks must differ", p.Roles[i-1].Name, p.Roles[i].Name, p.Roles[i].Rank)
 		}
 	}
 

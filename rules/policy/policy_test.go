@@ -226,7 +226,7 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`rule "x"`, "bad path pattern"}},
 		{"bad method", "[[rules]]\nid = \"x\"\nmin_role = \"admin\"\nnames = [\"a\"]\nmethod = \"GET POST\"\n",
 			[]string{`rule "x"`, "bad method"}},
-		{"equal rank", "[[roles]]\nname = \"owner\"\nrank = 30\n", []string{"same rank 30", `"owner"`, `"admin"`}},
+		{"equal rank", "[[roles]]\nname = \"owner\"\nrank = 30\n", []string{"line 1", "same rank 30", `"owner"`, `"admin"`}},
 		{"rerank to equal", "[[roles]]\nname = \"tester\"\nrank = 20\n", []string{"same rank 20"}},
 		{"role without rank", "[[roles]]\nname = \"owner\"\n", []string{"line 1", `role "owner" has no rank`}},
 		{"role without name", "[[roles]]\nrank = 3\n", []string{"line 1", "no name"}},

@@ -52,6 +52,7 @@ func (p *Policy) Check(method, urlPath, role string, body any) []Violation {
 		np spec.NormalizedPath
 	}
 	var out []located
+	var members []member // every object member, collected once for all Names rules
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		min, ok := p.rank(r.MinRole)
@@ -83,11 +84,14 @@ func (p *Policy) Check(method, urlPath, role string, body any) []Violation {
 			}
 		}
 		if len(c.names) > 0 {
-			walk(body, nil, func(np spec.NormalizedPath, key string, node any) {
-				if _, ok := c.names[normalizeName(key)]; ok {
-					add(np, node)
+			if members == nil {
+				members = collectMembers(body)
+			}
+			for _, m := range members {
+				if _, ok := c.names[m.norm]; ok {
+					add(m.np, m.node)
 				}
-			})
+			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b located) int {
@@ -104,6 +108,29 @@ func (p *Policy) Check(method, urlPath, role string, body any) []Violation {
 		vs[i] = out[i].v
 	}
 	return vs
+}
+
+// member is an object member found by walking a body.
+type member struct {
+	np   spec.NormalizedPath
+	norm string // normalizeName of its name
+	node any
+}
+
+// collectMembers returns every object member of body at any depth, with its
+// normalized path and folded name (never nil).
+func collectMembers(body any) []member {
+	out := []member{}
+	norm := map[string]string{}
+	walk(body, nil, func(np spec.NormalizedPath, key string, node any) {
+		n, ok := norm[key]
+		if !ok {
+			n = normalizeName(key)
+			norm[key] = n
+		}
+		out = append(out, member{np, n, node})
+	})
+	return out
 }
 
 // walk calls f for every object member at any depth (key is its name),

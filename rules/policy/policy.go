@@ -121,7 +121,12 @@ func Builtin() (*Policy, error) {
 // added; a rule with an existing id replaces the built-in rule wholesale (in
 // its place), a new id is appended; [policy] disabled_rules removes rules.
 // An empty path returns the built-in policy.
-func Load(path string) (*Policy, error) {
+func Load(path string) (p *Policy, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("policy %s: internal error: %v", path, r)
+		}
+	}()
 	base, err := Builtin()
 	if err != nil || path == "" {
 		return base, err
@@ -134,7 +139,7 @@ func Load(path string) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := merge(base, f)
+	p, err = merge(base, f)
 	if err != nil {
 		return nil, err
 	}

@@ -247,19 +247,21 @@ func base64Bodies(root *object) *object {
 	return root
 }
 
-// http2: the same traffic over HTTP/2: httpVersion "h2", request
-// pseudo-headers first, header names in lower case, no Host or
-// Connection.
+// http2: the same traffic over HTTP/2 (and so over TLS): https URLs,
+// httpVersion "h2", request pseudo-headers first, header names in lower
+// case, no Host or Connection.
 func http2(root *object) *object {
 	for _, e := range entries(root) {
 		req, resp := e.obj("request"), e.obj("response")
 		u, _ := url.Parse(req.str("url"))
-		path := u.RequestURI()
+		origin := u.Scheme + "://" + u.Host
+		u.Scheme = "https" // browsers speak HTTP/2 over TLS only
+		req.set("url", u.String())
 		hs := []any{
 			obj("name", ":authority", "value", u.Host),
 			obj("name", ":method", "value", req.str("method")),
-			obj("name", ":path", "value", path),
-			obj("name", ":scheme", "value", "https"),
+			obj("name", ":path", "value", u.RequestURI()),
+			obj("name", ":scheme", "value", u.Scheme),
 		}
 		for _, part := range []*object{req, resp} {
 			part.set("httpVersion", "h2")
@@ -274,6 +276,7 @@ func http2(root *object) *object {
 					continue
 				}
 				h.set("name", name)
+				h.set("value", strings.ReplaceAll(h.str("value"), origin, "https://"+u.Host))
 				kept = append(kept, h)
 			}
 			if part == req {

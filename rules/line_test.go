@@ -61,3 +61,23 @@ func TestLINERulesIgnore(t *testing.T) {
 		})
 	}
 }
+
+// rules/allowlists.toml: a LINE webhook's replyToken is not a credential,
+// a token under any other name still is.
+func TestBuiltinAllowlists(t *testing.T) {
+	set, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := detect.NewDetector(set.Config)
+	value := "Zx81kQ2vL0pT7sYw3nB6mC9dR4fH1jG5"
+	for text, want := range map[string]int{
+		`{"replyToken":"` + value + `","type":"message"}`: 0,
+		`{"quoteToken": "` + value + `"}`:                 0,
+		`{"apiToken": "` + value + `"}`:                   1,
+	} {
+		if got := len(d.DetectString(text)); got != want {
+			t.Errorf("%.20s…: %d findings, want %d", text, got, want)
+		}
+	}
+}

@@ -25,6 +25,8 @@ import (
 var (
 	//go:embed line.toml
 	lineTOML string
+	//go:embed allowlists.toml
+	allowlistsTOML []byte
 	//go:embed catalogue.toml
 	catalogueTOML string
 )
@@ -107,6 +109,9 @@ var builtin = sync.OnceValues(func() (*Set, error) {
 	mergeRules(&s.Config, line)
 	for id, r := range line.Rules {
 		s.meta[id] = describe(r, OriginLINE, cat)
+	}
+	if err := s.apply("rules/allowlists.toml", allowlistsTOML); err != nil {
+		return nil, err
 	}
 	return s, nil
 })

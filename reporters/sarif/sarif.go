@@ -363,6 +363,9 @@ func logical(c *finding.Capture) *gosarif.LogicalLocation {
 		kind = "object"
 	}
 	fq := c.Endpoint() + " " + c.Part
+	if c.Path != "" {
+		fq = c.Method + " " + c.Path + " " + c.Part
+	}
 	if c.Field != "" {
 		fq += " " + c.Field
 	}
@@ -376,6 +379,7 @@ func captureProps(c *finding.Capture) map[string]any {
 		"method":   c.Method,
 		"url":      c.URL,
 		"template": c.Template,
+		"path":     c.Path,
 		"part":     c.Part,
 	}
 	for k, v := range map[string]string{"role": c.Role, "field": c.Field, "time": c.Time} {

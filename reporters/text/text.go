@@ -95,7 +95,11 @@ func short(fp string) string { return fp[:min(12, len(fp))] }
 // captured describes a capture finding's logical location.
 func captured(f finding.Finding) string {
 	c := f.Capture
-	parts := []string{c.Endpoint()}
+	req := c.Method + " " + c.Path
+	if c.Path == "" {
+		req = c.Endpoint()
+	}
+	parts := []string{req}
 	where := c.Part
 	if c.Field != "" {
 		where += " " + c.Field

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -202,6 +203,7 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 		Method:   ep.method,
 		URL:      ep.origin + policy.Template(ep.path),
 		Template: policy.Template(ep.path),
+		Path:     ep.resource(),
 		Status:   e.Response.Status,
 		Time:     e.Started,
 	}
@@ -235,6 +237,7 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 			u := fr.at(f.StartLine)
 			c := base
 			c.Part, c.Field = u.part, u.name
+			col := u.column(strings.Index(u.text, f.Secret))
 			if u.body != nil && u.part == PartResponseBody {
 				if cur, ok := respSecrets[f.Secret]; !ok || rules.Specificity(f.RuleID) > rules.Specificity(cur) {
 					respSecrets[f.Secret] = f.RuleID
@@ -243,7 +246,7 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 					c.Field = pathOf(leaves, f.Secret)
 				}
 			}
-			out.secrets = append(out.secrets, secretHit{rule: f.RuleID, secret: f.Secret, occ: occurrence(c, u.line)})
+			out.secrets = append(out.secrets, secretHit{rule: f.RuleID, secret: f.Secret, occ: occurrence(c, u.line, col)})
 		}
 	}
 
@@ -260,7 +263,7 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 				name:       v.Name,
 				raw:        raw,
 				secret:     secretIn(raw, respSecrets),
-				occ:        occurrence(c, body.Line),
+				occ:        occurrence(c, body.Line, bodyColumn(body, valueIndex(body.Text, v.Name, v.Value))),
 			})
 		}
 	}
@@ -291,7 +294,7 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 				name:      l.Name,
 				raw:       s,
 				sensitive: sensitive,
-				occ:       occurrence(c, e.Response.Body.Line),
+				occ:       occurrence(c, e.Response.Body.Line, bodyColumn(e.Response.Body, valueIndex(e.Response.Body.Text, l.Name, l.Value))),
 			})
 		}
 	}
@@ -304,11 +307,11 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 		if kind := gapKind(g.body); kind != "" {
 			c := base
 			c.Part = g.part
-			line := g.body.Line
+			line, col := g.body.Line, g.body.Column
 			if line == 0 {
-				line = e.Line
+				line, col = e.Line, 0
 			}
-			out.gaps = append(out.gaps, gapHit{kind: kind, body: g.body, occ: occurrence(c, line)})
+			out.gaps = append(out.gaps, gapHit{kind: kind, body: g.body, occ: occurrence(c, line, col)})
 		}
 	}
 
@@ -317,14 +320,38 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 		c := base
 		c.Part = PartRequestHeader
 		c.Field = "X-Line-Signature"
-		w.where = occurrence(c, w.line)
+		w.where = occurrence(c, w.line, w.col)
 		out.webhook = &w
 	}
 	st.merge(out)
 }
 
-func occurrence(c finding.Capture, line int) finding.Occurrence {
-	return finding.Occurrence{Location: finding.Location{Path: c.File, StartLine: max(line, 1)}, Capture: &c}
+func occurrence(c finding.Capture, line, col int) finding.Occurrence {
+	return finding.Occurrence{Location: finding.Location{Path: c.File, StartLine: max(line, 1), StartColumn: col}, Capture: &c}
+}
+
+// bodyColumn is the HAR column of body.Text[i:].
+func bodyColumn(b *har.Body, i int) int {
+	return unit{part: PartResponseBody, col: b.Column, body: b, text: b.Text}.column(i)
+}
+
+// valueIndex is where a field's value stands in a JSON body's text: its
+// encoding for a string, else its member name; -1 when neither is found.
+func valueIndex(text, name string, v any) int {
+	if s, ok := v.(string); ok {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(s) == nil {
+			if i := strings.Index(text, strings.TrimSuffix(buf.String(), "\n")); i >= 0 {
+				return i
+			}
+		}
+	}
+	if name != "" {
+		return strings.Index(text, `"`+name+`"`)
+	}
+	return -1
 }
 
 func entrySize(e *har.Entry) int64 {
@@ -392,7 +419,8 @@ func decodedFragment(b *har.Body, leaves []policy.Leaf) *fragment {
 		if name == "" {
 			name = "value"
 		}
-		f.add(unit{part: PartResponseBody, name: l.Path, line: b.Line}, name+`: "`+s+`"`)
+		// the line is the body's; no column inside it fits decoded text
+		f.add(unit{part: PartResponseBody, name: l.Path, line: b.Line, col: b.Column, valueAt: math.MaxInt}, name+`: "`+s+`"`)
 	}
 	if len(f.units) == 0 {
 		return nil

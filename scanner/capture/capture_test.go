@@ -37,7 +37,7 @@ func writeHAR(t *testing.T, name string, exs []ex) string { return hartest.Write
 
 func lineOf(t *testing.T, path, marker string) int { return hartest.LineOf(t, path, marker) }
 
-func scan(t *testing.T, inputs []Input, candidates ...string) *Result {
+func engineForTest(t *testing.T) (*rules.Set, *policy.Policy, Detector) {
 	t.Helper()
 	set, err := rules.Builtin()
 	if err != nil {
@@ -47,23 +47,23 @@ func scan(t *testing.T, inputs []Input, candidates ...string) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	d := detect.NewDetectorContext(ctx, set.Config)
+	d := detect.NewDetectorContext(context.Background(), set.Config)
 	d.MaxDecodeDepth = 5
-	res, err := Scan(ctx, inputs, Options{
-		Rules:  set,
-		Policy: pol,
-		Detect: func(ctx context.Context, fr sources.Fragment) []report.Finding {
-			return d.DetectContext(ctx, detect.Fragment(fr))
-		},
-		Candidates: candidates,
-	})
+	return set, pol, func(ctx context.Context, fr sources.Fragment) []report.Finding {
+		return d.DetectContext(ctx, detect.Fragment(fr))
+	}
+}
+
+func scan(t *testing.T, inputs []Input, candidates ...string) *Result {
+	t.Helper()
+	set, pol, detector := engineForTest(t)
+	res, err := Scan(context.Background(), inputs, Options{Rules: set, Policy: pol, Detect: detector, Candidates: candidates})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// No raw value may leave the package.
 	out, _ := json.Marshal(res.Findings)
-	for _, raw := range []string{secret, token, apiKey} {
+	for _, raw := range []string{secret, token, apiKey, fakecred.ChannelSecret("mockconsole/messaging/channel-secret"), fakecred.ChannelSecret("mockconsole/login/channel-secret"), fakecred.AccessToken("mockconsole/messaging/channel-access-token")} {
 		if bytes.Contains(out, []byte(raw)) {
 			t.Fatalf("a raw value (sha256 %s) appears in the findings", finding.SecretHash(raw))
 		}

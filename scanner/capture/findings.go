@@ -194,7 +194,7 @@ func (st *state) roleFinding(g *roleGroup) finding.Finding {
 		SecretPreview: finding.Preview(raw),
 		SecretSHA256:  hash,
 		PolicyRule:    g.rule.ID,
-		Fingerprint:   fingerprintOf(RuleRoleField, g.key.role, g.key.endpoint(), g.key.path),
+		Fingerprint:   fingerprintOf(RuleRoleField, g.key.role, g.key.method, g.key.resource, g.key.path),
 		SameAs:        describeSame(g.sameAs),
 	}
 	fill(&f, &g.occs)
@@ -228,15 +228,23 @@ func (st *state) roleFinding(g *roleGroup) finding.Finding {
 	if len(extra) > 0 {
 		note = " (" + strings.Join(extra, "; ") + ")"
 	}
-	f.Message = fmt.Sprintf("%s sends %s to %s, which policy rule %s reserves for %s%s, at %s: remove the field from this response for %s on the server (hiding it in the page is not access control) and rotate the value.",
-		k.endpoint(), k.path, k.role, g.rule.ID, g.rule.MinRole, note, f.Location, k.role)
 	since := "the earliest capture that shows it"
 	if t := firstTime(f.Occurrences); t != "" {
 		since = "at least " + t + " (the earliest capture that shows it)"
 	}
+	// A credential is rotated; personal data (e-mail addresses) cannot be,
+	// it has been disclosed.
+	credential := secretMeta != nil || f.Confirmed != "" || secretShaped(raw)
+	then, step := "rotate the value", fmt.Sprintf("2. Rotate the value: every %s could read it from the API since %s.\n", k.role, since)
+	if !credential {
+		then = "treat the values as disclosed to every " + k.role
+		step = fmt.Sprintf("2. Treat the values as disclosed: every %s could read them from the API since %s.\n", k.role, since)
+	}
+	f.Message = fmt.Sprintf("%s sends %s to %s, which policy rule %s reserves for %s%s, at %s: remove the field from this response for %s on the server (hiding it in the page is not access control) and %s.",
+		k.request(), k.path, k.role, g.rule.ID, g.rule.MinRole, note, f.Location, k.role, then)
 	var rem strings.Builder
 	fmt.Fprintf(&rem, "1. Remove `%s` from the response of `%s` for **%s** on the server: shape the response per role. Hiding the field in the page is not access control.\n", k.path, k.endpoint(), k.role)
-	fmt.Fprintf(&rem, "2. Rotate the value: every %s could read it from the API since %s.\n", k.role, since)
+	rem.WriteString(step)
 	if r := strings.TrimSpace(g.rule.Remediation); r != "" {
 		rem.WriteString("\n" + r + "\n")
 	}

@@ -108,11 +108,12 @@ type secretGroup struct {
 	also map[string]bool
 }
 
-// roleKey is one field of one endpoint's response received by one role.
-// A field several policy rules name is one finding, under the rule that
-// comes first in the policy.
+// roleKey is one field of one resource's response received by one role:
+// the secrets of two channels are two findings (two values to rotate), the
+// e-mail addresses of one role list one. A field several policy rules name
+// is one finding, under the rule that comes first in the policy.
 type roleKey struct {
-	role, method, template, path string
+	role, method, resource, template, path string
 }
 
 type roleGroup struct {
@@ -224,7 +225,7 @@ func (st *state) merge(r entryResult) {
 	}
 	for _, h := range r.roles {
 		c := h.occ.Capture
-		k := roleKey{role: c.Role, method: c.Method, template: c.Template, path: h.path}
+		k := roleKey{role: c.Role, method: c.Method, resource: c.URL[:len(c.URL)-len(c.Template)] + c.Path, template: c.Template, path: h.path}
 		g := st.roles[k]
 		if g == nil {
 			g = &roleGroup{key: k, rule: h.policyRule, occs: st.newOccs(), sameAs: map[string]bool{}}
@@ -371,6 +372,15 @@ func fingerprintOf(rule string, parts ...string) string {
 }
 
 func (k roleKey) endpoint() string { return k.method + " " + k.template }
+
+func (k roleKey) request() string {
+	if i := strings.Index(k.resource, "://"); i >= 0 {
+		if j := strings.IndexByte(k.resource[i+3:], '/'); j >= 0 {
+			return k.method + " " + k.resource[i+3+j:]
+		}
+	}
+	return k.method + " " + k.resource
+}
 
 func describeSame(same map[string]bool) []string {
 	out := make([]string, 0, len(same))

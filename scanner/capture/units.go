@@ -24,8 +24,12 @@ const (
 // query parameter, the URL, or a whole body.
 type unit struct {
 	part, name string
-	line       int       // line of the HAR file
+	line, col  int       // line and column of the HAR file where its value starts
 	body       *har.Body // for body units
+	// text is what the detector reads for the unit; the file's JSON
+	// string value is text[valueAt:] ("Name: " before a header's value).
+	text    string
+	valueAt int
 }
 
 // fragment is text for the detector plus, for each of its lines, the unit
@@ -41,6 +45,7 @@ type fragment struct {
 }
 
 func (f *fragment) add(u unit, text string) {
+	u.text = text
 	if len(f.units) > 0 {
 		f.b.WriteByte('\n')
 	}
@@ -64,47 +69,75 @@ func (f *fragment) at(line int) unit {
 func fragments(e *har.Entry) []*fragment {
 	q, p := &e.Request, &e.Response
 	req := &fragment{}
-	req.add(unit{part: PartURL, line: q.URLLine}, q.Method+" "+q.URL)
+	req.add(unit{part: PartURL, line: q.URLLine, col: q.URLColumn, valueAt: len(q.Method) + 1}, q.Method+" "+q.URL)
 	for _, h := range q.Headers {
-		req.add(unit{part: PartRequestHeader, name: h.Name, line: h.Line}, h.Name+": "+h.Value)
+		req.add(unit{part: PartRequestHeader, name: h.Name, line: h.Line, col: h.Column, valueAt: len(h.Name) + 2}, h.Name+": "+h.Value)
 	}
 	for _, c := range q.Cookies {
-		req.add(unit{part: PartCookie, name: c.Name, line: c.Line}, c.Name+"="+c.Value)
+		req.add(unit{part: PartCookie, name: c.Name, line: c.Line, col: c.Column, valueAt: len(c.Name) + 1}, c.Name+"="+c.Value)
 	}
 	for _, v := range q.Query {
-		req.add(unit{part: PartQuery, name: v.Name, line: v.Line}, v.Name+"="+v.Value)
+		req.add(unit{part: PartQuery, name: v.Name, line: v.Line, col: v.Column, valueAt: len(v.Name) + 1}, v.Name+"="+v.Value)
 	}
 	out := []*fragment{req}
 	if b := q.Body; b != nil {
 		if b.Text != "" {
 			f := &fragment{}
-			f.add(unit{part: PartRequestBody, line: b.Line, body: b}, b.Text)
+			f.add(unit{part: PartRequestBody, line: b.Line, col: b.Column, body: b}, b.Text)
 			out = append(out, f)
 		}
 		if len(b.Params) > 0 {
 			f := &fragment{}
 			for _, v := range b.Params {
-				f.add(unit{part: PartRequestBody, name: v.Name, line: v.Line}, v.Name+"="+v.Value)
+				f.add(unit{part: PartRequestBody, name: v.Name, line: v.Line, col: v.Column, valueAt: len(v.Name) + 1}, v.Name+"="+v.Value)
 			}
 			out = append(out, f)
 		}
 	}
 	resp := &fragment{}
 	for _, h := range p.Headers {
-		resp.add(unit{part: PartResponseHeader, name: h.Name, line: h.Line}, h.Name+": "+h.Value)
+		resp.add(unit{part: PartResponseHeader, name: h.Name, line: h.Line, col: h.Column, valueAt: len(h.Name) + 2}, h.Name+": "+h.Value)
 	}
 	for _, c := range p.Cookies {
-		resp.add(unit{part: PartSetCookie, name: c.Name, line: c.Line}, c.Name+"="+c.Value)
+		resp.add(unit{part: PartSetCookie, name: c.Name, line: c.Line, col: c.Column, valueAt: len(c.Name) + 1}, c.Name+"="+c.Value)
 	}
 	if len(resp.units) > 0 {
 		out = append(out, resp)
 	}
 	if b := p.Body; b != nil && b.Text != "" {
 		f := &fragment{}
-		f.add(unit{part: PartResponseBody, line: b.Line, body: b}, b.Text)
+		f.add(unit{part: PartResponseBody, line: b.Line, col: b.Column, body: b}, b.Text)
 		out = append(out, f)
 	}
 	return out
+}
+
+// column is where u.text[i:] stands in the HAR file: inside the JSON
+// string that holds it, so that a one-line capture (Playwright writes
+// compact JSON) still points at the value.
+func (u unit) column(i int) int {
+	if u.col == 0 || i < u.valueAt || i > len(u.text) {
+		return u.col
+	}
+	return u.col + 1 + encodedLen(u.text[u.valueAt:i])
+}
+
+// encodedLen is the length of s written as a JSON string's content the way
+// browsers write it (JSON.stringify): quote, backslash and control
+// characters escaped, everything else as UTF-8.
+func encodedLen(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t':
+			n += 2
+		case c < 0x20:
+			n += 6
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // endpoint is an entry's request reduced to what identifies the API call
@@ -132,4 +165,18 @@ func parseEndpoint(q *har.Request) endpoint {
 		ep.path = "/"
 	}
 	return ep
+}
+
+// resource is the request path as reports may show it: the path with any
+// segment that looks like a credential replaced, so that a token in a URL
+// path never reaches a report. Ids stay: they say which channel's secret
+// to rotate.
+func (ep endpoint) resource() string {
+	segs := strings.Split(ep.path, "/")
+	for i, s := range segs {
+		if secretShaped(s) && !idLike.MatchString(s) {
+			segs[i] = "{redacted}"
+		}
+	}
+	return strings.Join(segs, "/")
 }

@@ -21,6 +21,7 @@ type webhook struct {
 	sig   []byte
 	body  string
 	line  int
+	col   int
 	where finding.Occurrence
 }
 
@@ -39,7 +40,7 @@ func webhookOf(e *har.Entry) (webhook, bool) {
 		if err != nil || len(sig) != sha256.Size {
 			continue
 		}
-		return webhook{sig: sig, body: b.Text, line: h.Line}, true
+		return webhook{sig: sig, body: b.Text, line: h.Line, col: h.Column}, true
 	}
 	return webhook{}, false
 }

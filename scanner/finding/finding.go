@@ -81,7 +81,11 @@ type Capture struct {
 	// Template is the URL path with ids (numbers, UUIDs, long hex, ULIDs,
 	// LINE user ids) replaced by {id}.
 	Template string `json:"template"`
-	Status   int    `json:"status,omitempty"`
+	// Path is the request path (no query), with any segment that looks
+	// like a credential replaced by {redacted}: the resource, e.g. which
+	// channel.
+	Path   string `json:"path"`
+	Status int    `json:"status,omitempty"`
 	// Part is url, query, request-header, cookie, request-body,
 	// response-header, set-cookie or response-body.
 	Part string `json:"part"`

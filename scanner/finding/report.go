@@ -91,6 +91,9 @@ func (r *Report) Sort() {
 		if a.Location.StartLine != b.Location.StartLine {
 			return a.Location.StartLine < b.Location.StartLine
 		}
+		if a.Location.StartColumn != b.Location.StartColumn {
+			return a.Location.StartColumn < b.Location.StartColumn
+		}
 		return a.Fingerprint < b.Fingerprint
 	})
 }

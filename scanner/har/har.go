@@ -69,6 +69,7 @@ type Request struct {
 	Method      string
 	URL         string
 	URLLine     int // 1-based line of the "url" value
+	URLColumn   int // 1-based byte column where the "url" value starts
 	HTTPVersion string
 	Headers     []Field
 	Cookies     []Field
@@ -87,9 +88,10 @@ type Response struct {
 
 // Field is a header, cookie, query or form parameter.
 type Field struct {
-	Name  string
-	Value string
-	Line  int // 1-based line of the value (of the name if there is no value)
+	Name   string
+	Value  string
+	Line   int // 1-based line of the value (of the name if there is no value)
+	Column int // 1-based byte column where that value (or name) starts
 }
 
 // Body is a request's postData or a response's content.
@@ -98,6 +100,7 @@ type Body struct {
 	Text      string  // decoded when the encoding is base64
 	Params    []Field // postData.params (requests only)
 	Line      int     // line of the "text" value; 0 without text
+	Column    int     // byte column of the opening quote of the "text" value
 	Size      int64   // content.size; -1 when absent
 	Encoding  string
 	Missing   bool // no text at all, though the body is not known to be empty
@@ -395,8 +398,8 @@ func (r *Reader) request(q *Request) error {
 		case "method":
 			q.Method, _, err = r.str()
 		case "url":
+			q.URLLine, q.URLColumn = r.startPos()
 			q.URL, _, err = r.str()
-			q.URLLine = r.line()
 		case "httpVersion":
 			q.HTTPVersion, _, err = r.str()
 		case "headers":
@@ -461,10 +464,11 @@ func (r *Reader) body(name string) (*Body, error) {
 			b.MimeType, _, err = r.str()
 		case "text":
 			var null bool
+			line, col := r.startPos()
 			b.Text, null, err = r.str()
 			if !null {
 				hasText = true
-				b.Line = r.line()
+				b.Line, b.Column = line, col
 			}
 		case "encoding":
 			b.Encoding, _, err = r.str()
@@ -561,9 +565,10 @@ func (r *Reader) fields(name string) ([]Field, error) {
 	switch t {
 	case json.Delim('{'): // {"Name": "value", ...}
 		err = r.object(func(k string) error {
+			line, col := r.startPos()
 			v, _, err := r.str()
 			if err == nil {
-				out = append(out, Field{Name: k, Value: v, Line: r.line()})
+				out = append(out, Field{Name: k, Value: v, Line: line, Column: col})
 			}
 			return err
 		})
@@ -587,13 +592,15 @@ func (r *Reader) fields(name string) ([]Field, error) {
 				var err error
 				switch k {
 				case "name":
+					line, col := r.startPos()
 					f.Name, _, err = r.str()
 					if !seen {
-						f.Line = r.line()
+						f.Line, f.Column = line, col
 					}
 				case "value":
+					line, col := r.startPos()
 					f.Value, _, err = r.str()
-					f.Line, seen = r.line(), true
+					f.Line, f.Column, seen = line, col, true
 				default:
 					err = r.skip()
 				}
@@ -609,11 +616,11 @@ func (r *Reader) fields(name string) ([]Field, error) {
 				var err error
 				switch j {
 				case 0:
+					f.Line, f.Column = r.startPos()
 					f.Name, _, err = r.str()
-					f.Line = r.line()
 				case 1:
+					f.Line, f.Column = r.startPos()
 					f.Value, _, err = r.str()
-					f.Line = r.line()
 				default:
 					err = r.skip()
 				}
@@ -773,6 +780,11 @@ func (r *Reader) token() (json.Token, error) {
 }
 
 // line returns the line of the last token read.
+// startPos is the line and column where the next value starts.
+func (r *Reader) startPos() (line, col int) {
+	return r.lc.posAt(r.nextStart())
+}
+
 func (r *Reader) line() int {
 	return r.lc.lineAt(r.dec.InputOffset())
 }

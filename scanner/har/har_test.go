@@ -65,14 +65,14 @@ func TestChrome(t *testing.T) {
 			if f, _ := field(q.Headers, ":path"); f.Value != "/v2/channels/1234567890/token?debug=false" {
 				t.Errorf(":path = %+v", f)
 			}
-			want := Field{"authorization", "Bearer FAKE-TOKEN-FOR-TESTS-chrome-request", 59}
+			want := Field{"authorization", "Bearer FAKE-TOKEN-FOR-TESTS-chrome-request", 59, 24}
 			if f, _ := field(q.Headers, "authorization"); f != want {
 				t.Errorf("authorization = %+v, want %+v", f, want)
 			}
-			if want := []Field{{"session", "FAKE-TOKEN-FOR-TESTS-chrome-cookie", 75}}; !reflect.DeepEqual(q.Cookies, want) {
+			if want := []Field{{"session", "FAKE-TOKEN-FOR-TESTS-chrome-cookie", 75, 24}}; !reflect.DeepEqual(q.Cookies, want) {
 				t.Errorf("cookies = %+v", q.Cookies)
 			}
-			if want := []Field{{"debug", "false", 69}}; !reflect.DeepEqual(q.Query, want) {
+			if want := []Field{{"debug", "false", 69, 24}}; !reflect.DeepEqual(q.Query, want) {
 				t.Errorf("query = %+v", q.Query)
 			}
 			if b := q.Body; b == nil || b.Text != `{"grant_type":"client_credentials","scope":"bot"}` || b.Line != 88 || b.Missing || b.Truncated {
@@ -121,12 +121,12 @@ func TestFiddler(t *testing.T) {
 	if e.Line != 1 || e.Response.Status != 200 || e.Response.StatusText != "OK" {
 		t.Errorf("entry = %+v", e)
 	}
-	if want := []Field{{"csrf", "FAKE-TOKEN-FOR-TESTS-fiddler-cookie", 1}}; !reflect.DeepEqual(e.Request.Cookies, want) {
+	if want := []Field{{"csrf", "FAKE-TOKEN-FOR-TESTS-fiddler-cookie", 1, 376}}; !reflect.DeepEqual(e.Request.Cookies, want) {
 		t.Errorf("cookies = %+v", e.Request.Cookies)
 	}
 	b := e.Request.Body
 	if b == nil || !strings.HasSuffix(b.Text, "client_secret=FAKE-TOKEN-FOR-TESTS-fiddler-form") || len(b.Params) != 3 ||
-		b.Params[2] != (Field{"client_secret", "FAKE-TOKEN-FOR-TESTS-fiddler-form", 1}) {
+		b.Params[2] != (Field{"client_secret", "FAKE-TOKEN-FOR-TESTS-fiddler-form", 1, 932}) {
 		t.Errorf("postData = %+v", b)
 	}
 	if b := e.Response.Body; b == nil || b.Size != 64 || b.Missing || b.Truncated {
@@ -153,10 +153,10 @@ func TestShapes(t *testing.T) {
 		t.Fatalf("got %d entries", len(es))
 	}
 	q := es[0].Request
-	if want := []Field{{"Host", "api.example.test", 12}, {"X-Api-Key", "FAKE-TOKEN-FOR-TESTS-pair-header", 13}}; !reflect.DeepEqual(q.Headers, want) {
+	if want := []Field{{"Host", "api.example.test", 12, 22}, {"X-Api-Key", "FAKE-TOKEN-FOR-TESTS-pair-header", 13, 27}}; !reflect.DeepEqual(q.Headers, want) {
 		t.Errorf("pair headers = %+v", q.Headers)
 	}
-	if want := []Field{{"sid", "FAKE-TOKEN-FOR-TESTS-pair-cookie", 15}}; !reflect.DeepEqual(q.Cookies, want) {
+	if want := []Field{{"sid", "FAKE-TOKEN-FOR-TESTS-pair-cookie", 15, 31}}; !reflect.DeepEqual(q.Cookies, want) {
 		t.Errorf("pair cookies = %+v", q.Cookies)
 	}
 	p := es[0].Response
@@ -164,14 +164,14 @@ func TestShapes(t *testing.T) {
 		t.Errorf("response = %+v / %+v", p, p.Body)
 	}
 	q = es[1].Request
-	if want := []Field{{"Content-Type", "application/x-www-form-urlencoded", 29}, {"X-Count", "2", 29}}; !reflect.DeepEqual(q.Headers, want) {
+	if want := []Field{{"Content-Type", "application/x-www-form-urlencoded", 29, 39}, {"X-Count", "2", 29, 87}}; !reflect.DeepEqual(q.Headers, want) {
 		t.Errorf("object headers = %+v", q.Headers)
 	}
-	if b := q.Body; b == nil || b.Missing || len(b.Params) != 3 || b.Params[1] != (Field{"password", "FAKE-TOKEN-FOR-TESTS-param", 34}) || b.Params[2].Name != "avatar" {
+	if b := q.Body; b == nil || b.Missing || len(b.Params) != 3 || b.Params[1] != (Field{"password", "FAKE-TOKEN-FOR-TESTS-param", 34, 45}) || b.Params[2].Name != "avatar" {
 		t.Errorf("params = %+v", b)
 	}
 	p = es[1].Response
-	if want := []Field{{"sid", "FAKE-TOKEN-FOR-TESTS-object-cookie", 42}}; p.Status != 302 || !reflect.DeepEqual(p.Cookies, want) {
+	if want := []Field{{"sid", "FAKE-TOKEN-FOR-TESTS-object-cookie", 42, 62}}; p.Status != 302 || !reflect.DeepEqual(p.Cookies, want) {
 		t.Errorf("response = %+v", p)
 	}
 	if b := p.Body; b == nil || !b.BadBase64 || b.Text != "not base64!" {

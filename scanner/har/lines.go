@@ -15,7 +15,8 @@ type lineCounter struct {
 	n    int64   // bytes read so far
 	nl   []int64 // offsets of newlines not yet passed, from head
 	head int
-	line int // 1-based line at the last offset passed to lineAt
+	line int   // 1-based line at the last offset passed to lineAt
+	bol  int64 // offset where that line begins
 }
 
 func newLineCounter(r io.Reader) *lineCounter {
@@ -42,6 +43,7 @@ func (c *lineCounter) Read(p []byte) (int, error) {
 // go backwards between calls; an earlier offset gets the current line.
 func (c *lineCounter) lineAt(off int64) int {
 	for c.head < len(c.nl) && c.nl[c.head] < off {
+		c.bol = c.nl[c.head] + 1
 		c.head++
 		c.line++
 	}
@@ -52,4 +54,10 @@ func (c *lineCounter) lineAt(off int64) int {
 		c.nl, c.head = c.nl[:k], 0
 	}
 	return c.line
+}
+
+// posAt is lineAt plus the 1-based column of off, counted in bytes.
+func (c *lineCounter) posAt(off int64) (line, col int) {
+	line = c.lineAt(off)
+	return line, int(max(off-c.bol, 0)) + 1
 }

@@ -21,7 +21,7 @@ import (
 var keepEmpty = map[string]bool{"results": true, "rules": true}
 
 // sentinels are integer properties whose -1 means "absent" (SARIF §3.4 etc.).
-var sentinels = map[string]bool{"index": true, "rank": true, "id": true, "byteOffset": true, "charOffset": true}
+var sentinels = map[string]bool{"index": true, "parentIndex": true, "rank": true, "id": true, "byteOffset": true, "charOffset": true}
 
 // defaults are properties whose value equals the spec's default.
 var defaults = map[string]string{

@@ -271,3 +271,20 @@ func TestRulesListsPolicy(t *testing.T) {
 		t.Errorf("rules channel-secret: exit %d: %s", res.code, res.stdout)
 	}
 }
+
+// Entries are scanned concurrently; the report must not show it.
+func TestCaptureReportsAreDeterministic(t *testing.T) {
+	args := []string{"scan", "--capture", "../../testdata/captures/console-admin.har:admin", "--capture", "../../testdata/captures/console-member.har:member",
+		"--capture", "../../testdata/captures/quirks/firefox-member.har:member", "-f"}
+	for _, format := range []string{"json", "sarif"} {
+		first := runCLI(t, append(args, format)...)
+		if first.code != exitFindings {
+			t.Fatalf("exit %d: %s", first.code, first.stderr)
+		}
+		for range 3 {
+			if again := runCLI(t, append(args, format)...); again.stdout != first.stdout {
+				t.Fatalf("%s: two runs over the same captures differ", format)
+			}
+		}
+	}
+}

@@ -109,18 +109,18 @@ func Scan(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 }
 
 // displayPath is how reports name a capture: relative to the current
-// directory when it is below it, as given otherwise.
+// directory when it is below it (SARIF's %SRCROOT%), absolute otherwise.
 func displayPath(p string) string {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return filepath.ToSlash(p)
 	}
 	if cwd, err := os.Getwd(); err == nil {
-		if r, err := filepath.Rel(cwd, abs); err == nil && !strings.HasPrefix(r, "..") {
+		if r, err := filepath.Rel(cwd, abs); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 			return filepath.ToSlash(r)
 		}
 	}
-	return filepath.ToSlash(p)
+	return filepath.ToSlash(abs)
 }
 
 // file scans one capture: one goroutine reads entries in order, workers

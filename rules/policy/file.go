@@ -41,6 +41,7 @@ type fileRule struct {
 	Path        string   `toml:"path"`
 	Fields      []string `toml:"fields"`
 	Names       []string `toml:"names"`
+	SecretRules []string `toml:"secret_rules"`
 	Remediation string   `toml:"remediation"`
 	HelpURI     string   `toml:"help_uri"`
 }

@@ -69,6 +69,11 @@ type Rule struct {
 	Path        string   // "" = any path; else a path pattern, alternatives separated by "|"
 	Fields      []string // RFC 9535 JSONPath expressions, e.g. "$..channelSecret", "$.roles[*].email"
 	Names       []string // field names matched at any depth, case- and separator-insensitive
+	// SecretRules are secret-rule ids (e.g. "line-channel-secret"): a
+	// response to a role below MinRole that holds a value one of them
+	// detects breaks this rule whatever the field is called, JSON or not.
+	// The capture scanner applies them; Check does not.
+	SecretRules []string
 	MinRole     string   // roles ranked below this one must not receive these fields
 	Remediation string   // Markdown, rule-specific steps
 	HelpURI     string
@@ -210,6 +215,7 @@ func (p *Policy) clone() *Policy {
 	for i := range q.Rules {
 		q.Rules[i].Fields = slices.Clone(q.Rules[i].Fields)
 		q.Rules[i].Names = slices.Clone(q.Rules[i].Names)
+		q.Rules[i].SecretRules = slices.Clone(q.Rules[i].SecretRules)
 	}
 	return q
 }
@@ -307,6 +313,7 @@ func (fr *fileRule) rule() (Rule, error) {
 		Path:        strings.TrimSpace(fr.Path),
 		Fields:      slices.Clone(fr.Fields),
 		Names:       slices.Clone(fr.Names),
+		SecretRules: slices.Clone(fr.SecretRules),
 		MinRole:     strings.TrimSpace(fr.MinRole),
 		Remediation: strings.TrimSpace(fr.Remediation),
 		HelpURI:     strings.TrimSpace(fr.HelpURI),
@@ -333,8 +340,13 @@ func (fr *fileRule) rule() (Rule, error) {
 	if strings.ContainsFunc(r.Method, func(c rune) bool { return !isTokenChar(c) }) {
 		return r, fmt.Errorf("rule %q: bad method %q", r.ID, fr.Method)
 	}
-	if len(r.Fields) == 0 && len(r.Names) == 0 {
-		return r, fmt.Errorf("rule %q: has neither fields nor names", r.ID)
+	if len(r.Fields) == 0 && len(r.Names) == 0 && len(r.SecretRules) == 0 {
+		return r, fmt.Errorf("rule %q: has neither fields, names nor secret_rules", r.ID)
+	}
+	for _, id := range r.SecretRules {
+		if strings.TrimSpace(id) == "" || strings.ContainsAny(id, " \t\r\n") {
+			return r, fmt.Errorf("rule %q: bad secret_rules entry %q", r.ID, id)
+		}
 	}
 	c, err := compile(&r)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -82,6 +83,13 @@ func Scan(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 	}
 	if opts.Jobs <= 0 {
 		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
+	for _, p := range opts.Policy.Rules {
+		for _, id := range p.SecretRules {
+			if _, ok := opts.Rules.Rule(id); !ok {
+				return nil, fmt.Errorf("policy %s: rule %q: secret_rules names unknown rule %q (see 'channelguard rules')", opts.Policy.Source, p.ID, id)
+			}
+		}
 	}
 	roles := map[string]bool{}
 	for i, in := range inputs {
@@ -267,6 +275,9 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 			})
 		}
 	}
+	if role != "" {
+		out.roles = append(out.roles, st.secretRuleHits(role, out.roles, out.secrets)...)
+	}
 
 	// 3. What a comparison of roles needs: sensitive-looking and reserved
 	// fields, by value hash.
@@ -326,6 +337,48 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 	st.merge(out)
 }
 
+// secretRuleHits are the policy's secret_rules at work: a response that
+// hands a role a value a secret rule detects (a LINE channel secret, say)
+// breaks the policy rule that names that secret rule, whatever the field is
+// called and whether or not the body is JSON, unless a field rule already
+// reported the value.
+func (st *state) secretRuleHits(role string, found []roleHit, secrets []secretHit) []roleHit {
+	r, _ := st.opts.Policy.Role(role)
+	var out []roleHit
+	for _, s := range secrets {
+		switch s.occ.Capture.Part {
+		case PartResponseBody, PartResponseHeader, PartSetCookie:
+		default:
+			continue // what the role sent, not what it received
+		}
+		covered := false
+		for _, h := range found {
+			covered = covered || strings.Contains(h.raw, s.secret)
+		}
+		if covered {
+			continue
+		}
+		for i := range st.opts.Policy.Rules {
+			p := &st.opts.Policy.Rules[i]
+			min, ok := st.opts.Policy.Role(p.MinRole)
+			if !ok || r.Rank >= min.Rank || !slices.Contains(p.SecretRules, s.rule) {
+				continue
+			}
+			c := *s.occ.Capture
+			out = append(out, roleHit{
+				policyRule: p,
+				path:       wildcard(c.Field),
+				raw:        s.secret,
+				secret:     s.rule,
+				occ:        finding.Occurrence{Location: s.occ.Location, Capture: &c},
+			})
+			found = append(found, out[len(out)-1])
+			break
+		}
+	}
+	return out
+}
+
 func occurrence(c finding.Capture, line, col int) finding.Occurrence {
 	return finding.Occurrence{Location: finding.Location{Path: c.File, StartLine: max(line, 1), StartColumn: col}, Capture: &c}
 }
@@ -376,12 +429,21 @@ func looksJSON(b *har.Body) bool {
 		return true
 	}
 	t := strings.TrimLeft(b.Text, " \t\r\n")
-	return strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")
+	return strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") || strings.HasPrefix(t, ")]}'")
 }
 
 // decodeJSON decodes exactly one JSON value; ok is false for anything else
 // (including a body cut short).
 func decodeJSON(text string) (any, bool) {
+	// Anti-XSSI prefixes some APIs put before their JSON (Angular's ")]}'",
+	// "while(1);").
+	t := strings.TrimLeft(text, " \t\r\n")
+	for _, p := range []string{")]}'", "while(1);", "for(;;);"} {
+		if rest, ok := strings.CutPrefix(t, p); ok {
+			text = rest
+			break
+		}
+	}
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
 	var v any

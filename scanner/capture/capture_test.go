@@ -361,3 +361,39 @@ func TestSecretShaped(t *testing.T) {
 		}
 	}
 }
+
+// A LINE secret the secret rules find in a response to a member is a role
+// finding even where no field rule can see it: in an HTML page's inline
+// state, under a field name the policy does not know.
+func TestSecretRulesOfThePolicy(t *testing.T) {
+	page := `<html><script>window.__STATE__ = {"settings":{"channel_secret":"` + secret + `"}};</script></html>`
+	exs := []ex{{Method: "GET", URL: "https://console.example.test/console/channel/1656789012/basics", Body: page, Mime: "text/html"}}
+	for role, want := range map[string]int{"member": 1, "tester": 1, "admin": 0} {
+		p := writeHAR(t, role+".har", exs)
+		res := scan(t, []Input{{Path: p, Role: role}})
+		g := got(res.Findings, RuleRoleField)
+		if len(g) != want {
+			t.Fatalf("%s: role findings %+v, want %d", role, g, want)
+		}
+		if want == 1 && (g[0].policyRule != "channel-secret" || g[0].severity != finding.Critical || g[0].field != "") {
+			t.Errorf("%s: %+v, want channel-secret, critical, the whole body", role, g[0])
+		}
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	for text, ok := range map[string]bool{
+		`{"a":1}`:              true,
+		" [1,2]\n":             true,
+		")]}'\n{\"a\":1}":      true,
+		`while(1);{"a":1}`:     true,
+		`{"a":1} {"b":2}`:      false, // two values
+		`{"a":`:                false, // cut short
+		`"just a string"`:      false,
+		`<html>{"a":1}</html>`: false,
+	} {
+		if _, got := decodeJSON(text); got != ok {
+			t.Errorf("decodeJSON(%q) ok = %v, want %v", text, got, ok)
+		}
+	}
+}

@@ -240,10 +240,16 @@ func (st *state) roleFinding(g *roleGroup) finding.Finding {
 		then = "treat the values as disclosed to every " + k.role
 		step = fmt.Sprintf("2. Treat the values as disclosed: every %s could read them from the API since %s.\n", k.role, since)
 	}
-	f.Message = fmt.Sprintf("%s sends %s to %s, which policy rule %s reserves for %s%s, at %s: remove the field from this response for %s on the server (hiding it in the page is not access control) and %s.",
-		k.request(), k.path, k.role, g.rule.ID, g.rule.MinRole, note, f.Location, k.role, then)
+	what := k.path
+	if what == "" {
+		what = "a value in its " + strings.Replace(f.Capture.Part, "-", " ", 1)
+	} else if f.Capture.Part != PartResponseBody {
+		what = strings.Replace(f.Capture.Part, "-", " ", 1) + " " + what
+	}
+	f.Message = fmt.Sprintf("%s sends %s to %s, which policy rule %s reserves for %s%s, at %s: remove it from this response for %s on the server (hiding it in the page is not access control) and %s.",
+		k.request(), what, k.role, g.rule.ID, g.rule.MinRole, note, f.Location, k.role, then)
 	var rem strings.Builder
-	fmt.Fprintf(&rem, "1. Remove `%s` from the response of `%s` for **%s** on the server: shape the response per role. Hiding the field in the page is not access control.\n", k.path, k.endpoint(), k.role)
+	fmt.Fprintf(&rem, "1. Remove %s from the response of `%s` for **%s** on the server: shape the response per role. Hiding the field in the page is not access control.\n", what, k.endpoint(), k.role)
 	rem.WriteString(step)
 	if r := strings.TrimSpace(g.rule.Remediation); r != "" {
 		rem.WriteString("\n" + r + "\n")

@@ -35,6 +35,9 @@ import (
 	"github.com/channelguard/channelguard/scanner/har"
 )
 
+// maxJobs caps the default number of workers.
+const maxJobs = 8
+
 // Input is one capture file and the role it was recorded as.
 type Input struct {
 	Path string
@@ -56,7 +59,8 @@ type Options struct {
 	Candidates []string
 	// Logf receives progress lines (never a value); nil discards them.
 	Logf func(format string, args ...any)
-	// Jobs is how many entries are scanned at once (default: every core).
+	// Jobs is how many entries are scanned at once (default: every core, at
+	// most 8).
 	Jobs int
 	// Entries, when set, counts entries read, for a progress display.
 	Entries interface{ Add(int64) int64 }
@@ -82,7 +86,9 @@ func Scan(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 		opts.Logf = func(string, ...any) {}
 	}
 	if opts.Jobs <= 0 {
-		opts.Jobs = runtime.GOMAXPROCS(0)
+		// Each worker holds an entry, its decoded body and JSON tree: memory
+		// grows with workers, so a large machine does not get one per core.
+		opts.Jobs = min(runtime.GOMAXPROCS(0), maxJobs)
 	}
 	for _, p := range opts.Policy.Rules {
 		for _, id := range p.SecretRules {
@@ -230,9 +236,14 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 
 	// 1. Secrets in every part of the exchange.
 	frags := fragments(e)
-	if doc != nil {
-		if f := decodedFragment(e.Response.Body, leaves); f != nil {
-			frags = append(frags, f)
+	for _, x := range []struct {
+		part string
+		body *har.Body
+	}{{PartRequestBody, e.Request.Body}, {PartResponseBody, e.Response.Body}} {
+		if x.body != nil && looksJSON(x.body) {
+			if f := decodedFragment(x.body, x.part); f != nil {
+				frags = append(frags, f)
+			}
 		}
 	}
 	respSecrets := map[string]string{} // raw value found in the response body → rule
@@ -460,29 +471,53 @@ func decodeJSON(text string) (any, bool) {
 	return nil, false
 }
 
-// decodedFragment holds the string values of a JSON body whose text
-// escapes them (\", \u002f, \/…), decoded, one per line as `name: "value"`,
-// so a secret the escaping hid from the rules is found, with its field.
-func decodedFragment(b *har.Body, leaves []policy.Leaf) *fragment {
-	if !strings.Contains(b.Text, `\`) {
+// decodedFragment holds the string values of a JSON body that its text
+// escapes (\", \/, \u002f…: PHP escapes every slash of a base64 token),
+// decoded, one per line as `name: "value"` after the nearest member name, so
+// a secret the escaping hid from the rules is found. One pass over the text:
+// only literals with a backslash are decoded.
+func decodedFragment(b *har.Body, part string) *fragment {
+	text := b.Text
+	if !strings.Contains(text, `\`) {
 		return nil
 	}
 	f := &fragment{}
-	for _, l := range leaves {
-		s, ok := l.Value.(string)
-		if !ok || s == "" {
+	key := "value"
+	for i := 0; i < len(text); i++ {
+		if text[i] != '"' {
 			continue
 		}
-		enc, _ := json.Marshal(s)
-		if !bytes.Contains(enc, []byte(`\`)) && strings.Contains(b.Text, string(enc)) {
-			continue // written plainly: the body fragment has it
+		j, esc := i+1, false
+		for j < len(text) && text[j] != '"' {
+			if text[j] == '\\' {
+				esc = true
+				j++
+			}
+			j++
 		}
-		name := l.Name
-		if name == "" {
-			name = "value"
+		if j >= len(text) {
+			break
 		}
-		// the line is the body's; no column inside it fits decoded text
-		f.add(unit{part: PartResponseBody, name: l.Path, line: b.Line, col: b.Column, valueAt: math.MaxInt}, name+`: "`+s+`"`)
+		lit := text[i : j+1]
+		k := j + 1
+		for k < len(text) && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n') {
+			k++
+		}
+		switch {
+		case k < len(text) && text[k] == ':':
+			key = lit[1 : len(lit)-1]
+			if esc {
+				_ = json.Unmarshal([]byte(lit), &key)
+			}
+		case esc:
+			var v string
+			if json.Unmarshal([]byte(lit), &v) == nil && v != "" {
+				// valueAt past the end: every match here is at this literal
+				col := b.Column + 1 + encodedLen(text[:i])
+				f.add(unit{part: part, line: b.Line, col: col, body: b, valueAt: math.MaxInt}, key+`: "`+v+`"`)
+			}
+		}
+		i = j
 	}
 	if len(f.units) == 0 {
 		return nil

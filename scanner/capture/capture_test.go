@@ -397,3 +397,29 @@ func TestDecodeJSON(t *testing.T) {
 		}
 	}
 }
+
+// PHP's json_encode writes every "/" of a base64 token as "\/": the raw
+// body no longer holds the token, its decoded value does.
+func TestEscapedSlashes(t *testing.T) {
+	if !strings.Contains(token, "/") {
+		t.Skip("the fake token has no slash")
+	}
+	body := `{"bot":{"name":"x","channelAccessToken":"` + strings.ReplaceAll(token, "/", `\/`) + `"},"note":"a\/b"}`
+	p := writeHAR(t, "php.har", []ex{{Method: "GET", URL: "https://console.example.test/api/bots/12", Body: body}})
+	res := scan(t, []Input{{Path: p, Role: "member"}})
+	var secretRule, role bool
+	for _, f := range res.Findings {
+		switch {
+		case f.RuleID == "line-channel-access-token":
+			secretRule = f.Capture.Field == "$['bot']['channelAccessToken']" && f.SecretSHA256 == finding.SecretHash(token)
+		case f.RuleID == RuleRoleField:
+			role = f.Capture.Field == "$['bot']['channelAccessToken']" && f.Severity == finding.Critical
+		}
+		if n := len(f.Occurrences) + f.MoreOccurrences; n != 1 {
+			t.Errorf("%s: %d occurrences, want 1 (one place in one entry)", f.RuleID, n)
+		}
+	}
+	if !secretRule || !role {
+		t.Errorf("secret rule found it at its field: %v; role finding critical: %v", secretRule, role)
+	}
+}

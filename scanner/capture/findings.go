@@ -115,10 +115,12 @@ func (st *state) mergeOverlaps() {
 		for r := range g.also {
 			best.also[r] = true
 		}
+		// Only the listed occurrences move: a less specific rule's match of
+		// the same value is nearly always at the same places, which would
+		// otherwise count twice.
 		for _, o := range g.occs.list {
 			best.occs.add(o)
 		}
-		best.occs.total += g.occs.total - len(g.occs.list)
 		delete(st.secrets, k)
 	}
 }

@@ -79,7 +79,9 @@ func (o *occs) add(x occ) {
 
 func (o *occs) trim() {
 	sort.SliceStable(o.list, func(i, j int) bool { return o.order(&o.list[i].Occurrence, &o.list[j].Occurrence) < 0 })
+	n := len(o.list)
 	o.list = dedupeOccs(o.list)
+	o.total -= n - len(o.list) // the same place found twice counts once
 	if len(o.list) > maxOccurrences {
 		o.list = o.list[:maxOccurrences]
 	}

@@ -483,14 +483,20 @@ func decodedFragment(b *har.Body, part string) *fragment {
 	}
 	f := &fragment{}
 	key := "value"
+	enc, encTo := 0, 0 // encodedLen(text[:encTo]), advanced as literals are met
 	for i := 0; i < len(text); i++ {
 		if text[i] != '"' {
 			continue
 		}
-		j, esc := i+1, false
+		// esc: an escape that changes what a rule sees (\/, \uXXXX, \");
+		// \n, \t and the like only split text no secret spans.
+		j, esc, anyEsc := i+1, false, false
 		for j < len(text) && text[j] != '"' {
 			if text[j] == '\\' {
-				esc = true
+				anyEsc = true
+				if j+1 < len(text) && (text[j+1] == '/' || text[j+1] == 'u' || text[j+1] == '"') {
+					esc = true
+				}
 				j++
 			}
 			j++
@@ -506,14 +512,16 @@ func decodedFragment(b *har.Body, part string) *fragment {
 		switch {
 		case k < len(text) && text[k] == ':':
 			key = lit[1 : len(lit)-1]
-			if esc {
+			if anyEsc {
 				_ = json.Unmarshal([]byte(lit), &key)
 			}
 		case esc:
 			var v string
 			if json.Unmarshal([]byte(lit), &v) == nil && v != "" {
 				// valueAt past the end: every match here is at this literal
-				col := b.Column + 1 + encodedLen(text[:i])
+				enc += encodedLen(text[encTo:i])
+				encTo = i
+				col := b.Column + 1 + enc
 				f.add(unit{part: part, line: b.Line, col: col, body: b, valueAt: math.MaxInt}, key+`: "`+v+`"`)
 			}
 		}

@@ -151,6 +151,9 @@ func exposure(f finding.Finding) string {
 
 func summary(r *finding.Report) string {
 	if len(r.Findings) == 0 {
+		if r.Stats.Entries > 0 {
+			return fmt.Sprintf("No findings (%s).", scanned(r.Stats))
+		}
 		return fmt.Sprintf("No secrets found (%s).", scanned(r.Stats))
 	}
 	by := r.CountBySeverity()

@@ -226,13 +226,14 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 
 	// The response body as JSON, when it is JSON.
 	var doc any
-	var leaves []policy.Leaf
 	if b := e.Response.Body; b != nil && !b.Missing && looksJSON(b) {
 		if v, ok := decodeJSON(b.Text); ok {
 			doc = v
-			leaves = policy.Flatten(v)
 		}
 	}
+	// Every leaf with its path, only when something needs it: a finding
+	// in the body, or a comparison of roles.
+	leaves := sync.OnceValue(func() []policy.Leaf { return policy.Flatten(doc) })
 
 	// 1. Secrets in every part of the exchange.
 	frags := fragments(e)
@@ -262,7 +263,7 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 					respSecrets[f.Secret] = f.RuleID
 				}
 				if doc != nil && c.Field == "" {
-					c.Field = pathOf(leaves, f.Secret)
+					c.Field = pathOf(leaves(), f.Secret)
 				}
 			}
 			out.secrets = append(out.secrets, secretHit{rule: f.RuleID, secret: f.Secret, occ: occurrence(c, u.line, col)})
@@ -299,7 +300,7 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 				reserved[v.Path] = true
 			}
 		}
-		for _, l := range leaves {
+		for _, l := range leaves() {
 			s, ok := l.Value.(string)
 			if !ok || policy.Masked(l.Value) {
 				continue

@@ -305,7 +305,7 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 			if !ok || policy.Masked(l.Value) {
 				continue
 			}
-			sensitive := policy.SensitiveName(l.Name) || secretShaped(s)
+			sensitive := policy.SensitiveName(l.Name) || secretShaped(s) && !identifierName(l.Name)
 			if !sensitive && !reserved[l.Path] {
 				continue
 			}
@@ -532,6 +532,19 @@ func decodedFragment(b *har.Body, part string) *fragment {
 		return nil
 	}
 	return f
+}
+
+// identifierName is a member name that says its value is an identifier or
+// a checksum, which are as random-looking as secrets and as harmless:
+// requestId, etag, sha, contentHash, kid, version.
+func identifierName(name string) bool {
+	n := strings.ToLower(strings.NewReplacer("_", "", "-", "", ".", "").Replace(name))
+	for _, suffix := range []string{"id", "ids", "uuid", "guid", "hash", "etag", "sha", "sha1", "sha256", "digest", "checksum", "version", "revision", "kid", "fingerprint", "cursor", "key"} {
+		if strings.HasSuffix(n, suffix) && !policy.SensitiveName(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // pathOf is the JSONPath of the first string field holding secret.

@@ -228,7 +228,7 @@ func TestSecretsInTraffic(t *testing.T) {
 func TestRoleComparison(t *testing.T) {
 	shared := func(role string) []ex {
 		return []ex{
-			{Method: "GET", URL: "https://console.example.test/api/v1/integrations/42", Body: map[string]any{"name": "crm", "apiKey": apiKey, "owner": "alice", "csrf": fakecred.Hex("csrf-"+role, 16)}},
+			{Method: "GET", URL: "https://console.example.test/api/v1/integrations/42", Body: map[string]any{"name": "crm", "apiKey": apiKey, "owner": "alice", "csrf": fakecred.Hex("csrf-"+role, 16), "requestId": fakecred.Hex("request", 16)}},
 			{Method: "GET", URL: "https://console.example.test/api/v1/channels/1656789012", Body: map[string]any{"channelId": "1656789012", "channelSecret": secret}},
 		}
 	}
@@ -421,5 +421,16 @@ func TestEscapedSlashes(t *testing.T) {
 	}
 	if !secretRule || !role {
 		t.Errorf("secret rule found it at its field: %v; role finding critical: %v", secretRule, role)
+	}
+}
+
+func TestIdentifierName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"requestId": true, "request_id": true, "etag": true, "contentHash": true, "kid": true, "nextCursor": true, "version": true,
+		"apiKey": false, "secretKey": false, "note": false, "channelSecret": false, "value": false,
+	} {
+		if got := identifierName(name); got != want {
+			t.Errorf("identifierName(%q) = %v, want %v", name, got, want)
+		}
 	}
 }

@@ -74,8 +74,8 @@ type Rule struct {
 	// detects breaks this rule whatever the field is called, JSON or not.
 	// The capture scanner applies them; Check does not.
 	SecretRules []string
-	MinRole     string   // roles ranked below this one must not receive these fields
-	Remediation string   // Markdown, rule-specific steps
+	MinRole     string // roles ranked below this one must not receive these fields
+	Remediation string // Markdown, rule-specific steps
 	HelpURI     string
 
 	c *compiled

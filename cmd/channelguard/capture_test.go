@@ -288,3 +288,28 @@ func TestCaptureReportsAreDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// The recorded browser captures through every format and -v: none of the
+// mock console's fake credentials may come out.
+func TestRecordedCapturesHoldNoRawValueInAnyOutput(t *testing.T) {
+	raw := []string{
+		fakecred.ChannelSecret("mockconsole/messaging/channel-secret"),
+		fakecred.ChannelSecret("mockconsole/login/channel-secret"),
+		fakecred.AccessToken("mockconsole/messaging/channel-access-token"),
+	}
+	dir := "../../testdata/captures/"
+	args := []string{"scan", "-v", "--capture", dir + "console-admin.har:admin", "--capture", dir + "console-member.har:member",
+		"--capture", dir + "console-tester.har:tester", "--capture", dir + "quirks/base64-member.har:member",
+		"--capture", dir + "quirks/firefox-member.har:member", "--capture", dir + "quirks/webhook.har:admin"}
+	for _, format := range []string{"text", "json", "sarif"} {
+		res := runCLI(t, append(args, "--format", format)...)
+		if res.code != exitFindings {
+			t.Fatalf("%s: exit %d: %s", format, res.code, res.stderr)
+		}
+		for i, s := range raw {
+			if strings.Contains(res.stdout, s) || strings.Contains(res.stderr, s) {
+				t.Errorf("%s output holds fake credential #%d", format, i)
+			}
+		}
+	}
+}

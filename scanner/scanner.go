@@ -41,6 +41,10 @@ type Options struct {
 	NoHistory bool
 	// Range limits the history to BASE..HEAD (no working tree).
 	Range string
+	// NotIn drops findings whose secret the tree of this commit already
+	// holds, in any file: a pull request's base. What was there before the
+	// range is not the range's doing.
+	NotIn string
 	// Rules to run; nil means the built-in rules.
 	Rules *rules.Set
 	// Baseline holds fingerprints that are not reported again.
@@ -88,6 +92,8 @@ type Result struct {
 	Baselined int
 	// Allowed counts findings dropped by channelguard:allow / gitleaks:allow.
 	Allowed int
+	// PreExisting counts findings dropped because Options.NotIn holds them.
+	PreExisting int
 }
 
 // Markers that suppress a finding when they stand on the secret's line.
@@ -119,7 +125,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		res.Mode, res.Skipped, res.Allowed = repo.mode, repo.skipped, repo.allowed
+		res.Mode, res.Skipped, res.Allowed, res.PreExisting = repo.mode, repo.skipped, repo.allowed, repo.preExisting
 		rep.Target, rep.Stats = repo.target, repo.stats
 		found, candidates = repo.findings, repo.candidates
 	}
@@ -192,6 +198,8 @@ type repoResult struct {
 	findings []finding.Finding
 	skipped  []worktree.Skipped
 	allowed  int
+	// preExisting counts findings the NotIn commit already held.
+	preExisting int
 	// candidates are channel-secret values, for captured webhook
 	// signatures to confirm. In memory only.
 	candidates []string
@@ -262,9 +270,22 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 		target: target,
 		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.bytes()},
 	}
+	var before map[string]bool
+	if opts.NotIn != "" {
+		if plan.repo == nil {
+			return nil, errors.New("scanner: NotIn needs a git repository")
+		}
+		if before, err = secretsAt(ctx, plan.repo, opts.NotIn, agg.sorted()); err != nil {
+			return nil, err
+		}
+	}
 	for _, g := range agg.sorted() {
 		if channelSecretShape.MatchString(g.key.secret) {
 			out.candidates = append(out.candidates, g.key.secret)
+		}
+		if before[g.key.secret] {
+			out.preExisting++
+			continue
 		}
 		if g.allowed {
 			out.allowed++
@@ -274,6 +295,39 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 	}
 	if plan.work != nil {
 		out.skipped = plan.work.SkippedFiles()
+	}
+	return out, nil
+}
+
+// secretsAt is the set of the groups' secrets that the tree of rev holds
+// in any file.
+func secretsAt(ctx context.Context, repo *gitrepo.Repo, rev string, groups []*group) (map[string]bool, error) {
+	var secrets []string
+	for _, g := range groups {
+		if !strings.ContainsAny(g.key.secret, "\r\n") {
+			secrets = append(secrets, g.key.secret)
+		}
+	}
+	files, err := repo.FilesContaining(ctx, rev, secrets)
+	if err != nil || len(files) == 0 {
+		return nil, err
+	}
+	blobs, err := repo.NewBlobReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer blobs.Close()
+	out := map[string]bool{}
+	for _, path := range files {
+		data, ok, err := blobs.Read(rev, path)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range secrets {
+			if ok && strings.Contains(string(data), s) {
+				out[s] = true
+			}
+		}
 	}
 	return out, nil
 }

@@ -410,3 +410,22 @@ func TestMissingObjectIsAnError(t *testing.T) {
 		t.Errorf("error = %v, want one line naming git log", err)
 	}
 }
+
+// A pull request that touches the line of a secret its base already held
+// is not blamed for that secret; a secret it adds is reported.
+func TestNotInDropsWhatTheBaseHeld(t *testing.T) {
+	r := gittest.New(t)
+	old, added := fakecred.ChannelSecret("notin-old"), fakecred.ChannelSecret("notin-new")
+	base := r.Commit("base", map[string]string{"a.env": "LINE_CHANNEL_SECRET=" + old + "\n"})
+	head := r.Commit("pr", map[string]string{
+		"a.env": "LINE_CHANNEL_SECRET=" + old + " # touched\n",
+		"b.env": "LINE_CHANNEL_SECRET=" + added + "\n",
+	})
+	res := scan(t, Options{Path: r.Dir, Range: base + ".." + head, NotIn: base})
+	if got := summarize(res.Report.Findings); got != "[line-channel-secret@b.env:1]" || res.PreExisting != 1 {
+		t.Errorf("findings %q, pre-existing %d; want b.env only and 1 dropped", got, res.PreExisting)
+	}
+	if res := scan(t, Options{Path: r.Dir, Range: base + ".." + head}); len(res.Report.Findings) != 2 {
+		t.Errorf("without NotIn: %d findings, want 2", len(res.Report.Findings))
+	}
+}

@@ -33,6 +33,8 @@ func CheckFormat(format string) error {
 // Options changes presentation only.
 type Options struct {
 	Color bool // text only
+	// Category is the SARIF run's automationDetails.id (sarif only).
+	Category string
 }
 
 // Write formats r in format to w.
@@ -43,7 +45,7 @@ func Write(w io.Writer, format string, r *finding.Report, opt Options) error {
 	case "json":
 		return jsonreport.Write(w, r)
 	case "sarif":
-		return sarif.Write(w, r)
+		return sarif.WriteWith(w, r, sarif.Options{Category: opt.Category})
 	}
 	return CheckFormat(format)
 }

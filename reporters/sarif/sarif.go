@@ -73,13 +73,26 @@ const (
 // by a minimal descriptor for any finding whose rule is not catalogued. A
 // report without findings gives a valid log with an empty results array,
 // which GitHub reads as "nothing open".
-func Write(w io.Writer, r *finding.Report) error {
+func Write(w io.Writer, r *finding.Report) error { return WriteWith(w, r, Options{}) }
+
+// Options are what a SARIF consumer may need beside the report.
+type Options struct {
+	// Category sets runs[0].automationDetails.id to "CATEGORY/": GitHub
+	// keeps one set of alerts per category (codeql-action's "category").
+	Category string
+}
+
+// WriteWith is Write with options.
+func WriteWith(w io.Writer, r *finding.Report, opt Options) error {
 	if r == nil {
 		return fmt.Errorf("sarif: nil report")
 	}
 	log, err := build(r)
 	if err != nil {
 		return err
+	}
+	if c := strings.Trim(opt.Category, "/ "); c != "" && len(log.Runs) > 0 {
+		log.Runs[0].WithAutomationDetails(gosarif.NewRunAutomationDetails().WithID(c + "/"))
 	}
 	var buf bytes.Buffer
 	if err := log.Write(&buf); err != nil {

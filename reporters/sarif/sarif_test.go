@@ -752,3 +752,21 @@ func everyRuleReport(t *testing.T) *finding.Report {
 	}
 	return r
 }
+
+func TestCategory(t *testing.T) {
+	for cat, want := range map[string]any{"": nil, "channelguard": "channelguard/", "/channelguard/": "channelguard/"} {
+		var buf bytes.Buffer
+		if err := WriteWith(&buf, &finding.Report{Tool: tool}, Options{Category: cat}); err != nil {
+			t.Fatal(err)
+		}
+		_, raw := parse(t, buf.Bytes())
+		run := raw["runs"].([]any)[0].(map[string]any)
+		var got any
+		if ad, ok := run["automationDetails"].(map[string]any); ok {
+			got = ad["id"]
+		}
+		if got != want {
+			t.Errorf("category %q: automationDetails.id = %v, want %v", cat, got, want)
+		}
+	}
+}

@@ -58,7 +58,7 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 	if err != nil {
 		retry, _ := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 		if retry {
-			p.opts.Logf("ghapi: request failed (will retry): %v", err)
+			p.opts.Logf("ghapi: request failed: %v", err)
 		}
 		return retry, nil
 	}

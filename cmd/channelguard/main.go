@@ -98,8 +98,14 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Find leaked LINE channel secrets and access tokens, and say how to fix them",
 		Long: `channelguard scans git history, working trees and files for leaked LINE
 Platform credentials (channel secrets, channel access tokens, LINE Notify
-tokens) and every secret gitleaks' default rules find. Each finding says
-where the secret is, since when it has been exposed and how to rotate it.
+tokens) and every secret gitleaks' default rules find, and API captures (HAR
+files) for secrets in traffic and for fields an API sends to a console role
+that must not receive them. Each finding says where the secret is, since
+when it has been exposed and how to rotate it.
+
+  channelguard scan    a repository, directory, file or API capture
+  channelguard pr      a pull request or push, in GitHub Actions
+  channelguard rules   the rules and the role policy
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.`,
 		Version:       version,
@@ -111,7 +117,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitCode{code: exitError, err: fmt.Errorf("%w (see 'channelguard %s --help')", err, c.Name())}
 	})
-	root.AddCommand(newScanCmd(stdout, stderr), newRulesCmd(stdout))
+	root.AddCommand(newScanCmd(stdout, stderr), newPRCmd(stdout, stderr), newRulesCmd(stdout))
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }

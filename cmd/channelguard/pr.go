@@ -177,8 +177,12 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 		}
 	}
 
-	fmt.Fprintf(stderr, "channelguard: %d findings in %s (%d at or above %s); SARIF written to %s\n",
-		len(rep.Findings), span.describe, rep.AtOrAbove(failOn), failOn, fl.sarif)
+	noun := "findings"
+	if len(rep.Findings) == 1 {
+		noun = "finding"
+	}
+	fmt.Fprintf(stderr, "channelguard: %d %s in %s (%d at or above %s); SARIF written to %s\n",
+		len(rep.Findings), noun, span.describe, rep.AtOrAbove(failOn), failOn, fl.sarif)
 	if rep.AtOrAbove(failOn) > 0 {
 		return &exitCode{code: exitFindings}
 	}
@@ -327,7 +331,7 @@ func eventRange(ctx context.Context, repo *gitrepo.Repo, ev *ghevent.Event) (sca
 			return scanSpan{}, missing(fmt.Sprintf("the base commit of pull request #%d", ev.PR), ev.BaseSHA)
 		}
 		return scanSpan{rng: ev.BaseSHA + ".." + ev.HeadSHA, notIn: ev.BaseSHA, head: ev.HeadSHA,
-			describe: fmt.Sprintf("pull request #%d (%s..%s)", ev.PR, short(ev.BaseSHA), short(ev.HeadSHA))}, nil
+			describe: fmt.Sprintf("pull request #%d, %s..%s", ev.PR, short(ev.BaseSHA), short(ev.HeadSHA))}, nil
 	case ev.Name == "push" && !ev.NewBranch():
 		if !have(ev.After) {
 			return scanSpan{}, missing("the pushed commit", ev.After)
@@ -348,7 +352,7 @@ func eventRange(ctx context.Context, repo *gitrepo.Repo, ev *ghevent.Event) (sca
 			}
 			if tip, err := repo.ResolveCommit(ctx, ref); err == nil && tip != ev.After {
 				return scanSpan{rng: tip + ".." + ev.After, notIn: tip, head: ev.After,
-					describe: fmt.Sprintf("new branch %s (%s..%s)", strings.TrimPrefix(ev.Ref, "refs/heads/"), ev.DefaultBranch, short(ev.After))}, nil
+					describe: fmt.Sprintf("new branch %s, %s..%s", strings.TrimPrefix(ev.Ref, "refs/heads/"), ev.DefaultBranch, short(ev.After))}, nil
 			}
 		}
 		return scanSpan{rng: "", head: ev.After, describe: "new branch with no default branch to compare: whole history"}, nil

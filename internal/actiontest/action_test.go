@@ -444,16 +444,15 @@ func writeEvent(t *testing.T, base, head string) string {
 	return p
 }
 
-// checkBuild stops the test when the build step failed because the tree
-// itself does not compile (another change in progress), not because of the
-// action's script.
+// checkBuild checks the build step's binary, and says whether a failed
+// build is the tree's fault or the script's.
 func checkBuild(t *testing.T, e *env, r result) string {
 	t.Helper()
 	if r.code != 0 {
 		cmd := exec.Command("go", "build", "-tags", "gore2regex", "-o", os.DevNull, "./cmd/channelguard")
 		cmd.Dir = e.root
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Skipf("SKIPPED after the build: cmd/channelguard does not compile in this tree, so the action cannot be run:\n%s", out)
+			t.Fatalf("cmd/channelguard does not compile, so the action cannot be run:\n%s", out)
 		}
 		t.Fatalf("the build step failed (exit %d) although cmd/channelguard compiles:\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -467,10 +466,12 @@ func checkBuild(t *testing.T, e *env, r result) string {
 	if !strings.HasPrefix(bin, filepath.Join(e.temp, "runner")+string(filepath.Separator)) {
 		t.Errorf("binary %s is not under RUNNER_TEMP", bin)
 	}
-	// the part after the build needs the pr command
+	// the action passes these flags to the pr command
 	out, err := exec.Command(bin, "pr", "--help").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--no-review-comments") {
-		t.Skipf("SKIPPED after the build: this channelguard has no `pr` command (with --no-review-comments) yet: %v\n%s", err, out)
+	for _, flag := range []string{"--sarif", "--fail-on", "--config", "--baseline", "--no-comment", "--no-review-comments"} {
+		if err != nil || !strings.Contains(string(out), flag) {
+			t.Fatalf("channelguard pr has no %s flag, which action.yml passes: %v", flag, err)
+		}
 	}
 	return bin
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/channelguard/channelguard/rules/policy"
 	"github.com/channelguard/channelguard/scanner/baseline"
 	"github.com/channelguard/channelguard/scanner/capture"
+	"github.com/channelguard/channelguard/scanner/credential"
 	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
@@ -60,6 +61,12 @@ type Options struct {
 	Captures []capture.Input
 	// Policy is the role policy for captures; nil means the built-in one.
 	Policy *policy.Policy
+
+	// Verify, when set, is asked whether each distinct LINE credential
+	// found is live (--verify). ChannelID is used for channel secrets with
+	// no channel id near them.
+	Verify    credential.VerifyFunc
+	ChannelID string
 }
 
 // Progress counts what a running scan has read so far; a caller may read
@@ -152,6 +159,31 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		}
 		found = append(found, caps.Findings...)
 	}
+	// A value verified once counts everywhere it was found: a role
+	// finding whose value is a live token is about a live token.
+	verified := map[string]*finding.Verification{}
+	for _, f := range found {
+		if v := f.Verification; v != nil && f.SecretSHA256 != "" && (v.Status == finding.VerifiedLive || v.Status == finding.VerifiedRevoked) {
+			verified[f.SecretSHA256] = v
+		}
+	}
+	for i := range found {
+		f := &found[i]
+		v, ok := verified[f.SecretSHA256]
+		if !ok || f.Verification != nil {
+			continue
+		}
+		if credential.Verifiable(f.RuleID) {
+			credential.Apply(f, *v)
+			continue
+		}
+		// A role finding stays a bug in the API when the value was
+		// rotated; it only gets worse when the value is live.
+		f.Verification = v
+		if v.Status == finding.VerifiedLive {
+			f.Severity = finding.Critical
+		}
+	}
 	for _, f := range found {
 		if opts.Baseline.Has(f.Fingerprint) {
 			res.Baselined++
@@ -186,6 +218,8 @@ func scanCaptures(ctx context.Context, opts Options, set *rules.Set, eng *engine
 		Candidates: candidates,
 		Logf:       opts.Logf,
 		Entries:    entries,
+		Verify:     opts.Verify,
+		ChannelID:  opts.ChannelID,
 	})
 }
 
@@ -270,6 +304,9 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 		target: target,
 		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.bytes()},
 	}
+	var toVerify [][]int // findings of each credential
+	var creds []credential.Credential
+	credIndex := map[[2]string]int{}
 	var before map[string]bool
 	if opts.NotIn != "" {
 		if plan.repo == nil {
@@ -292,11 +329,75 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 			continue
 		}
 		out.findings = append(out.findings, agg.finding(g))
+		if opts.Verify != nil && credential.Verifiable(g.key.rule) {
+			// one question per distinct value, however many files hold it
+			k := [2]string{g.key.rule, g.key.secret}
+			i, ok := credIndex[k]
+			if !ok {
+				i = len(creds)
+				credIndex[k] = i
+				creds = append(creds, credential.Credential{Rule: g.key.rule, Value: g.key.secret})
+				toVerify = append(toVerify, nil)
+			}
+			if creds[i].ChannelID == "" {
+				creds[i].ChannelID = plan.channelIDNear(g, "")
+			}
+			toVerify[i] = append(toVerify[i], len(out.findings)-1)
+		}
+	}
+	if len(creds) > 0 {
+		for i := range creds {
+			if creds[i].ChannelID == "" {
+				creds[i].ChannelID = opts.ChannelID
+			}
+		}
+		logf("verifying %d distinct LINE credentials with LINE's API", len(creds))
+		for i, v := range opts.Verify(ctx, creds) {
+			for _, j := range toVerify[i] {
+				credential.Apply(&out.findings[j], v)
+			}
+		}
 	}
 	if plan.work != nil {
 		out.skipped = plan.work.SkippedFiles()
 	}
 	return out, nil
+}
+
+// channelIDNear is the channel id named near a secret: on the lines that
+// hold it, or in the file where it stands now; def when there is none.
+func (p *plan) channelIDNear(g *group, def string) string {
+	var texts []string
+	for _, o := range g.occs {
+		texts = append(texts, o.line)
+	}
+	if id := credential.ChannelIDIn(texts...); id != "" {
+		return id
+	}
+	root := ""
+	switch {
+	case p.repo != nil:
+		root = p.repo.Root
+	case p.work != nil:
+		root = p.work.Root
+	}
+	if root != "" && len(g.occs) > 0 {
+		path := g.occs[0].loc.Path
+		if g.headLoc != nil {
+			path = g.headLoc.loc.Path
+		}
+		full := filepath.Join(root, filepath.FromSlash(path))
+		// never through a symlink: it could point anywhere on the machine
+		if info, err := os.Lstat(full); err != nil || !info.Mode().IsRegular() || info.Size() > 1<<20 {
+			return def
+		}
+		if data, err := os.ReadFile(full); err == nil {
+			if id := credential.ChannelIDIn(string(data)); id != "" {
+				return id
+			}
+		}
+	}
+	return def
 }
 
 // secretsAt is the set of the groups' secrets that the tree of rev holds

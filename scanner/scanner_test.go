@@ -11,6 +11,7 @@ import (
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
 	"github.com/channelguard/channelguard/scanner/baseline"
+	"github.com/channelguard/channelguard/scanner/credential"
 	"github.com/channelguard/channelguard/scanner/finding"
 )
 
@@ -427,5 +428,46 @@ func TestNotInDropsWhatTheBaseHeld(t *testing.T) {
 	}
 	if res := scan(t, Options{Path: r.Dir, Range: base + ".." + head}); len(res.Report.Findings) != 2 {
 		t.Errorf("without NotIn: %d findings, want 2", len(res.Report.Findings))
+	}
+}
+
+// --verify: each distinct LINE credential is offered once, a channel
+// secret with the channel id named in its file; live ones become critical,
+// revoked ones low.
+func TestVerifyHook(t *testing.T) {
+	r := gittest.New(t)
+	token := fakecred.AccessToken("verify-token")
+	r.Commit("bot", map[string]string{
+		"bot.env":  "LINE_CHANNEL_ID=1656789012\nLINE_CHANNEL_SECRET=" + secretA + "\nLINE_CHANNEL_ACCESS_TOKEN=" + token + "\n",
+		"copy.env": "LINE_CHANNEL_SECRET=" + secretA + "\n",
+	})
+	var got []credential.Credential
+	res := scan(t, Options{Path: r.Dir, Verify: func(_ context.Context, cs []credential.Credential) []finding.Verification {
+		got = append(got, cs...)
+		out := make([]finding.Verification, len(cs))
+		for i, c := range cs {
+			out[i] = finding.Verification{Status: finding.VerifiedRevoked, CheckedAt: "2026-11-25T00:00:00Z"}
+			if c.Value == token {
+				out[i] = finding.Verification{Status: finding.VerifiedLive, CheckedAt: "2026-11-25T00:00:00Z", BotName: "Test bot"}
+			}
+		}
+		return out
+	}})
+	ids := map[string]string{}
+	for _, c := range got {
+		ids[c.Rule+" "+finding.SecretHash(c.Value)] = c.ChannelID
+	}
+	if ids["line-channel-secret "+finding.SecretHash(secretA)] != "1656789012" {
+		t.Errorf("credentials offered: %v (want the secret with channel id 1656789012)", ids)
+	}
+	for _, f := range res.Report.Findings {
+		switch {
+		case f.Verification == nil:
+			t.Errorf("%s in %s not verified", f.RuleID, f.Location.Path)
+		case f.RuleID == "line-channel-access-token" && (f.Severity != finding.Critical || !strings.Contains(f.Message, "LIVE")):
+			t.Errorf("live token: %s %q", f.Severity, f.Message)
+		case f.RuleID == "line-channel-secret" && f.Severity != finding.Low:
+			t.Errorf("revoked secret in %s: %s", f.Location.Path, f.Severity)
+		}
 	}
 }

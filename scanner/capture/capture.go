@@ -31,6 +31,7 @@ import (
 
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/rules/policy"
+	"github.com/channelguard/channelguard/scanner/credential"
 	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/har"
 )
@@ -64,6 +65,11 @@ type Options struct {
 	Jobs int
 	// Entries, when set, counts entries read, for a progress display.
 	Entries interface{ Add(int64) int64 }
+	// Verify, when set, is asked whether each distinct LINE credential in
+	// the traffic is live; ChannelID is the channel id for channel secrets
+	// with none near them.
+	Verify    credential.VerifyFunc
+	ChannelID string
 }
 
 // Result is what a capture scan found.
@@ -117,6 +123,7 @@ func Scan(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 	}
 	st.compare()
 	st.confirmed = st.confirm()
+	st.verify(ctx)
 	res := &Result{Entries: st.entries, Bytes: st.bytes, Confirmed: st.confirmed}
 	res.Findings = st.findings()
 	return res, nil
@@ -266,7 +273,11 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 					c.Field = pathOf(leaves(), f.Secret)
 				}
 			}
-			out.secrets = append(out.secrets, secretHit{rule: f.RuleID, secret: f.Secret, occ: occurrence(c, u.line, col)})
+			hit := secretHit{rule: f.RuleID, secret: f.Secret, occ: occurrence(c, u.line, col)}
+			if st.opts.Verify != nil && credential.Verifiable(f.RuleID) {
+				hit.channelID = channelIDOf(e, u)
+			}
+			out.secrets = append(out.secrets, hit)
 		}
 	}
 
@@ -347,6 +358,28 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 		out.webhook = &w
 	}
 	st.merge(out)
+}
+
+// channelIDOf is the channel id an entry names near a credential: in the
+// same body or header block, or as a 10-digit segment of the URL path
+// (/channels/1656789012).
+func channelIDOf(e *har.Entry, u unit) string {
+	if id := credential.ChannelIDIn(u.text); id != "" {
+		return id
+	}
+	for _, b := range []*har.Body{e.Request.Body, e.Response.Body} {
+		if b != nil {
+			if id := credential.ChannelIDIn(b.Text); id != "" {
+				return id
+			}
+		}
+	}
+	for _, seg := range strings.Split(parseEndpoint(&e.Request).path, "/") {
+		if len(seg) == 10 && strings.Trim(seg, "0123456789") == "" {
+			return seg
+		}
+	}
+	return ""
 }
 
 // secretRuleHits are the policy's secret_rules at work: a response that

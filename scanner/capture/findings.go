@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/credential"
 	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/har"
 )
@@ -164,6 +165,9 @@ func (st *state) secretFinding(g *secretGroup) finding.Finding {
 		where += " " + c.Field
 	}
 	f.Message = fmt.Sprintf("%s in %s (%s of %s%s)%s: %s", meta.Title, f.Location, where, c.Endpoint(), asRole(c.Role), confirmedNote(f.Confirmed), actionOf(meta))
+	if g.verified != nil {
+		credential.Apply(&f, *g.verified)
+	}
 	return f
 }
 

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/channelguard/channelguard/rules/policy"
+	"github.com/channelguard/channelguard/scanner/credential"
 	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/har"
 )
@@ -29,6 +31,7 @@ type entryResult struct {
 
 type secretHit struct {
 	rule, secret string
+	channelID    string // for verification: a channel id near it
 	occ          finding.Occurrence
 }
 
@@ -105,9 +108,11 @@ func sameOcc(a, b *finding.Occurrence) bool {
 type secretKey struct{ rule, file, secret string }
 
 type secretGroup struct {
-	key  secretKey
-	occs occs
-	also map[string]bool
+	key       secretKey
+	occs      occs
+	also      map[string]bool
+	channelID string
+	verified  *finding.Verification
 }
 
 // roleKey is one field of one resource's response received by one role:
@@ -224,6 +229,9 @@ func (st *state) merge(r entryResult) {
 			st.secrets[k] = g
 		}
 		g.occs.add(occ{Occurrence: h.occ, raw: h.secret})
+		if g.channelID == "" {
+			g.channelID = h.channelID
+		}
 	}
 	for _, h := range r.roles {
 		c := h.occ.Capture
@@ -398,4 +406,47 @@ func sizeNote(b *har.Body) string {
 		return ""
 	}
 	return fmt.Sprintf(" (%d of %d bytes)", len(b.Text), b.Size)
+}
+
+// verify asks, once per distinct credential, whether the LINE credentials
+// found in the traffic are live.
+func (st *state) verify(ctx context.Context) {
+	if st.opts.Verify == nil {
+		return
+	}
+	type key struct{ rule, value string }
+	index := map[key]int{}
+	var creds []credential.Credential
+	var groups [][]*secretGroup
+	for _, g := range st.secrets {
+		if !credential.Verifiable(g.key.rule) {
+			continue
+		}
+		k := key{g.key.rule, g.key.secret}
+		i, ok := index[k]
+		if !ok {
+			i = len(creds)
+			index[k] = i
+			id := g.channelID
+			if id == "" {
+				id = st.opts.ChannelID
+			}
+			creds = append(creds, credential.Credential{Rule: g.key.rule, Value: g.key.secret, ChannelID: id})
+			groups = append(groups, nil)
+		} else if creds[i].ChannelID == "" || creds[i].ChannelID == st.opts.ChannelID {
+			if g.channelID != "" {
+				creds[i].ChannelID = g.channelID
+			}
+		}
+		groups[i] = append(groups[i], g)
+	}
+	if len(creds) == 0 {
+		return
+	}
+	st.opts.Logf("verifying %d distinct LINE credentials from captures with LINE's API", len(creds))
+	for i, v := range st.opts.Verify(ctx, creds) {
+		for _, g := range groups[i] {
+			g.verified = &v
+		}
+	}
 }

@@ -154,6 +154,28 @@ type Finding struct {
 	Confirmed string `json:"confirmed,omitempty"`
 	// Remediation holds finding-specific steps before the rule's own.
 	Remediation string `json:"remediation,omitempty"`
+	// Verification is what LINE said of the credential (--verify only).
+	Verification *Verification `json:"verification,omitempty"`
+}
+
+// Verification statuses.
+const (
+	VerifiedLive       = "live"
+	VerifiedRevoked    = "revoked"
+	VerifiedUnverified = "unverified"
+	VerifiedError      = "error"
+)
+
+// Verification is the result of asking LINE whether a credential works,
+// with calls that change nothing on the channel.
+type Verification struct {
+	Status    string `json:"status"` // live, revoked, unverified or error
+	CheckedAt string `json:"checked_at,omitempty"`
+	ChannelID string `json:"channel_id,omitempty"`
+	BotName   string `json:"bot_name,omitempty"`
+	BasicID   string `json:"basic_id,omitempty"`
+	ExpiresIn int64  `json:"expires_in,omitempty"`
+	Detail    string `json:"detail,omitempty"`
 }
 
 // SecretHash is the short SHA-256 used in reports (first 12 hex chars).

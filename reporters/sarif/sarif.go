@@ -349,6 +349,15 @@ func result(f *finding.Finding, ruleIndex int) (*gosarif.Result, error) {
 	if f.Remediation != "" {
 		props.Add("remediation", f.Remediation)
 	}
+	if v := f.Verification; v != nil {
+		m := map[string]any{"status": v.Status}
+		for k, s := range map[string]string{"checked_at": v.CheckedAt, "channel_id": v.ChannelID, "bot_name": v.BotName, "basic_id": v.BasicID, "detail": v.Detail} {
+			if s != "" {
+				m[k] = s
+			}
+		}
+		props.Add("verification", m)
+	}
 	n := len(f.Occurrences) + f.MoreOccurrences
 	if n == 0 {
 		n = 1

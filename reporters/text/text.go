@@ -79,6 +79,9 @@ func (p *printer) finding(f finding.Finding) {
 	} else {
 		p.printf("    %s\n", p.paint(dim, exposure(f)))
 	}
+	if v := f.Verification; v != nil {
+		p.printf("    %s\n", verification(v))
+	}
 	if f.SecretSHA256 != "" {
 		p.printf("    value %s  sha256:%s  rule %s  fingerprint %s\n", f.SecretPreview, f.SecretSHA256, f.RuleID, short(f.Fingerprint))
 	} else {
@@ -88,6 +91,25 @@ func (p *printer) finding(f finding.Finding) {
 		p.printf("    → %s\n", todo)
 	}
 	p.printf("\n")
+}
+
+// verification is what LINE said, on one line.
+func verification(v *finding.Verification) string {
+	s := "verified: " + v.Status
+	if v.CheckedAt != "" {
+		s += " (checked " + v.CheckedAt + ")"
+	}
+	for _, kv := range [][2]string{{"channel", v.ChannelID}, {"bot", v.BotName}, {"", v.Detail}} {
+		if kv[1] == "" {
+			continue
+		}
+		if kv[0] != "" {
+			s += " · " + kv[0] + " " + kv[1]
+		} else {
+			s += " · " + kv[1]
+		}
+	}
+	return s
 }
 
 func short(fp string) string { return fp[:min(12, len(fp))] }

@@ -448,7 +448,7 @@ func TestVerify(t *testing.T) {
 			sleeps: &sleepRecorder{},
 			want:   []want{wantStateless},
 			status: Error,
-			check:  detailHas(RuleChannelSecret, "POST " + PathStatelessToken, "429", "asked to wait 1h0m0s"),
+			check:  detailHas(RuleChannelSecret, "POST /oauth2/v3/token", "429", "asked to wait 1h0m0s"),
 		},
 		{
 			name: "5xx then success (real backoff sleep)",

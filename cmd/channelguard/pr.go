@@ -31,6 +31,7 @@ const maxAnnotations = 50
 type prFlags struct {
 	sarif, failOn, config, baseline, token, path string
 	noComment, noReview, uploadSARIF, verbose    bool
+	verifyFlags
 }
 
 func newPRCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -85,6 +86,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.`,
 	f.BoolVar(&fl.noReview, "no-review-comments", false, "do not write inline review comments")
 	f.BoolVar(&fl.uploadSARIF, "upload-sarif", false, "upload the SARIF through the code scanning API")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress to stderr")
+	fl.verifyFlags.register(f)
 	return cmd
 }
 
@@ -117,6 +119,10 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fail(err)
 	}
+	verifyFn, err := fl.verifier(logf)
+	if err != nil {
+		return fail(err)
+	}
 	var base baseline.Set
 	if fl.baseline != "" {
 		if base, err = baseline.Load(fl.baseline); err != nil {
@@ -124,12 +130,14 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	res, err := scanner.Scan(ctx, scanner.Options{
-		Path:     repo.Root,
-		Range:    span.rng,
-		NotIn:    span.notIn,
-		Rules:    set,
-		Baseline: base,
-		Logf:     logf,
+		Path:      repo.Root,
+		Range:     span.rng,
+		NotIn:     span.notIn,
+		Rules:     set,
+		Baseline:  base,
+		Logf:      logf,
+		Verify:    verifyFn,
+		ChannelID: fl.channelID,
 	})
 	if err != nil {
 		if ctx.Err() != nil {

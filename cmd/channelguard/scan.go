@@ -28,6 +28,7 @@ type scanFlags struct {
 	role, policy, cpuprofile                            string
 	captures                                            []string
 	noHistory, quiet, verbose                           bool
+	verifyFlags
 }
 
 func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -82,6 +83,9 @@ report is then not written).`,
   # compare what admin and member received; scan the repository too
   channelguard scan . --capture admin.har:admin --capture member.har:member
 
+  # which of the LINE credentials found still work? (sends them to api.line.me)
+  channelguard scan --verify
+
   # accept today's findings, report only new ones from now on
   channelguard scan --format json --output baseline.json
   channelguard scan --baseline baseline.json`,
@@ -107,6 +111,7 @@ report is then not written).`,
 	f.StringVar(&fl.policy, "policy", "", "role policy `FILE` (TOML) added to the built-in LINE console policy")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
+	fl.verifyFlags.register(f)
 	f.StringVar(&fl.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the scan to `FILE` (for performance work)")
 	_ = f.MarkHidden("cpuprofile")
 	return cmd
@@ -136,6 +141,10 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		return fail(err)
 	}
 	pol, err := loadPolicy(fl.policy)
+	if err != nil {
+		return fail(err)
+	}
+	verifyFn, err := fl.verifier(logf)
 	if err != nil {
 		return fail(err)
 	}
@@ -189,6 +198,8 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		Progress:  &progress,
 		Captures:  captures,
 		Policy:    pol,
+		Verify:    verifyFn,
+		ChannelID: fl.channelID,
 	})
 	stopProgress()
 	if err != nil {

@@ -22,6 +22,9 @@ type Document struct {
 	Summary       Summary           `json:"summary"`
 	Findings      []finding.Finding `json:"findings"`
 	Stats         finding.Stats     `json:"stats"`
+	// Team reports (channelguard org) only.
+	Repositories []finding.RepoScan `json:"repositories,omitempty"`
+	Changes      *finding.Changes   `json:"changes,omitempty"`
 }
 
 // Summary counts findings by severity.
@@ -49,8 +52,10 @@ func New(r *finding.Report) Document {
 			Low:      by[finding.Low],
 			Info:     by[finding.Info],
 		},
-		Findings: r.Findings,
-		Stats:    r.Stats,
+		Findings:     r.Findings,
+		Stats:        r.Stats,
+		Repositories: r.Repositories,
+		Changes:      r.Changes,
 	}
 	if doc.Findings == nil {
 		doc.Findings = []finding.Finding{}

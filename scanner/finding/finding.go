@@ -115,6 +115,12 @@ type Exposure struct {
 
 // Finding is one secret in one file, however many commits it appears in.
 type Finding struct {
+	// Repository is owner/name in a team report (channelguard org).
+	Repository string `json:"repository,omitempty"`
+	// Change is "new" or "open" when the report was compared with a
+	// previous one (team reports).
+	Change string `json:"change,omitempty"`
+
 	RuleID   string   `json:"rule_id"`
 	Severity Severity `json:"severity"`
 	// Title is the rule's short description ("LINE channel secret").

@@ -45,6 +45,36 @@ type Report struct {
 	Rules    []Rule    `json:"-"`
 	Findings []Finding `json:"findings"`
 	Stats    Stats     `json:"stats"`
+
+	// Team reports (channelguard org) only:
+	// Repositories says what happened to each repository of the run.
+	Repositories []RepoScan `json:"repositories,omitempty"`
+	// Changes compares the findings with a previous report.
+	Changes *Changes `json:"changes,omitempty"`
+}
+
+// RepoScan is one repository of a team report.
+type RepoScan struct {
+	Name     string `json:"name"` // owner/name
+	URL      string `json:"url,omitempty"`
+	Status   string `json:"status"` // "ok" or "failed"
+	Error    string `json:"error,omitempty"`
+	Commits  int    `json:"commits"`  // commits read in this run
+	Findings int    `json:"findings"` // findings open in it
+	// Incremental is true when only commits new since the last run were
+	// read; older findings come from the cache.
+	Incremental bool   `json:"incremental,omitempty"`
+	HeadSHA     string `json:"head_sha,omitempty"`
+}
+
+// Changes is a report compared with a previous one, by fingerprint: each
+// open finding's Change says "new" or "open"; Fixed lists the previous
+// findings no longer found.
+type Changes struct {
+	Previous string    `json:"previous"` // where the previous report came from
+	New      int       `json:"new"`
+	Open     int       `json:"open"`
+	Fixed    []Finding `json:"fixed"`
 }
 
 // RuleByID returns the catalogue entry for id.

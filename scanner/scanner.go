@@ -42,6 +42,15 @@ type Options struct {
 	NoHistory bool
 	// Range limits the history to BASE..HEAD (no working tree).
 	Range string
+	// Exclude lists commits whose history an earlier scan read: only
+	// commits they do not reach are read (an incremental rescan). Recheck
+	// then brings that scan's findings up to date.
+	Exclude []string
+	// Recheck are findings of an earlier scan: each is looked for again in
+	// the file it stood in, at HEAD, and returned in Result.Rechecked with
+	// StillAtHead and Location brought up to date. No raw secret is needed:
+	// the file is scanned and secret hashes compared.
+	Recheck []finding.Finding
 	// NotIn drops findings whose secret the tree of this commit already
 	// holds, in any file: a pull request's base. What was there before the
 	// range is not the range's doing.
@@ -101,6 +110,8 @@ type Result struct {
 	Allowed int
 	// PreExisting counts findings dropped because Options.NotIn holds them.
 	PreExisting int
+	// Rechecked are Options.Recheck brought up to date.
+	Rechecked []finding.Finding
 }
 
 // Markers that suppress a finding when they stand on the secret's line.
@@ -133,6 +144,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 		res.Mode, res.Skipped, res.Allowed, res.PreExisting = repo.mode, repo.skipped, repo.allowed, repo.preExisting
+		res.Rechecked = repo.rechecked
 		rep.Target, rep.Stats = repo.target, repo.stats
 		found, candidates = repo.findings, repo.candidates
 	}
@@ -234,6 +246,7 @@ type repoResult struct {
 	allowed  int
 	// preExisting counts findings the NotIn commit already held.
 	preExisting int
+	rechecked   []finding.Finding
 	// candidates are channel-secret values, for captured webhook
 	// signatures to confirm. In memory only.
 	candidates []string
@@ -360,6 +373,11 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 	}
 	if plan.work != nil {
 		out.skipped = plan.work.SkippedFiles()
+	}
+	if len(opts.Recheck) > 0 {
+		if out.rechecked, err = recheck(ctx, eng, plan, opts.Recheck); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -500,7 +518,21 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		p.headRev = "HEAD"
 		// Every ref, as gitleaks does: a secret on any branch, tag or stash
 		// has leaked to whoever can fetch it.
-		p.hist = &history.Source{Repo: repo, Revs: []string{"--all"}, Sema: sema}
+		revs := []string{"--all"}
+		if len(opts.Exclude) > 0 {
+			// An incremental rescan: what these commits reach was read
+			// before. Each must exist, or the scan would silently cover
+			// less (or, unresolved, everything).
+			revs = append(revs, "--not")
+			for _, c := range opts.Exclude {
+				sha, err := repo.ResolveCommit(ctx, c)
+				if err != nil {
+					return nil, fmt.Errorf("exclude %s: %w", c, err)
+				}
+				revs = append(revs, sha)
+			}
+		}
+		p.hist = &history.Source{Repo: repo, Revs: revs, Sema: sema}
 	}
 	if !repo.Bare {
 		files, err := repo.WorktreeChanges(ctx)

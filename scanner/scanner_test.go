@@ -471,3 +471,34 @@ func TestVerifyHook(t *testing.T) {
 		}
 	}
 }
+
+// An incremental rescan reads only the new commits, and brings the earlier
+// findings up to date without their raw values.
+func TestIncrementalRescan(t *testing.T) {
+	r := gittest.New(t)
+	first := r.Commit("one", map[string]string{"a.env": "LINE_CHANNEL_SECRET=" + secretA + "\n", "keep.env": "LINE_CHANNEL_SECRET=" + secretB + "\n"})
+	before := scan(t, Options{Path: r.Dir})
+	if len(before.Report.Findings) != 2 {
+		t.Fatalf("first scan: %s", summarize(before.Report.Findings))
+	}
+	r.Commit("two", map[string]string{"a.env": "LINE_CHANNEL_SECRET=${LINE_CHANNEL_SECRET}\n", "keep.env": "# moved down\nLINE_CHANNEL_SECRET=" + secretB + "\n", "c.env": "LINE_NOTIFY_TOKEN=" + fakecred.NotifyToken("incremental") + "\n"})
+	res := scan(t, Options{Path: r.Dir, Exclude: []string{first}, Recheck: before.Report.Findings})
+	if res.Report.Stats.Commits != 1 {
+		t.Errorf("rescan read %d commits, want only the new one", res.Report.Stats.Commits)
+	}
+	// keep.env's secret line is untouched (a line above it was added): only
+	// the Notify token is new.
+	if got := summarize(res.Report.Findings); got != "[line-notify-token@c.env:1]" {
+		t.Errorf("new commits' findings: %s", got)
+	}
+	state := map[string]string{}
+	for _, f := range res.Rechecked {
+		state[f.Location.Path] = fmt.Sprintf("%v:%d", f.Exposure.StillAtHead, f.Location.StartLine)
+	}
+	if state["a.env"] != "false:1" || state["keep.env"] != "true:2" {
+		t.Errorf("rechecked: %v, want a.env removed, keep.env still at HEAD on line 2", state)
+	}
+	if _, err := Scan(context.Background(), Options{Path: r.Dir, Exclude: []string{strings.Repeat("ab", 20)}}); err == nil {
+		t.Error("an unknown excluded commit must be an error")
+	}
+}

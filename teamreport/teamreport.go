@@ -1,0 +1,251 @@
+// Package teamreport joins and compares channelguard reports: the shards
+// of one `channelguard org --shard I/N` run (Merge) and this week's report
+// against last week's (Diff). Everything here is a pure function of
+// reports; it never scans and never sees a raw secret (the model has none).
+//
+// A finding is identified by its repository and its fingerprint: the
+// fingerprint (rule, file, secret hash) alone does not name the repository,
+// and the same secret in the same file of two repositories (a fork, a copied
+// template) is two findings to fix.
+package teamreport
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/channelguard/channelguard/scanner/finding"
+)
+
+// Change values set by Diff.
+const (
+	ChangeNew   = "new"
+	ChangeOpen  = "open"
+	ChangeFixed = "fixed"
+)
+
+// Status values of finding.RepoScan.
+const (
+	StatusOK     = "ok"
+	StatusFailed = "failed"
+)
+
+// Key identifies a finding across reports: repository and fingerprint.
+func Key(f *finding.Finding) string { return f.Repository + "\x00" + f.Fingerprint }
+
+// Sort puts a team report in its one canonical order, so that the same
+// findings always give the same bytes however they were gathered (one run,
+// shards merged in any order): findings as Report.Sort orders them (most
+// severe first, then path, line, column, fingerprint) with the repository
+// breaking the remaining ties, the fixed findings of Changes likewise, and
+// repositories by name.
+func Sort(r *finding.Report) {
+	sortFindings(r.Findings)
+	if r.Changes != nil {
+		sortFindings(r.Changes.Fixed)
+	}
+	sort.SliceStable(r.Repositories, func(i, j int) bool { return r.Repositories[i].Name < r.Repositories[j].Name })
+}
+
+func sortFindings(fs []finding.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.Location.Path != b.Location.Path {
+			return a.Location.Path < b.Location.Path
+		}
+		if a.Location.StartLine != b.Location.StartLine {
+			return a.Location.StartLine < b.Location.StartLine
+		}
+		if a.Location.StartColumn != b.Location.StartColumn {
+			return a.Location.StartColumn < b.Location.StartColumn
+		}
+		if a.Fingerprint != b.Fingerprint {
+			return a.Fingerprint < b.Fingerprint
+		}
+		return a.Repository < b.Repository
+	})
+}
+
+// Merge joins shard reports of one run (channelguard org --shard I/N writes
+// each) into the report an unsharded run would have written: findings and
+// repositories concatenated, de-duplicated by repository and fingerprint /
+// repository name, sorted (see Sort), stats summed, rules unioned (first
+// seen first). Tool and target are the shards' own; shards of different
+// targets are not one run and are refused. A repository listed by two
+// shards must be listed identically, and so must a finding both report;
+// anything else is an error naming the repository. When the shards were
+// compared with a previous report, their Changes are joined too (they must
+// name the same previous report). The parts are not modified.
+func Merge(parts ...*finding.Report) (*finding.Report, error) {
+	if len(parts) == 0 {
+		return nil, errors.New("no reports to merge")
+	}
+	out := &finding.Report{Findings: []finding.Finding{}}
+	seenFinding := map[string]int{}   // key → index in out.Findings
+	seenRepo := map[string]int{}      // name → index in out.Repositories
+	seenFixed := map[string]int{}     // key → index in out.Changes.Fixed
+	seenRule := map[string]struct{}{} // rule id
+	for i, p := range parts {
+		if p == nil {
+			return nil, fmt.Errorf("report %d of %d is empty", i+1, len(parts))
+		}
+		if i == 0 {
+			out.Tool, out.Target = p.Tool, p.Target
+		} else if p.Target != out.Target {
+			return nil, fmt.Errorf("reports of different targets (%q and %q) are not shards of one run", out.Target, p.Target)
+		}
+		if out.Tool.Name == "" {
+			out.Tool = p.Tool
+		}
+		for _, rule := range p.Rules {
+			if _, ok := seenRule[rule.ID]; !ok {
+				seenRule[rule.ID] = struct{}{}
+				out.Rules = append(out.Rules, rule)
+			}
+		}
+		for _, repo := range p.Repositories {
+			if j, ok := seenRepo[repo.Name]; ok {
+				if out.Repositories[j] != repo {
+					return nil, fmt.Errorf("shards disagree about repository %s (%s vs %s)", repo.Name, describeRepo(out.Repositories[j]), describeRepo(repo))
+				}
+				continue
+			}
+			seenRepo[repo.Name] = len(out.Repositories)
+			out.Repositories = append(out.Repositories, repo)
+		}
+		var err error
+		if out.Findings, err = mergeFindings(out.Findings, p.Findings, seenFinding); err != nil {
+			return nil, err
+		}
+		out.Stats.Commits += p.Stats.Commits
+		out.Stats.Files += p.Stats.Files
+		out.Stats.Bytes += p.Stats.Bytes
+		out.Stats.Entries += p.Stats.Entries
+		if p.Changes != nil {
+			if out.Changes == nil {
+				out.Changes = &finding.Changes{Previous: p.Changes.Previous, Fixed: []finding.Finding{}}
+			} else if out.Changes.Previous != p.Changes.Previous {
+				return nil, fmt.Errorf("shards were compared with different previous reports (%q and %q)", out.Changes.Previous, p.Changes.Previous)
+			}
+			if out.Changes.Fixed, err = mergeFindings(out.Changes.Fixed, p.Changes.Fixed, seenFixed); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if out.Changes != nil {
+		out.Changes.New, out.Changes.Open = countChanges(out.Findings)
+	}
+	Sort(out)
+	return out, nil
+}
+
+func mergeFindings(dst, src []finding.Finding, seen map[string]int) ([]finding.Finding, error) {
+	for _, f := range src {
+		k := Key(&f)
+		if j, ok := seen[k]; ok {
+			if !sameFinding(&dst[j], &f) {
+				return nil, fmt.Errorf("shards disagree about repository %s: finding %s (%s) differs", orNone(f.Repository), f.Fingerprint, f.Location)
+			}
+			continue
+		}
+		seen[k] = len(dst)
+		dst = append(dst, f)
+	}
+	return dst, nil
+}
+
+// sameFinding compares two findings field by field through their JSON
+// form, the form shards are exchanged in.
+func sameFinding(a, b *finding.Finding) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+func describeRepo(r finding.RepoScan) string {
+	s := fmt.Sprintf("%s, %d findings, %d commits", orNone(r.Status), r.Findings, r.Commits)
+	if r.HeadSHA != "" {
+		s += ", head " + r.HeadSHA[:min(8, len(r.HeadSHA))]
+	}
+	if r.Error != "" {
+		s += ", error: " + r.Error
+	}
+	return s
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func countChanges(fs []finding.Finding) (newCount, open int) {
+	for _, f := range fs {
+		switch f.Change {
+		case ChangeNew:
+			newCount++
+		case ChangeOpen:
+			open++
+		}
+	}
+	return newCount, open
+}
+
+// Diff compares cur with prev by repository and fingerprint. It sets each
+// of cur's findings' Change to "new" (not in prev) or "open" (in prev), and
+// cur.Changes to {Previous: label, New, Open, Fixed}, where Fixed lists, with
+// Change "fixed", prev's findings that cur no longer has, in canonical order.
+//
+// Only repositories cur scanned successfully can have fixed findings: a
+// repository whose scan failed this time, or that cur did not scan at all,
+// says nothing about its findings, so they are not reported fixed. A report
+// without a repository list (a single `channelguard scan`) counts as having
+// scanned everything it reports on.
+//
+// Diff modifies cur and returns it; prev is not modified.
+func Diff(prev, cur *finding.Report, label string) *finding.Report {
+	before := map[string]struct{}{}
+	if prev != nil {
+		for i := range prev.Findings {
+			before[Key(&prev.Findings[i])] = struct{}{}
+		}
+	}
+	now := map[string]struct{}{}
+	for i := range cur.Findings {
+		f := &cur.Findings[i]
+		k := Key(f)
+		now[k] = struct{}{}
+		if _, ok := before[k]; ok {
+			f.Change = ChangeOpen
+		} else {
+			f.Change = ChangeNew
+		}
+	}
+	scanned := func(string) bool { return true }
+	if len(cur.Repositories) > 0 {
+		ok := map[string]bool{}
+		for _, r := range cur.Repositories {
+			ok[r.Name] = r.Status == StatusOK
+		}
+		scanned = func(name string) bool { return ok[name] }
+	}
+	ch := &finding.Changes{Previous: label, Fixed: []finding.Finding{}}
+	if prev != nil {
+		for _, f := range prev.Findings {
+			if _, ok := now[Key(&f)]; ok || !scanned(f.Repository) {
+				continue
+			}
+			f.Change = ChangeFixed
+			ch.Fixed = append(ch.Fixed, f)
+		}
+	}
+	ch.New, ch.Open = countChanges(cur.Findings)
+	sortFindings(ch.Fixed)
+	cur.Changes = ch
+	return cur
+}

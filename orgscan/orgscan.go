@@ -1,0 +1,310 @@
+// Package orgscan scans many repositories in one run (`channelguard org`):
+// each is mirrored into a cache (cloned once with `git clone --mirror`,
+// fetched with `--prune` after), the mirror's whole history (every ref) is
+// scanned, and the findings of all repositories are gathered, each marked
+// with its repository. A repository that fails is reported as failed and
+// the run goes on.
+//
+// The cache remembers, per repository, the ref tips it scanned and what it
+// found (channelguard-state.json beside the mirror's objects). A rescan
+// whose tips did not move reads nothing; one whose single ref moved forward
+// reads only the new commits. Anything else is scanned in full.
+package orgscan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner"
+	"github.com/channelguard/channelguard/scanner/credential"
+	"github.com/channelguard/channelguard/scanner/finding"
+)
+
+// Target is one repository to scan.
+type Target struct {
+	Name          string // owner/name
+	CloneURL      string // https, no credentials
+	URL           string // web page, for the report
+	DefaultBranch string // becomes the mirror's HEAD when known
+}
+
+// Options says how to scan.
+type Options struct {
+	// CacheDir holds the mirrors: CacheDir/<host>/<owner>/<name>.git.
+	CacheDir string
+	// Token is sent to git as an HTTP header in the environment only.
+	Token string
+	// Jobs is how many repositories are mirrored and scanned at once (≥ 1).
+	Jobs int
+	// Timeout bounds each repository (mirror and scan); 0 = none.
+	Timeout time.Duration
+	// NoCache ignores the remembered state: every repository is scanned in
+	// full (the state is written afresh).
+	NoCache bool
+	// Key identifies the rules and settings (rules, config, --verify):
+	// remembered findings made under another key are not reused.
+	Key string
+
+	Rules     *rules.Set
+	Verify    credential.VerifyFunc
+	ChannelID string
+
+	// Logf receives progress lines (never a secret or the token).
+	Logf func(format string, args ...any)
+	// OnStart and OnDone are called as each repository starts and ends
+	// (from the worker goroutines).
+	OnStart func(t Target)
+	OnDone  func(t Target, rs finding.RepoScan, elapsed time.Duration)
+	// OnGit sees every git command orgscan runs itself: its arguments and
+	// the environment variables it adds (tests check no token is in them).
+	OnGit func(args, env []string)
+	// AllowLocal accepts file:// URLs and absolute paths as clone URLs
+	// (tests); otherwise only https is.
+	AllowLocal bool
+}
+
+// Result is a run over many repositories.
+type Result struct {
+	Repos    []finding.RepoScan // sorted by name
+	Findings []finding.Finding  // every repository's, Repository set; sorted
+	Stats    finding.Stats      // summed
+	Failed   int
+}
+
+// Run scans every target, Jobs at a time. It returns when all are done or
+// ctx ends (repositories not reached are reported as failed).
+func Run(ctx context.Context, targets []Target, opts Options) *Result {
+	if opts.Jobs < 1 {
+		opts.Jobs = 1
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	type one struct {
+		rs    finding.RepoScan
+		found []finding.Finding
+		stats finding.Stats
+	}
+	results := make([]one, len(targets))
+	sem := make(chan struct{}, opts.Jobs)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				results[i].rs = finding.RepoScan{Name: t.Name, URL: t.URL, Status: "failed", Error: "interrupted before it started"}
+				return
+			}
+			defer func() { <-sem }()
+			if opts.OnStart != nil {
+				opts.OnStart(t)
+			}
+			start := time.Now()
+			rs, found, stats := scanOne(ctx, t, opts)
+			results[i] = one{rs, found, stats}
+			if opts.OnDone != nil {
+				opts.OnDone(t, rs, time.Since(start))
+			}
+		}()
+	}
+	wg.Wait()
+
+	res := &Result{}
+	for _, r := range results {
+		res.Repos = append(res.Repos, r.rs)
+		res.Findings = append(res.Findings, r.found...)
+		res.Stats.Commits += r.stats.Commits
+		res.Stats.Files += r.stats.Files
+		res.Stats.Bytes += r.stats.Bytes
+		if r.rs.Status != "ok" {
+			res.Failed++
+		}
+	}
+	sort.SliceStable(res.Repos, func(i, j int) bool { return res.Repos[i].Name < res.Repos[j].Name })
+	rep := finding.Report{Findings: res.Findings}
+	rep.Sort()
+	sort.SliceStable(rep.Findings, func(i, j int) bool { return rep.Findings[i].Repository < rep.Findings[j].Repository })
+	res.Findings = rep.Findings
+	return res
+}
+
+// CachePath is where the mirror of a repository lives.
+func CachePath(cacheDir string, t Target, allowLocal bool) (string, error) {
+	owner, name, ok := strings.Cut(t.Name, "/")
+	if !ok || !safeSegment(owner) || !safeSegment(name) {
+		return "", fmt.Errorf("repository name %q is not owner/name", t.Name)
+	}
+	u, local, err := checkCloneURL(t.CloneURL, allowLocal)
+	if err != nil {
+		return "", err
+	}
+	host := "local"
+	if !local {
+		host = strings.ToLower(u.Host)
+		if !safeSegment(strings.ReplaceAll(host, ":", "_")) {
+			return "", fmt.Errorf("clone URL host %q is not usable as a directory name", host)
+		}
+		host = strings.ReplaceAll(host, ":", "_")
+	}
+	return filepath.Join(cacheDir, host, strings.ToLower(owner), strings.ToLower(name)+".git"), nil
+}
+
+func safeSegment(s string) bool {
+	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/\\\x00 \t\r\n") && !strings.HasPrefix(s, "-")
+}
+
+// scanOne mirrors and scans one repository. It never panics the run: every
+// problem becomes Status "failed" with a one-line Error free of the token.
+func scanOne(ctx context.Context, t Target, opts Options) (rs finding.RepoScan, found []finding.Finding, stats finding.Stats) {
+	rs = finding.RepoScan{Name: t.Name, URL: t.URL, Status: "failed"}
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	g, err := newGit(t.CloneURL, opts.Token, opts.AllowLocal, opts.OnGit)
+	if err == nil {
+		var dir string
+		if dir, err = CachePath(opts.CacheDir, t, opts.AllowLocal); err == nil {
+			var inc bool
+			found, stats, rs.HeadSHA, inc, err = mirrorAndScan(ctx, g, dir, t, opts)
+			rs.Incremental = inc
+		}
+	}
+	if err != nil {
+		msg := err.Error()
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+			msg = fmt.Sprintf("timed out after %s", opts.Timeout)
+		case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+			msg = "interrupted"
+		}
+		if g != nil {
+			msg = g.scrub(msg)
+		} else if opts.Token != "" {
+			msg = strings.ReplaceAll(msg, opts.Token, "[REDACTED]")
+		}
+		rs.Error = oneLine(msg)
+		return rs, nil, finding.Stats{}
+	}
+	for i := range found {
+		found[i].Repository = t.Name
+	}
+	rs.Status = "ok"
+	rs.Commits = stats.Commits
+	rs.Findings = len(found)
+	return rs, found, stats
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Options) (found []finding.Finding, stats finding.Stats, head string, incremental bool, err error) {
+	if _, err = g.mirror(ctx, dir, t.DefaultBranch); err != nil {
+		return
+	}
+	tips, err := g.tips(ctx, dir)
+	if err != nil {
+		return
+	}
+	head = g.head(ctx, dir)
+	var prev *state
+	if !opts.NoCache {
+		prev = loadState(dir, opts.Key)
+	}
+	save := func(fs []finding.Finding) error {
+		return saveState(dir, &state{Key: opts.Key, Tips: tips, HeadSHA: head, ScannedAt: time.Now().UTC().Format(time.RFC3339), Findings: fs})
+	}
+	switch {
+	case len(tips) == 0: // an empty repository: nothing to read
+		return nil, finding.Stats{}, "", false, save(nil)
+	case prev != nil && sameTips(prev.Tips, tips):
+		opts.Logf("%s: no new commits since %s; %d findings from the cache", t.Name, prev.ScannedAt, len(prev.Findings))
+		return clean(prev.Findings), finding.Stats{}, head, true, nil
+	}
+	// TODO(incremental): with more than one ref, scan only what is new by
+	// excluding the previous tips (git log --all --not OLD…): needs
+	// scanner.Options support (see the org command's report). Until then a
+	// repository with several refs is scanned in full when any of them moved.
+	if prev != nil {
+		if old, cur, ok := singleTipAdvance(prev.Tips, tips); ok && g.isAncestor(ctx, dir, old, cur) {
+			sub := opts
+			sub.Logf = prefixed(opts.Logf, t.Name)
+			found, stats, ok, err = scanSince(ctx, g, dir, old, cur, prev, sub)
+			if err != nil {
+				return nil, finding.Stats{}, "", false, err
+			}
+			if ok {
+				opts.Logf("%s: %d new commits scanned; %d findings", t.Name, stats.Commits, len(found))
+				return found, stats, head, true, save(found)
+			}
+			opts.Logf("%s: new commits touch files of earlier findings; scanning in full", t.Name)
+		}
+	}
+	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: prefixed(opts.Logf, t.Name)})
+	if err != nil {
+		return nil, finding.Stats{}, "", false, scrubPath(err, dir)
+	}
+	found = clean(res.Report.Findings)
+	return found, res.Report.Stats, head, false, save(found)
+}
+
+// scanSince scans the commits old..cur of a single-ref mirror; ok is false
+// when the result cannot simply be added to the previous findings.
+func scanSince(ctx context.Context, g *git, dir, old, cur string, prev *state, opts Options) ([]finding.Finding, finding.Stats, bool, error) {
+	changed, err := g.changedPaths(ctx, dir, old, cur)
+	if err != nil {
+		return nil, finding.Stats{}, false, err
+	}
+	if !mergeable(prev.Findings, changed, nil) {
+		return nil, finding.Stats{}, false, nil
+	}
+	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Range: old + ".." + cur, Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: opts.Logf})
+	if err != nil {
+		return nil, finding.Stats{}, false, scrubPath(err, dir)
+	}
+	if !mergeable(prev.Findings, changed, res.Report.Findings) {
+		return nil, finding.Stats{}, false, nil
+	}
+	all := append(clean(prev.Findings), clean(res.Report.Findings)...)
+	rep := finding.Report{Findings: all}
+	rep.Sort()
+	return rep.Findings, res.Report.Stats, true, nil
+}
+
+// clean drops fields that belong to one report, not to a repository's
+// findings (the cache keeps them neutral).
+func clean(fs []finding.Finding) []finding.Finding {
+	out := make([]finding.Finding, len(fs))
+	copy(out, fs)
+	for i := range out {
+		out[i].Repository = ""
+		out[i].Change = ""
+	}
+	return out
+}
+
+// scrubPath shortens the cache path in scanner errors to the mirror name.
+func scrubPath(err error, dir string) error {
+	msg := strings.ReplaceAll(err.Error(), dir, filepath.Base(dir))
+	return errors.New(msg)
+}
+
+func prefixed(logf func(string, ...any), name string) func(string, ...any) {
+	return func(format string, args ...any) { logf(name+": "+format, args...) }
+}

@@ -11,17 +11,26 @@ import (
 	"strings"
 
 	"github.com/channelguard/channelguard/internal/pathless"
+	"github.com/channelguard/channelguard/reporters/csvreport"
+	"github.com/channelguard/channelguard/reporters/html"
 	"github.com/channelguard/channelguard/reporters/jsonreport"
+	"github.com/channelguard/channelguard/reporters/markdown"
 	"github.com/channelguard/channelguard/reporters/sarif"
 	"github.com/channelguard/channelguard/reporters/text"
 	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // Formats lists the formats Write accepts.
-var Formats = []string{"text", "json", "sarif"}
+var Formats = []string{"text", "json", "sarif", "csv", "markdown", "html"}
+
+// aliases are other names Write accepts for a format.
+var aliases = map[string]string{"md": "markdown"}
 
 // CheckFormat rejects an unknown format before any work is done.
 func CheckFormat(format string) error {
+	if _, ok := aliases[format]; ok {
+		return nil
+	}
 	for _, f := range Formats {
 		if f == format {
 			return nil
@@ -46,6 +55,12 @@ func Write(w io.Writer, format string, r *finding.Report, opt Options) error {
 		return jsonreport.Write(w, r)
 	case "sarif":
 		return sarif.WriteWith(w, r, sarif.Options{Category: opt.Category})
+	case "csv":
+		return csvreport.Write(w, r)
+	case "markdown", "md":
+		return markdown.Write(w, r)
+	case "html":
+		return html.Write(w, r)
 	}
 	return CheckFormat(format)
 }

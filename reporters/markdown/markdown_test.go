@@ -1,0 +1,109 @@
+package markdown
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/teamreport/teamreporttest"
+)
+
+func write(t *testing.T, r *finding.Report) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestWrite(t *testing.T) {
+	single := teamreporttest.Report()
+	single.Repositories, single.Changes = nil, nil
+	for i := range single.Findings {
+		single.Findings[i].Repository = ""
+	}
+	tests := []struct {
+		name      string
+		rep       *finding.Report
+		want, not []string
+	}{
+		{"empty", &finding.Report{}, []string{"# channelguard report\n", "**0 findings**", "| critical | 0 |", "No findings."},
+			[]string{"## Repositories", "## Changes"}},
+		{"team report", teamreporttest.Report(), []string{
+			"# channelguard report: github.com/acme\n",
+			"**5 findings** in 3 repositories (1 failed to scan)",
+			"| critical | 1 |", "| high | 1 |", "| info | 1 |",
+			"## Repositories",
+			"| acme/web | **failed** | 0 | 0 | clone: authentication required \\<b\\> |",
+			"## Changes since reports/2025-11-18.json",
+			"| 2 | 3 | 1 |",
+			"### Fixed since the last report",
+			"| acme/bot | medium | line-channel-secret | old.env:1 | 2023-01-01 |",
+			"### acme/bot (3)",
+			"| critical, verified live | [line-channel-secret](" + teamreporttest.HelpURI + ") | bot/app.py:7 | 2024-05-01 | yes | c3d7… (32 chars) | reissue the channel secret in the LINE Developers console. |",
+			"| low | line-notify-token | bot/note.sh:1 | 2025-10-20 | no (still in history) |",
+			`| medium (new) | generic-api-key | =HYPERLINK("evil"):1 |` + " 2025-11-20 | no (removed in ddddeeee, still in history) |",
+			"| info | capture-coverage-gap | console.har:12 | — | — | — |",
+		}, []string{"javascript:", "<script>", "](javascript"}},
+		{"single scan", single, []string{"## Findings\n\n| Severity |"}, []string{"###", "## Repositories"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := write(t, tt.rep)
+			if out != write(t, tt.rep) {
+				t.Error("two writes of one report differ")
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(out, s) {
+					t.Errorf("no %q in\n%s", s, out)
+				}
+			}
+			for _, s := range tt.not {
+				if strings.Contains(out, s) {
+					t.Errorf("%q in\n%s", s, out)
+				}
+			}
+			// Every table row has as many cells as its header.
+			var cols int
+			for _, line := range strings.Split(out, "\n") {
+				if !strings.HasPrefix(line, "|") {
+					cols = 0
+					continue
+				}
+				n := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|")
+				if cols == 0 {
+					cols = n
+				} else if n != cols {
+					t.Errorf("row has %d cell borders, header %d: %s", n, cols, line)
+				}
+			}
+		})
+	}
+}
+
+func TestEscape(t *testing.T) {
+	out := write(t, teamreporttest.Report())
+	for _, s := range []string{
+		`### acme/\<script\>alert("repo")\</script\> (2)`,
+		"cfg/\\<script\\>alert(\"path\")\\</script\\>\\|\\`x\\`.env:2",
+	} {
+		if !strings.Contains(out, s) {
+			t.Errorf("no %q in\n%s", s, out)
+		}
+	}
+	tests := []struct{ in, want string }{
+		{"a|b", `a\|b`},
+		{"`x`", "\\`x\\`"},
+		{"[x](javascript:y)", `\[x\](javascript:y)`},
+		{"@team #12", `\@team \#12`},
+		{"a\nb", "a b"},
+		{`\|`, `\\\|`},
+	}
+	for _, tt := range tests {
+		if got := Escape(tt.in); got != tt.want {
+			t.Errorf("Escape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,548 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/channelguard/channelguard/ghapi"
+	"github.com/channelguard/channelguard/orgscan"
+	"github.com/channelguard/channelguard/reporters"
+	"github.com/channelguard/channelguard/reporters/jsonreport"
+	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/teamreport"
+)
+
+type orgFlags struct {
+	user, repos, exclude, token, cache, config, failOn, shard, out, previous string
+	includeForks, includeArchived, noCache, quiet, verbose                   bool
+	jobs                                                                     int
+	timeout                                                                  time.Duration
+	verifyFlags
+}
+
+// orgHooks lets tests clone from local paths and see the git commands.
+var orgHooks struct {
+	allowLocal bool
+	onGit      func(args, env []string)
+}
+
+func newOrgCmd(stdout, stderr io.Writer) *cobra.Command {
+	var fl orgFlags
+	cmd := &cobra.Command{
+		Use:   "org [ORG]",
+		Short: "Scan every repository of a GitHub organisation, a user or a list",
+		Long: `Scan the whole git history of every repository of a GitHub organisation
+(ORG), of a user (--user USER) or of a list (--repos owner/a,owner/b), and
+write one team report.
+
+Repositories are listed through the GitHub API (GITHUB_API_URL, default
+https://api.github.com; every page). Forks and archived repositories are
+left out unless --include-forks / --include-archived; --exclude REGEX drops
+repositories whose owner/name matches. The token (--token or GITHUB_TOKEN)
+is optional for public repositories; private ones need a token that can
+read them (contents: read).
+
+Each repository is mirrored (git clone --mirror: every branch, tag and pull
+request ref, as anyone who can fetch it can read them) into --cache,
+default <user cache dir>/channelguard/repos/<host>/<owner>/<name>.git,
+and fetched with --prune on the next run. The token reaches git only as an
+HTTP header in git's environment, never in a URL, an argument or a log.
+The cache remembers the refs each scan read and its findings: a repository
+with no new commits is not read again, and when its only branch moved
+forward only the new commits are read (otherwise it is scanned in full).
+--no-cache scans everything again.
+
+Output: without --out, the text report on stdout. With --out DIR:
+findings.json and channelguard.sarif (plus findings.csv, report.md and
+report.html where this build has those formats). --previous DIR compares
+with DIR/findings.json of an earlier run: each finding is new or open, and
+findings gone from a repository scanned this time are listed as fixed.
+
+Sharding: --shard I/N scans only the repositories whose FNV-1a hash of the
+lower-cased owner/name, mod N, is I-1: the same split on every runner, with
+no coordination. Run N jobs and merge their findings.json.
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error. A
+repository that cannot be cloned, fetched or scanned (or runs past
+--timeout) does not stop the run: it is in the report with status
+"failed" and its error, the others are scanned, the reports are written,
+and then the exit code is 2 ("N of M repositories failed; see the
+report"), findings or not.`,
+		Example: `  # every repository of an organisation, reports in ./out
+  GITHUB_TOKEN=... channelguard org acme --out out
+
+  # a user's repositories, forks included, 4 at a time
+  channelguard org --user alice --include-forks --jobs 4
+
+  # some repositories only; compare with last week's run
+  channelguard org --repos acme/api,acme/web --out out --previous last-week
+
+  # GitHub Actions: 4 runners, each scanning a quarter of the organisation
+  #   strategy:
+  #     matrix:
+  #       shard: [1, 2, 3, 4]
+  #   steps:
+  #     - run: channelguard org acme --shard ${{ matrix.shard }}/4 --out shard-${{ matrix.shard }}
+  #       env:
+  #         GITHUB_TOKEN: ${{ secrets.ORG_READ_TOKEN }}
+  #     - uses: actions/upload-artifact@v4
+  #       with: { name: shard-${{ matrix.shard }}, path: shard-${{ matrix.shard }} }`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			org := ""
+			if len(args) == 1 {
+				org = args[0]
+			}
+			return runOrg(cmd.Context(), org, fl, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&fl.user, "user", "", "scan the repositories `USER` owns instead of an organisation's")
+	f.StringVar(&fl.repos, "repos", "", "scan these repositories: `owner/a,owner/b`")
+	f.BoolVar(&fl.includeForks, "include-forks", false, "also scan forks")
+	f.BoolVar(&fl.includeArchived, "include-archived", false, "also scan archived repositories")
+	f.StringVar(&fl.exclude, "exclude", "", "leave out repositories whose owner/name matches `REGEX`")
+	f.StringVar(&fl.token, "token", "", "GitHub `TOKEN` (default: $GITHUB_TOKEN; optional for public repositories)")
+	f.StringVar(&fl.cache, "cache", "", "mirror cache `DIR` (default: <user cache dir>/channelguard/repos)")
+	f.BoolVar(&fl.noCache, "no-cache", false, "ignore what the cache remembers of earlier scans: scan every repository in full")
+	f.StringVarP(&fl.config, "config", "c", "", "channelguard config `FILE` for every repository")
+	f.StringVar(&fl.failOn, "fail-on", "low", "exit 1 when a finding has this `SEVERITY` or worse: critical, high, medium, low, info")
+	f.IntVar(&fl.jobs, "jobs", max(1, runtime.NumCPU()), "scan `N` repositories at once")
+	f.DurationVar(&fl.timeout, "timeout", 30*time.Minute, "give up on one repository (clone and scan) after `DURATION`")
+	f.StringVar(&fl.shard, "shard", "", "scan only shard `I/N` of the repositories (1-based; see above)")
+	f.StringVar(&fl.out, "out", "", "write findings.json, channelguard.sarif (and csv, md, html) to `DIR` instead of text on stdout")
+	f.StringVar(&fl.previous, "previous", "", "compare with `DIR`/findings.json of an earlier run (new, open, fixed)")
+	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
+	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print each repository's progress to stderr")
+	fl.verifyFlags.register(f)
+	return cmd
+}
+
+func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writer) error {
+	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
+
+	// Flags first: nothing is listed or cloned on a bad one.
+	kinds := 0
+	for _, s := range []string{org, fl.user, fl.repos} {
+		if s != "" {
+			kinds++
+		}
+	}
+	if kinds != 1 {
+		return fail(errors.New("give exactly one of ORG, --user USER or --repos owner/a,owner/b (see 'channelguard org --help')"))
+	}
+	failOn, err := finding.ParseSeverity(fl.failOn)
+	if err != nil {
+		return fail(fmt.Errorf("--fail-on: %w", err))
+	}
+	if fl.quiet && fl.verbose {
+		return fail(errors.New("--quiet and --verbose cannot be used together"))
+	}
+	if fl.jobs < 1 {
+		return fail(fmt.Errorf("--jobs %d: want at least 1", fl.jobs))
+	}
+	if fl.timeout <= 0 {
+		return fail(fmt.Errorf("--timeout %s: want a positive duration", fl.timeout))
+	}
+	shard, err := orgscan.ParseShard(fl.shard)
+	if err != nil {
+		return fail(fmt.Errorf("--shard: %w", err))
+	}
+	filter := orgscan.Filter{IncludeForks: fl.includeForks, IncludeArchived: fl.includeArchived, Shard: shard}
+	if fl.exclude != "" {
+		if filter.Exclude, err = regexp.Compile(fl.exclude); err != nil {
+			return fail(fmt.Errorf("--exclude: %w", err))
+		}
+	}
+	var explicit []ghapi.Repo
+	if fl.repos != "" {
+		seen := map[string]bool{}
+		for _, s := range strings.Split(fl.repos, ",") {
+			if strings.TrimSpace(s) == "" {
+				continue
+			}
+			r, err := ghapi.ParseRepo(s)
+			if err != nil {
+				return fail(fmt.Errorf("--repos: %w", err))
+			}
+			if k := strings.ToLower(r.String()); !seen[k] {
+				seen[k] = true
+				explicit = append(explicit, r)
+			}
+		}
+		if len(explicit) == 0 {
+			return fail(errors.New("--repos: no repository given"))
+		}
+	}
+	logf := func(string, ...any) {}
+	if fl.verbose {
+		logf = func(format string, a ...any) { fmt.Fprintf(stderr, "channelguard: "+format+"\n", a...) }
+	}
+	verifyFn, err := fl.verifier(logf)
+	if err != nil {
+		return fail(err)
+	}
+	set, err := rules.Load(fl.config)
+	if err != nil {
+		return fail(err)
+	}
+	key, err := orgStateKey(fl)
+	if err != nil {
+		return fail(err)
+	}
+	var prev *finding.Report
+	if fl.previous != "" {
+		if prev, err = jsonreport.ReadFile(filepath.Join(fl.previous, "findings.json")); err != nil {
+			return fail(fmt.Errorf("--previous: %w", err))
+		}
+	}
+	if fl.out != "" {
+		if err := os.MkdirAll(fl.out, 0o755); err != nil {
+			return fail(fmt.Errorf("--out: %w", err))
+		}
+	}
+	cache := fl.cache
+	if cache == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return fail(fmt.Errorf("no user cache directory (%v); give --cache DIR", err))
+		}
+		cache = filepath.Join(base, "channelguard", "repos")
+	}
+	token := firstNonEmpty(fl.token, os.Getenv("GITHUB_TOKEN"))
+	apiURL := os.Getenv("GITHUB_API_URL")
+	client, err := ghapi.New(ghapi.Options{BaseURL: apiURL, Token: token, Logf: logf})
+	if err != nil {
+		return fail(fmt.Errorf("GITHUB_API_URL: %w", err))
+	}
+	host := webHost(apiURL)
+
+	// The repositories.
+	var listed []ghapi.RepoInfo
+	var target string
+	var preFailed []finding.RepoScan // --repos entries the API could not give
+	switch {
+	case org != "" || fl.user != "":
+		kind, name := ghapi.OwnerOrg, org
+		if fl.user != "" {
+			kind, name = ghapi.OwnerUser, fl.user
+		}
+		target = host + "/" + name
+		if listed, err = client.ListRepos(ctx, kind, name, ghapi.ListReposOptions{}); err != nil {
+			if ctx.Err() != nil {
+				return fail(errors.New("interrupted; no report written"))
+			}
+			return fail(err)
+		}
+	default:
+		var names []string
+		for _, r := range explicit {
+			names = append(names, r.String())
+			if !shard.Has(r.String()) || (filter.Exclude != nil && filter.Exclude.MatchString(r.String())) {
+				continue
+			}
+			info, err := client.GetRepo(ctx, r)
+			if err != nil {
+				if ctx.Err() != nil {
+					return fail(errors.New("interrupted; no report written"))
+				}
+				preFailed = append(preFailed, finding.RepoScan{Name: r.String(), Status: teamreport.StatusFailed, Error: oneLine(err.Error())})
+				continue
+			}
+			if info.FullName == "" {
+				info.FullName = r.String()
+			}
+			// named explicitly: forks and archived ones are wanted
+			info.Fork, info.Archived = false, false
+			listed = append(listed, info)
+		}
+		target = host + ": " + strings.Join(names, ", ")
+	}
+	if h := htmlHost(listed); h != "" && h != host {
+		target = h + strings.TrimPrefix(target, host)
+	}
+	var targets []orgscan.Target
+	skipped := map[string]int{}
+	for _, r := range listed {
+		if why := filter.Skip(r.FullName, r.Fork, r.Archived); why != "" {
+			skipped[why]++
+			continue
+		}
+		targets = append(targets, orgscan.Target{Name: r.FullName, CloneURL: r.CloneURL, URL: r.HTMLURL, DefaultBranch: r.DefaultBranch})
+	}
+	total := len(targets) + len(preFailed)
+	if !fl.quiet {
+		msg := fmt.Sprintf("channelguard: %s: %d repositories to scan", target, total)
+		if len(listed) != len(targets) {
+			var parts []string
+			for _, why := range []string{"fork", "archived", "excluded", "other shard"} {
+				if n := skipped[why]; n > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s", n, map[string]string{"fork": "forks", "archived": "archived", "excluded": "excluded", "other shard": "in other shards"}[why]))
+				}
+			}
+			if len(parts) > 0 {
+				msg += " (left out: " + strings.Join(parts, ", ") + ")"
+			}
+		}
+		fmt.Fprintln(stderr, msg)
+	}
+
+	// Scan.
+	prog := newOrgProgress(stderr, total, !fl.quiet && !fl.verbose && isTerminal(stderr), fl.quiet)
+	for _, rs := range preFailed {
+		prog.done(rs, 0)
+	}
+	res := orgscan.Run(ctx, targets, orgscan.Options{
+		CacheDir:   cache,
+		Token:      token,
+		Jobs:       fl.jobs,
+		Timeout:    fl.timeout,
+		NoCache:    fl.noCache,
+		Key:        key,
+		Rules:      set,
+		Verify:     verifyFn,
+		ChannelID:  fl.channelID,
+		Logf:       logf,
+		OnStart:    func(t orgscan.Target) { prog.start(t.Name) },
+		OnDone:     func(_ orgscan.Target, rs finding.RepoScan, d time.Duration) { prog.done(rs, d) },
+		OnGit:      orgHooks.onGit,
+		AllowLocal: orgHooks.allowLocal,
+	})
+	prog.stop()
+	if ctx.Err() != nil {
+		return fail(errors.New("interrupted; no report written"))
+	}
+
+	// The team report.
+	rep := &finding.Report{
+		Tool:     finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"},
+		Target:   target,
+		Rules:    set.Rules(),
+		Findings: res.Findings,
+		Stats:    res.Stats,
+	}
+	if rep.Findings == nil {
+		rep.Findings = []finding.Finding{}
+	}
+	rep.Repositories = append(append([]finding.RepoScan(nil), res.Repos...), preFailed...)
+	sort.SliceStable(rep.Repositories, func(i, j int) bool { return rep.Repositories[i].Name < rep.Repositories[j].Name })
+	failed := res.Failed + len(preFailed)
+	if prev != nil {
+		teamreport.Diff(prev, rep, filepath.Join(fl.previous, "findings.json"))
+	}
+
+	if fl.out != "" {
+		written, err := writeOrgReports(fl.out, rep)
+		if err != nil {
+			return fail(err)
+		}
+		if !fl.quiet {
+			fmt.Fprintf(stderr, "channelguard: %d findings (%d at or above %s) in %d repositories; wrote %s\n",
+				len(rep.Findings), rep.AtOrAbove(failOn), failOn, total, strings.Join(written, ", "))
+		}
+	} else {
+		var buf bytes.Buffer
+		if err := reporters.Write(&buf, "text", rep, reporters.Options{Color: wantsColor(stdout)}); err != nil {
+			return fail(err)
+		}
+		if _, err := stdout.Write(buf.Bytes()); err != nil {
+			return fail(fmt.Errorf("write report: %w", err))
+		}
+	}
+	if !fl.quiet && rep.Changes != nil {
+		fmt.Fprintf(stderr, "channelguard: compared with %s: %d new, %d still open, %d fixed\n",
+			rep.Changes.Previous, rep.Changes.New, rep.Changes.Open, len(rep.Changes.Fixed))
+	}
+	if failed > 0 {
+		return &exitCode{code: exitError, err: fmt.Errorf("%d of %d repositories failed; see the report", failed, total)}
+	}
+	if rep.AtOrAbove(failOn) > 0 {
+		return &exitCode{code: exitFindings}
+	}
+	return nil
+}
+
+// writeOrgReports writes the team report's files into dir; csv, markdown
+// and html only when this build's reporters know them.
+func writeOrgReports(dir string, rep *finding.Report) ([]string, error) {
+	files := []struct{ name, format string }{
+		{"findings.json", "json"},
+		{"channelguard.sarif", "sarif"},
+	}
+	if reporters.CheckFormat("html") == nil {
+		for _, f := range []struct{ name, format string }{{"findings.csv", "csv"}, {"report.md", "markdown"}, {"report.html", "html"}} {
+			if reporters.CheckFormat(f.format) == nil {
+				files = append(files, f)
+			}
+		}
+	}
+	var written []string
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := reporters.WriteFile(p, f.format, rep, reporters.Options{Category: "channelguard-org"}); err != nil {
+			return written, err
+		}
+		written = append(written, p)
+	}
+	return written, nil
+}
+
+// orgStateKey identifies what a cached scan depends on besides the commits:
+// the program version, the config file's bytes and the --verify settings.
+func orgStateKey(fl orgFlags) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "channelguard %s\nverify %v %s %s\n", version, fl.verify, fl.lineAPIURL, fl.channelID)
+	if fl.config != "" {
+		b, err := os.ReadFile(fl.config)
+		if err != nil {
+			return "", fmt.Errorf("config %s: %w", fl.config, err)
+		}
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// webHost is the host the repositories live on, for the report's target:
+// github.com for the public API, the server's host for GHES.
+func webHost(apiURL string) string {
+	u, err := url.Parse(strings.TrimSpace(apiURL))
+	if apiURL == "" || err != nil || u.Host == "" || strings.EqualFold(u.Host, "api.github.com") {
+		return "github.com"
+	}
+	return strings.TrimPrefix(u.Host, "api.")
+}
+
+// htmlHost is the web host of the listed repositories (their html_url),
+// when the API names one: the host people know the repositories by.
+func htmlHost(listed []ghapi.RepoInfo) string {
+	for _, r := range listed {
+		if u, err := url.Parse(r.HTMLURL); err == nil && u.Host != "" {
+			return u.Host
+		}
+	}
+	return ""
+}
+
+// orgProgress reports each repository: a status line redrawn in place on a
+// terminal, plain lines otherwise (CI logs).
+type orgProgress struct {
+	w            io.Writer
+	total        int
+	tty, quiet   bool
+	mu           sync.Mutex
+	finished     int
+	running      []string
+	ticker       *time.Ticker
+	stopped      chan struct{}
+	stopOnce     sync.Once
+	stopFinished chan struct{}
+}
+
+func newOrgProgress(w io.Writer, total int, tty, quiet bool) *orgProgress {
+	p := &orgProgress{w: w, total: total, tty: tty, quiet: quiet, stopped: make(chan struct{}), stopFinished: make(chan struct{})}
+	if !tty {
+		close(p.stopFinished)
+		return p
+	}
+	p.ticker = time.NewTicker(200 * time.Millisecond)
+	go func() {
+		defer close(p.stopFinished)
+		for {
+			select {
+			case <-p.stopped:
+				p.mu.Lock()
+				fmt.Fprint(p.w, "\r\x1b[K")
+				p.mu.Unlock()
+				return
+			case <-p.ticker.C:
+				p.mu.Lock()
+				p.redraw()
+				p.mu.Unlock()
+			}
+		}
+	}()
+	return p
+}
+
+// redraw paints "[12/40] scanning owner/name…" (mu held).
+func (p *orgProgress) redraw() {
+	line := fmt.Sprintf("[%d/%d]", p.finished, p.total)
+	if n := len(p.running); n > 0 {
+		line += " scanning " + p.running[n-1] + "…"
+		if n > 1 {
+			line += fmt.Sprintf(" (+%d)", n-1)
+		}
+	}
+	fmt.Fprint(p.w, "\r\x1b[K"+line)
+}
+
+func (p *orgProgress) start(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.running = append(p.running, name)
+}
+
+func (p *orgProgress) done(rs finding.RepoScan, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, n := range p.running {
+		if n == rs.Name {
+			p.running = append(p.running[:i], p.running[i+1:]...)
+			break
+		}
+	}
+	p.finished++
+	if p.quiet {
+		return
+	}
+	var what string
+	switch {
+	case rs.Status != teamreport.StatusOK:
+		what = "failed: " + rs.Error
+	case rs.Incremental && rs.Commits == 0:
+		what = fmt.Sprintf("%d findings (no new commits)", rs.Findings)
+	case rs.Incremental:
+		what = fmt.Sprintf("%d findings (%d new commits)", rs.Findings, rs.Commits)
+	default:
+		what = fmt.Sprintf("%d findings", rs.Findings)
+	}
+	line := fmt.Sprintf("channelguard: [%d/%d] %s: %s (%s)", p.finished, p.total, rs.Name, what, d.Round(100*time.Millisecond))
+	if p.tty {
+		// only what needs attention scrolls past; the status line says the rest
+		if rs.Status == teamreport.StatusOK && rs.Findings == 0 {
+			return
+		}
+		fmt.Fprint(p.w, "\r\x1b[K")
+		fmt.Fprintln(p.w, line)
+		p.redraw()
+		return
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+func (p *orgProgress) stop() {
+	p.stopOnce.Do(func() {
+		if p.ticker != nil {
+			p.ticker.Stop()
+			close(p.stopped)
+		}
+	})
+	<-p.stopFinished
+}

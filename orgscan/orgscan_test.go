@@ -3,7 +3,10 @@ package orgscan
 import (
 	"context"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -377,4 +380,45 @@ func TestFilter(t *testing.T) {
 	if f.Skip("a/fork", true, true) != "" {
 		t.Error("include forks and archived")
 	}
+}
+
+// git itself sends the header (and only to the clone URL's host): a TLS
+// server standing in for github.com sees it on the first request.
+func TestGitSendsHeaderOverHTTPS(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.URL.Path+" "+r.Header.Get("Authorization"))
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_SSL_CAINFO", ca)
+	log := &gitLog{}
+	g, err := newGit(srv.URL+"/acme/app.git", testToken, false, log.record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	parent := t.TempDir()
+	_, err = g.mirror(ctx, filepath.Join(parent, "app.git"), "main")
+	if err == nil || strings.Contains(err.Error(), testToken) || !strings.Contains(err.Error(), "git clone") {
+		t.Fatalf("err = %v", err)
+	}
+	if left, _ := os.ReadDir(parent); len(left) != 0 {
+		t.Errorf("a failed clone left %v in the cache", left)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := "/acme/app.git/info/refs Basic " + basicCreds(testToken)
+	if len(got) == 0 || got[0] != want {
+		t.Errorf("server saw %q, want %q", got, want)
+	}
+	log.assertNoToken(t)
 }

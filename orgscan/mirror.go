@@ -274,6 +274,12 @@ func (g *git) head(ctx context.Context, dir string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// hasCommit: the mirror holds this commit.
+func (g *git) hasCommit(ctx context.Context, dir, sha string) bool {
+	_, err := g.run(ctx, "-C", dir, "cat-file", "-e", sha+"^{commit}")
+	return err == nil
+}
+
 // isAncestor: old is reachable from new.
 func (g *git) isAncestor(ctx context.Context, dir, old, new string) bool {
 	_, err := g.run(ctx, "-C", dir, "merge-base", "--is-ancestor", old, new)

@@ -237,24 +237,18 @@ func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Optio
 		opts.Logf("%s: no new commits since %s; %d findings from the cache", t.Name, prev.ScannedAt, len(prev.Findings))
 		return clean(prev.Findings), finding.Stats{}, head, true, nil
 	}
-	// TODO(incremental): with more than one ref, scan only what is new by
-	// excluding the previous tips (git log --all --not OLD…): needs
-	// scanner.Options support (see the org command's report). Until then a
-	// repository with several refs is scanned in full when any of them moved.
 	if prev != nil {
-		if old, cur, ok := singleTipAdvance(prev.Tips, tips); ok && g.isAncestor(ctx, dir, old, cur) {
-			sub := opts
-			sub.Logf = prefixed(opts.Logf, t.Name)
-			found, stats, ok, err = scanSince(ctx, g, dir, old, cur, prev, sub)
-			if err != nil {
-				return nil, finding.Stats{}, "", false, err
-			}
-			if ok {
-				opts.Logf("%s: %d new commits scanned; %d findings", t.Name, stats.Commits, len(found))
-				return found, stats, head, true, save(found)
-			}
-			opts.Logf("%s: new commits touch files of earlier findings; scanning in full", t.Name)
+		sub := opts
+		sub.Logf = prefixed(opts.Logf, t.Name)
+		found, stats, ok, err := scanSince(ctx, g, dir, head, prev, sub)
+		if err != nil {
+			return nil, finding.Stats{}, "", false, err
 		}
+		if ok {
+			opts.Logf("%s: %d new commits scanned; %d findings", t.Name, stats.Commits, len(found))
+			return found, stats, head, true, save(found)
+		}
+		opts.Logf("%s: new commits touch files of earlier findings; scanning in full", t.Name)
 	}
 	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: prefixed(opts.Logf, t.Name)})
 	if err != nil {
@@ -264,17 +258,34 @@ func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Optio
 	return found, res.Report.Stats, head, false, save(found)
 }
 
-// scanSince scans the commits old..cur of a single-ref mirror; ok is false
-// when the result cannot simply be added to the previous findings.
-func scanSince(ctx context.Context, g *git, dir, old, cur string, prev *state, opts Options) ([]finding.Finding, finding.Stats, bool, error) {
-	changed, err := g.changedPaths(ctx, dir, old, cur)
+// scanSince scans only the commits the previous scan's ref tips do not
+// reach, on every ref (new branches, pull request refs and tags included);
+// ok is false when the result cannot simply be added to the previous
+// findings (see mergeable), and then the caller scans in full.
+func scanSince(ctx context.Context, g *git, dir, head string, prev *state, opts Options) ([]finding.Finding, finding.Stats, bool, error) {
+	if prev.HeadSHA == "" || head == "" || !g.hasCommit(ctx, dir, prev.HeadSHA) {
+		return nil, finding.Stats{}, false, nil
+	}
+	// Only HEAD decides "still at HEAD": what changed between the two
+	// HEADs is what could change an earlier finding's exposure.
+	changed, err := g.changedPaths(ctx, dir, prev.HeadSHA, head)
 	if err != nil {
 		return nil, finding.Stats{}, false, err
 	}
 	if !mergeable(prev.Findings, changed, nil) {
 		return nil, finding.Stats{}, false, nil
 	}
-	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Range: old + ".." + cur, Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: opts.Logf})
+	seen := map[string]bool{}
+	var exclude []string
+	for _, ref := range sortedRefs(prev.Tips) {
+		sha := prev.Tips[ref]
+		// a tip a force push or a deleted branch left behind may be gone
+		if !seen[sha] && g.hasCommit(ctx, dir, sha) {
+			seen[sha] = true
+			exclude = append(exclude, sha)
+		}
+	}
+	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Exclude: exclude, Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: opts.Logf})
 	if err != nil {
 		return nil, finding.Stats{}, false, scrubPath(err, dir)
 	}

@@ -66,28 +66,12 @@ func sameTips(a, b map[string]string) bool {
 	return true
 }
 
-// singleTipAdvance reports the one ref's old and new commit when both the
-// previous and the current mirror have exactly one ref, the same one, and
-// it moved.
-func singleTipAdvance(prev, cur map[string]string) (old, new string, ok bool) {
-	if len(prev) != 1 || len(cur) != 1 {
-		return "", "", false
-	}
-	for ref, sha := range prev {
-		n, found := cur[ref]
-		if !found || n == sha {
-			return "", "", false
-		}
-		return sha, n, true
-	}
-	return "", "", false
-}
-
-// mergeable says whether findings of the commits old..new can simply be
-// added to the previous findings: no previous finding still at HEAD lies
-// in a file those commits changed (its exposure would have to be judged
-// again), and no new finding is an old one found again (its window and
-// message would have to be recomputed). Otherwise a full scan is needed.
+// mergeable says whether findings of the new commits can simply be added
+// to the previous findings: no previous finding still at HEAD lies in a
+// file that changed between the two HEADs (its exposure would have to be
+// judged again), and no new finding is an old one found again (its window
+// and message would have to be recomputed). Otherwise a full scan is
+// needed.
 func mergeable(prev []finding.Finding, changed map[string]bool, found []finding.Finding) bool {
 	fps := map[string]bool{}
 	for _, f := range prev {

@@ -34,12 +34,12 @@ const (
 // Key identifies a finding across reports: repository and fingerprint.
 func Key(f *finding.Finding) string { return f.Repository + "\x00" + f.Fingerprint }
 
-// Sort puts a team report in its one canonical order, so that the same
-// findings always give the same bytes however they were gathered (one run,
-// shards merged in any order): findings as Report.Sort orders them (most
-// severe first, then path, line, column, fingerprint) with the repository
-// breaking the remaining ties, the fixed findings of Changes likewise, and
-// repositories by name.
+// Sort puts a team report in its one canonical order, the order
+// `channelguard org` writes, so that the same findings always give the same
+// bytes however they were gathered (one run, shards merged in any order):
+// findings by repository, and within a repository as Report.Sort orders them
+// (most severe first, then path, line, column, fingerprint); the fixed
+// findings of Changes likewise; repositories by name.
 func Sort(r *finding.Report) {
 	sortFindings(r.Findings)
 	if r.Changes != nil {
@@ -51,6 +51,9 @@ func Sort(r *finding.Report) {
 func sortFindings(fs []finding.Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := &fs[i], &fs[j]
+		if a.Repository != b.Repository {
+			return a.Repository < b.Repository
+		}
 		if a.Severity != b.Severity {
 			return a.Severity > b.Severity
 		}
@@ -63,10 +66,7 @@ func sortFindings(fs []finding.Finding) {
 		if a.Location.StartColumn != b.Location.StartColumn {
 			return a.Location.StartColumn < b.Location.StartColumn
 		}
-		if a.Fingerprint != b.Fingerprint {
-			return a.Fingerprint < b.Fingerprint
-		}
-		return a.Repository < b.Repository
+		return a.Fingerprint < b.Fingerprint
 	})
 }
 
@@ -75,7 +75,8 @@ func sortFindings(fs []finding.Finding) {
 // repositories concatenated, de-duplicated by repository and fingerprint /
 // repository name, sorted (see Sort), stats summed, rules unioned (first
 // seen first). Tool and target are the shards' own; shards of different
-// targets are not one run and are refused. A repository listed by two
+// targets are not one run and are refused (a shard with no repository and
+// no finding is not held to it). A repository listed by two
 // shards must be listed identically, and so must a finding both report;
 // anything else is an error naming the repository. When the shards were
 // compared with a previous report, their Changes are joined too (they must
@@ -89,13 +90,19 @@ func Merge(parts ...*finding.Report) (*finding.Report, error) {
 	seenRepo := map[string]int{}      // name → index in out.Repositories
 	seenFixed := map[string]int{}     // key → index in out.Changes.Fixed
 	seenRule := map[string]struct{}{} // rule id
+	targetSet := false
 	for i, p := range parts {
 		if p == nil {
 			return nil, fmt.Errorf("report %d of %d is empty", i+1, len(parts))
 		}
-		if i == 0 {
+		// An empty shard (no repository fell to it) says little about the
+		// run: its target does not have to match.
+		empty := len(p.Repositories) == 0 && len(p.Findings) == 0
+		switch {
+		case i == 0 || (!targetSet && !empty):
 			out.Tool, out.Target = p.Tool, p.Target
-		} else if p.Target != out.Target {
+			targetSet = !empty
+		case !empty && p.Target != out.Target:
 			return nil, fmt.Errorf("reports of different targets (%q and %q) are not shards of one run", out.Target, p.Target)
 		}
 		if out.Tool.Name == "" {

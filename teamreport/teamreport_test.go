@@ -2,6 +2,7 @@ package teamreport_test
 
 import (
 	"bytes"
+	"sort"
 	"strings"
 	"testing"
 
@@ -220,5 +221,35 @@ func TestDiff(t *testing.T) {
 				t.Errorf("fixed %v, want %v", fixed, tt.fixed)
 			}
 		})
+	}
+}
+
+// Sort is the order `channelguard org` writes: Report.Sort, then a stable
+// sort by repository.
+func TestSortIsOrgOrder(t *testing.T) {
+	r := teamreporttest.Report()
+	for i, j := 0, len(r.Findings)-1; i < j; i, j = i+1, j-1 {
+		r.Findings[i], r.Findings[j] = r.Findings[j], r.Findings[i]
+	}
+	org := &finding.Report{Findings: append([]finding.Finding(nil), r.Findings...)}
+	org.Sort()
+	sort.SliceStable(org.Findings, func(i, j int) bool { return org.Findings[i].Repository < org.Findings[j].Repository })
+	teamreport.Sort(r)
+	for i := range r.Findings {
+		if teamreport.Key(&r.Findings[i]) != teamreport.Key(&org.Findings[i]) {
+			t.Fatalf("finding %d: %s, org order has %s", i, r.Findings[i].Location, org.Findings[i].Location)
+		}
+	}
+}
+
+func TestMergeEmptyShard(t *testing.T) {
+	parts := shard(teamreporttest.Report(), 3)
+	empty := &finding.Report{Target: "api.example.com/acme", Findings: []finding.Finding{}, Stats: finding.Stats{}}
+	got, err := teamreport.Merge(empty, parts[0], parts[1], parts[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Target != teamreporttest.Report().Target {
+		t.Errorf("target %q", got.Target)
 	}
 }

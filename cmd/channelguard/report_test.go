@@ -216,12 +216,16 @@ func TestReportDiff(t *testing.T) {
 	// Last week: the bot's channel secret and a token since removed from
 	// the bot; a secret in acme/web (which fails to scan this week).
 	old := teamreporttest.Report()
-	gone := old.Findings[3] // acme/bot line-notify-token
+	byPath := map[string]finding.Finding{}
+	for _, f := range old.Findings {
+		byPath[f.Location.Path] = f
+	}
+	gone := byPath["bot/note.sh"]
 	gone.Fingerprint = "fixedfingerprint"
 	gone.Location.Path = "bot/gone.sh"
-	webSecret := old.Findings[0]
+	webSecret := byPath["bot/app.py"]
 	webSecret.Repository = "acme/web"
-	old.Findings = []finding.Finding{old.Findings[0], gone, webSecret}
+	old.Findings = []finding.Finding{byPath["bot/app.py"], gone, webSecret}
 	old.Changes = nil
 	oldPath := writeJSONReport(t, dir, "old.json", old)
 	cur := teamreporttest.Report()

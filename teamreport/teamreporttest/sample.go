@@ -87,7 +87,7 @@ func Report() *finding.Report {
 			ID: "line-notify-token", Name: "LineNotifyToken", Title: "LINE Notify token", Severity: finding.Low,
 			HelpURI: "javascript:alert(1)", Origin: "line", // never a link
 		}},
-		Findings: []finding.Finding{secret, hostile, formula, notify, gap},
+		Findings: []finding.Finding{hostile, formula, secret, notify, gap},
 		Stats:    finding.Stats{Commits: 40, Files: 12, Bytes: 4096},
 		Repositories: []finding.RepoScan{
 			{Name: HostileRepo, Status: "ok", Commits: 10, Findings: 2, HeadSHA: "9f8e7d6c5b4a"},

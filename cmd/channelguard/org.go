@@ -64,10 +64,13 @@ request ref, as anyone who can fetch it can read them) into --cache,
 default <user cache dir>/channelguard/repos/<host>/<owner>/<name>.git,
 and fetched with --prune on the next run. The token reaches git only as an
 HTTP header in git's environment, never in a URL, an argument or a log.
-The cache remembers the refs each scan read and its findings: a repository
-with no new commits is not read again, and when its only branch moved
-forward only the new commits are read (otherwise it is scanned in full).
---no-cache scans everything again.
+The cache remembers the refs each scan read and its findings (never a
+secret's value): a repository with no new commits is not read again, and
+otherwise only the commits the earlier refs do not reach are read, on every
+branch, tag and pull request ref. When those commits change a file that
+holds a secret still at HEAD, or find a known secret again, the repository
+is scanned in full so exposure windows stay right. --no-cache scans
+everything again.
 
 Output: without --out, the text report on stdout. With --out DIR:
 findings.json and channelguard.sarif (plus findings.csv, report.md and
@@ -77,7 +80,8 @@ findings gone from a repository scanned this time are listed as fixed.
 
 Sharding: --shard I/N scans only the repositories whose FNV-1a hash of the
 lower-cased owner/name, mod N, is I-1: the same split on every runner, with
-no coordination. Run N jobs and merge their findings.json.
+no coordination. Run N jobs, then merge their findings.json with
+'channelguard report merge' (the same bytes as one unsharded run).
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error. A
 repository that cannot be cloned, fetched or scanned (or runs past
@@ -344,6 +348,7 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 	rep.Repositories = append(append([]finding.RepoScan(nil), res.Repos...), preFailed...)
 	sort.SliceStable(rep.Repositories, func(i, j int) bool { return rep.Repositories[i].Name < rep.Repositories[j].Name })
 	failed := res.Failed + len(preFailed)
+	teamreport.Sort(rep) // the canonical order: shards merge to the same bytes
 	if prev != nil {
 		teamreport.Diff(prev, rep, filepath.Join(fl.previous, "findings.json"))
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -357,9 +358,11 @@ func TestOrgShards(t *testing.T) {
 	newFakeOrg(t)
 	hookGit(t)
 	cache := t.TempDir()
+	outs := map[string]string{}
 	names := func(shard string) []string {
 		out := t.TempDir()
-		args := []string{"org", "acme", "--cache", cache, "--out", out, "-q", "--include-forks", "--include-archived", "--exclude", "^acme/(broken|fork-|old-)"}
+		outs[shard] = out
+		args := []string{"org", "acme", "--cache", cache, "--no-cache", "--out", out, "-q", "--include-forks", "--include-archived", "--exclude", "^acme/(broken|fork-|old-)"}
 		if shard != "" {
 			args = append(args, "--shard", shard)
 		}
@@ -379,6 +382,16 @@ func TestOrgShards(t *testing.T) {
 	sort.Strings(union)
 	if strings.Join(union, ",") != strings.Join(all, ",") || len(all) != 3 {
 		t.Errorf("shards %v + %v != %v", one, two, all)
+	}
+	// the shards' reports merge to exactly the unsharded report
+	merged := filepath.Join(t.TempDir(), "merged.json")
+	if res := runCLI(t, "report", "merge", filepath.Join(outs["1/2"], "findings.json"), filepath.Join(outs["2/2"], "findings.json"), "--output", merged); res.code != exitOK {
+		t.Fatalf("report merge: exit %d: %s", res.code, res.stderr)
+	}
+	got, _ := os.ReadFile(merged)
+	want, _ := os.ReadFile(filepath.Join(outs[""], "findings.json"))
+	if !bytes.Equal(got, want) || len(want) == 0 {
+		t.Errorf("merged shards differ from the unsharded report:\n%s\nwant:\n%s", got, want)
 	}
 }
 

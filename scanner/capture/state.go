@@ -3,7 +3,6 @@ package capture
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -399,13 +398,6 @@ func describeSame(same map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func sizeNote(b *har.Body) string {
-	if b == nil || b.Size <= 0 {
-		return ""
-	}
-	return fmt.Sprintf(" (%d of %d bytes)", len(b.Text), b.Size)
 }
 
 // verify asks, once per distinct credential, whether the LINE credentials

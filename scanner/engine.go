@@ -157,6 +157,7 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 // detect runs every rule over one fragment. It keeps nothing: scan and
 // the capture scanner decide what to do with what it finds.
 func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Finding {
+	fr = validUTF8(fr)
 	found := e.main.DetectContext(ctx, detect.Fragment(fr))
 	for _, w := range e.lineFragments(fr) {
 		d := e.line

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/zricethezav/gitleaks/v8/config"
@@ -58,7 +60,12 @@ func Load(path string) (*Set, error) {
 	return s, nil
 }
 
-func (s *Set) apply(path string, data []byte) error {
+func (s *Set) apply(path string, data []byte) (err error) {
+	defer func() {
+		if err != nil {
+			err = oneLineError(err)
+		}
+	}()
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("config %s: %s", path, fmt.Sprintf(format, a...))
 	}
@@ -162,6 +169,38 @@ func (s *Set) apply(path string, data []byte) error {
 	}
 	return nil
 }
+
+// lineError is an error whose text was made one line; it unwraps to the
+// original.
+type lineError struct {
+	msg string
+	err error
+}
+
+func (e *lineError) Error() string { return e.msg }
+func (e *lineError) Unwrap() error { return e.err }
+
+// oneLineError keeps err's message on one line: parser messages quote the
+// offending input (a newline, a key or rule id from the file), so line
+// breaks and other control characters are written as Go escapes.
+func oneLineError(err error) error {
+	msg := err.Error()
+	if !strings.ContainsFunc(msg, isBreak) {
+		return err
+	}
+	var b strings.Builder
+	for _, r := range msg {
+		if isBreak(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return &lineError{msg: b.String(), err: err}
+}
+
+func isBreak(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }
 
 // describeTOMLError turns go-toml's errors into "line N: problem".
 func describeTOMLError(err error) string {

@@ -13,6 +13,7 @@
 package policy
 
 import (
+	"cmp"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -258,7 +259,8 @@ func merge(base *Policy, f *file) (*Policy, error) {
 			p.Roles[j].Description = fr.Description
 		}
 	}
-	slices.SortStableFunc(p.Roles, func(a, b Role) int { return b.Rank - a.Rank })
+	// cmp.Compare, not b.Rank-a.Rank: that overflows for far-apart ranks.
+	slices.SortStableFunc(p.Roles, func(a, b Role) int { return cmp.Compare(b.Rank, a.Rank) })
 	for i := 1; i < len(p.Roles); i++ {
 		if p.Roles[i].Rank == p.Roles[i-1].Rank {
 			return nil, fail(f.lineOfRole(p.Roles[i-1].Name, p.Roles[i].Name), "roles %q and %q have the same rank %d; ranks must differ", p.Roles[i-1].Name, p.Roles[i].Name, p.Roles[i].Rank)

@@ -9,6 +9,7 @@ import (
 )
 
 func FuzzReader(f *testing.F) {
+	addCorpus(f, "har") // testdata/fuzz/har/FuzzReader/
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	for _, p := range files {
 		if strings.HasSuffix(p, ".md") {

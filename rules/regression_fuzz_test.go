@@ -31,3 +31,19 @@ func TestConfigErrorOneLine(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// Found by FuzzConfig (seed testdata/fuzz/rules/FuzzConfig/crash-array-table-without-parent):
+// go-toml v2.2.3 panics decoding an array of tables below a key that holds
+// no table yet; a rule's allowlist before any [[rules]] crashed Load.
+func TestConfigArrayTableWithoutParent(t *testing.T) {
+	for _, in := range []string{"[[rules.0]]0", "[[rules.allowlists]]\nregexes = ['''abc''']\n", "[[allowlists]]\npaths = ['''x''']\n[[rules.allowlists]]\n"} {
+		s, err := Builtin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.apply("c.toml", []byte(in))
+		if err == nil || !strings.HasPrefix(err.Error(), "config c.toml: ") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: error %v", in, err)
+		}
+	}
+}

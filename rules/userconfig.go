@@ -70,9 +70,7 @@ func (s *Set) apply(path string, data []byte) (err error) {
 		return fmt.Errorf("config %s: %s", path, fmt.Sprintf(format, a...))
 	}
 	var uf userFile
-	dec := toml.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&uf); err != nil {
+	if err := decodeUserFile(data, &uf); err != nil {
 		return fail("%s", describeTOMLError(err))
 	}
 	if uf.Extend != nil {
@@ -168,6 +166,21 @@ func (s *Set) apply(path string, data []byte) (err error) {
 		s.meta[id] = m
 	}
 	return nil
+}
+
+// decodeUserFile decodes data strictly into uf. go-toml v2.2.3 panics on an
+// array of tables below a key that holds no table yet, e.g.
+// [[rules.allowlists]] before any [[rules]] (pelletier/go-toml#839, #995):
+// that becomes an error.
+func decodeUserFile(data []byte, uf *userFile) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("unsupported table layout (%v): an array of tables such as [[rules.allowlists]] must follow the [[rules]] it belongs to", p)
+		}
+	}()
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(uf)
 }
 
 // lineError is an error whose text was made one line; it unwraps to the

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/channelguard/channelguard/internal/fuzzcorpus"
 )
 
 // FuzzConfig feeds arbitrary bytes to the .channelguard.toml loader
@@ -14,7 +16,7 @@ import (
 //
 // Seeds: testdata/fuzz/rules/FuzzConfig/ at the repository root.
 func FuzzConfig(f *testing.F) {
-	addCorpus(f, "rules")
+	fuzzcorpus.Add(f, "rules")
 	f.Add([]byte("[channelguard]\ndisabled_rules = [\"generic-api-key\"]\n[channelguard.severity]\nline-channel-secret = \"low\"\n"))
 	// Load itself, once, on a file: the fuzzed inputs go to apply directly.
 	if _, err := Load(filepath.Join(f.TempDir(), "missing.toml")); err == nil || strings.Contains(err.Error(), "\n") {

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	gosarif "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
-
+	"github.com/channelguard/channelguard/internal/fuzzcorpus"
 	"github.com/channelguard/channelguard/scanner/finding"
+	gosarif "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 )
 
 // FuzzSARIF writes a report built from fuzzed strings and numbers (rule
@@ -21,7 +21,7 @@ import (
 //
 // Seeds: testdata/fuzz/sarif/FuzzSARIF/ at the repository root.
 func FuzzSARIF(f *testing.F) {
-	addCorpus(f, "sarif")
+	fuzzcorpus.Add(f, "sarif")
 	f.Add("line-channel-secret", "LINE channel secret", "LINE channel secret found in app.py:3.", "app.py", "https://example.com/r",
 		3, 10, 3, 42, int(finding.Critical), "abcd… (32 chars)", "0123456789ab", "8f14e45fceea167a5a36dedd4bea2543", "$.channel['channelSecret']", "/api/v1/channels/1", "v1.2.3", true)
 	f.Fuzz(func(t *testing.T, ruleID, title, msg, p, helpURI string, line, col, endLine, endCol, sev int,

@@ -5,12 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/channelguard/channelguard/internal/fuzzcorpus"
 	"github.com/theory/jsonpath"
 	"github.com/theory/jsonpath/spec"
 )
 
 func FuzzParse(f *testing.F) {
-	addCorpus(f, "policy") // testdata/fuzz/policy/FuzzParse/
+	fuzzcorpus.Add(f, "policy") // testdata/fuzz/policy/FuzzParse/
 	f.Add(builtinTOML)
 	f.Add([]byte(""))
 	f.Add([]byte("[[roles]]\nname = \"a\"\nrank = 2\n[[roles]]\nname = \"b\"\nrank = 1\n[[rules]]\nid = \"x\"\nmin_role = \"a\"\nfields = [\"$..s\", \"$.l[*].email\"]\nnames = [\"tok_en\"]\npath = \"/api/**|**/channel*/{id}\"\nmethod = \"GET\"\n"))
@@ -50,7 +51,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func FuzzCheck(f *testing.F) {
-	addCorpus(f, "policy") // testdata/fuzz/policy/FuzzCheck/
+	fuzzcorpus.Add(f, "policy") // testdata/fuzz/policy/FuzzCheck/
 	f.Add([]byte(consoleChannel), "/api/v1/channels/1656789012", "member")
 	f.Add([]byte(`{"followers":1,"blocks":2}`), "/v2/bot/insight/followers", "tester")
 	f.Add([]byte(`{"a\u0001'\\":{"channelSecret":"abc123"},"roles":[{"email":"x@y.z"}]}`), "/channels/1/roles", "member")

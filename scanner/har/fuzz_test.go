@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/channelguard/channelguard/internal/fuzzcorpus"
 )
 
 func FuzzReader(f *testing.F) {
-	addCorpus(f, "har") // testdata/fuzz/har/FuzzReader/
+	fuzzcorpus.Add(f, "har") // testdata/fuzz/har/FuzzReader/
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	for _, p := range files {
 		if strings.HasSuffix(p, ".md") {

@@ -112,6 +112,12 @@ type Result struct {
 	PreExisting int
 	// Rechecked are Options.Recheck brought up to date.
 	Rechecked []finding.Finding
+	// Unscanned are working-tree files read but not scanned: binary files
+	// and archives (gitleaks does not open archives).
+	Unscanned []string
+	// Notes are things the user should know about what was scanned, such
+	// as a shallow clone's missing history (one line each, no secret).
+	Notes []string
 }
 
 // Markers that suppress a finding when they stand on the secret's line.
@@ -144,7 +150,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 		res.Mode, res.Skipped, res.Allowed, res.PreExisting = repo.mode, repo.skipped, repo.allowed, repo.preExisting
-		res.Rechecked = repo.rechecked
+		res.Rechecked, res.Unscanned, res.Notes = repo.rechecked, repo.unscanned, repo.notes
 		rep.Target, rep.Stats = repo.target, repo.stats
 		found, candidates = repo.findings, repo.candidates
 	}
@@ -247,6 +253,8 @@ type repoResult struct {
 	// preExisting counts findings the NotIn commit already held.
 	preExisting int
 	rechecked   []finding.Finding
+	unscanned   []string
+	notes       []string
 	// candidates are channel-secret values, for captured webhook
 	// signatures to confirm. In memory only.
 	candidates []string
@@ -373,6 +381,10 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 	}
 	if plan.work != nil {
 		out.skipped = plan.work.SkippedFiles()
+		out.unscanned = plan.work.Unscanned()
+	}
+	if plan.repo != nil && plan.hist != nil && plan.repo.Shallow(ctx) {
+		out.notes = append(out.notes, fmt.Sprintf("%s is a shallow clone: history before its cut-off is not in it, so older commits were not scanned and first-commit dates stop at the cut-off (fetch the whole history: git fetch --unshallow, or actions/checkout with fetch-depth: 0)", target))
 	}
 	if len(opts.Recheck) > 0 {
 		if out.rechecked, err = recheck(ctx, eng, plan, opts.Recheck); err != nil {

@@ -228,12 +228,23 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	}
 
 	if !fl.quiet {
+		for _, n := range res.Notes {
+			fmt.Fprintf(stderr, "channelguard: note: %s\n", n)
+		}
 		if fl.verbose {
 			for _, s := range res.Skipped {
 				fmt.Fprintf(stderr, "channelguard: skipped %s: %s\n", s.Path, s.Reason)
 			}
-		} else if n := len(res.Skipped); n > 0 {
-			fmt.Fprintf(stderr, "channelguard: warning: %d files could not be read (run with -v to list them)\n", n)
+			for _, p := range res.Unscanned {
+				fmt.Fprintf(stderr, "channelguard: not scanned (binary or archive): %s\n", p)
+			}
+		} else {
+			if n := len(res.Skipped); n > 0 {
+				fmt.Fprintf(stderr, "channelguard: warning: %d files could not be read (run with -v to list them)\n", n)
+			}
+			if n := len(res.Unscanned); n > 0 {
+				fmt.Fprintf(stderr, "channelguard: %d binary files or archives were not scanned (run with -v to list them)\n", n)
+			}
 		}
 		if fl.format == "sarif" && len(rep.Findings) > sarif.MaxResults {
 			fmt.Fprintf(stderr, "channelguard: warning: GitHub accepts %d results per SARIF run; the %d least severe of %d findings were left out of the SARIF (use --format json for all)\n",

@@ -101,13 +101,19 @@ func TestBinaryFile(t *testing.T) {
 	rand.Read(data)
 	data = append([]byte("\x7fELF\x02\x01\x01\x00"), data...) // an ELF header: application/x-executable
 	data = append(data, "\x00\x01"+secretLine(secret)+"\x00"...)
-	write(t, filepath.Join(dir, "tool.bin"), data)
+	write(t, filepath.Join(dir, "tool"), data) // no extension: gitleaks' path allowlist would drop a .bin unread
 	r := run(t, runOpts{}, "scan", dir, "-v", "-f", "json")
 	if r.code != 0 {
 		t.Errorf("exit %d, want 0 (binary skipped)\nstderr: %s", r.code, r.stderr)
 	}
 	if got := found(parseReport(t, r), secret); len(got) != 0 {
 		t.Errorf("binary file scanned as text: %v", got)
+	}
+	if !strings.Contains(r.stderr, "not scanned (binary or archive): tool") {
+		t.Errorf("-v does not say the binary was not scanned:\n%s", r.stderr)
+	}
+	if r := run(t, runOpts{}, "scan", dir); !strings.Contains(r.stderr, "1 binary files or archives were not scanned") {
+		t.Errorf("no note without -v:\n%s", r.stderr)
 	}
 }
 
@@ -281,6 +287,9 @@ func TestZipBombInRepository(t *testing.T) {
 	if got := found(rep, fakecred.ChannelSecret("in-zip")); len(got) != 0 {
 		t.Errorf("the archive was opened: %v", got)
 	}
+	if !strings.Contains(r.stderr, "not scanned (binary or archive): untracked.zip") {
+		t.Errorf("-v does not say the untracked archive was not scanned:\n%s", r.stderr)
+	}
 	if r.dur > 20*time.Second || r.rss > 256<<20 {
 		t.Errorf("zip bomb: %s, %d MB", r.dur, r.rss>>20)
 	}
@@ -374,6 +383,9 @@ func TestShallowClone(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "scanning "+clone+" (git history") {
 		t.Errorf("-v does not say what it scans:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "is a shallow clone") || !strings.Contains(r.stderr, "fetch-depth: 0") {
+		t.Errorf("no note that the clone is shallow:\n%s", r.stderr)
 	}
 	text := run(t, runOpts{}, "scan", clone)
 	if !strings.Contains(text.stdout, "in 1 commit and") {

@@ -83,6 +83,12 @@ func (r *Repo) Run(ctx context.Context, args ...string) ([]byte, error) {
 	return run(ctx, r.Root, args...)
 }
 
+// Shallow says whether the repository is a shallow clone.
+func (r *Repo) Shallow(ctx context.Context) bool {
+	out, err := r.Run(ctx, "rev-parse", "--is-shallow-repository")
+	return err == nil && strings.TrimSpace(string(out)) == "true"
+}
+
 // HasCommits says whether HEAD points at a commit (false in a new repository).
 func (r *Repo) HasCommits(ctx context.Context) bool {
 	_, err := r.Run(ctx, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")

@@ -37,9 +37,10 @@ type Source struct {
 	// Seen, when set, counts files as they are read (for progress).
 	Seen *atomic.Int64
 
-	files   atomic.Int64
-	mu      sync.Mutex
-	skipped []Skipped
+	files     atomic.Int64
+	mu        sync.Mutex
+	skipped   []Skipped
+	unscanned []string
 }
 
 // Skipped is a file the scan could not read.
@@ -181,13 +182,33 @@ func (s *Source) scanFile(ctx context.Context, rel string, yield sources.Fragmen
 		s.Seen.Add(1)
 	}
 	file := sources.File{Content: f, Path: rel, Config: s.Config}
-	return file.Fragments(ctx, func(fr sources.Fragment, err error) error {
+	yielded := false
+	err = file.Fragments(ctx, func(fr sources.Fragment, err error) error {
 		if err != nil {
 			s.skip(rel, reason(err))
 			return nil
 		}
+		yielded = true
 		return yield(fr, nil)
 	})
+	if err == nil && !yielded {
+		// gitleaks yields nothing for a file it takes for binary or for an
+		// archive (which it does not open): say so rather than call it clean
+		s.mu.Lock()
+		s.unscanned = append(s.unscanned, rel)
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// Unscanned lists files that were read but not scanned, being binary or
+// archives, sorted by path.
+func (s *Source) Unscanned() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append([]string(nil), s.unscanned...)
+	sort.Strings(out)
+	return out
 }
 
 func reason(err error) string { return pathless.Err(err).Error() }

@@ -310,6 +310,13 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 		return nil, err
 	}
 	eng.onFound = nil
+	if plan.mode == ModeFile {
+		// The one file asked for could not be read: an error, not a clean
+		// result.
+		if sk := plan.work.SkippedFiles(); len(sk) > 0 {
+			return nil, fmt.Errorf("%s: %s", target, sk[0].Reason)
+		}
+	}
 	raw := eng.findings()
 	logf("detector done: %d raw matches in %d commits and %d files", len(raw), plan.commits(), plan.files())
 

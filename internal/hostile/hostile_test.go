@@ -69,6 +69,10 @@ type runOpts struct {
 	dir   string   // working directory (default: a temp dir)
 	env   []string // added to the environment
 	stdin string
+	// bin runs another copy of the binary; uid, when set, runs it as that
+	// user (the test runs as root, which file modes do not stop).
+	bin string
+	uid *syscall.Credential
 }
 
 // run runs channelguard with args and checks what every run must hold: it
@@ -78,7 +82,14 @@ func run(t *testing.T, o runOpts, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
+	exe := bin
+	if o.bin != "" {
+		exe = o.bin
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	if o.uid != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: o.uid}
+	}
 	cmd.Dir = o.dir
 	if cmd.Dir == "" {
 		cmd.Dir = t.TempDir()

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -64,10 +65,26 @@ func TestMissingPath(t *testing.T) {
 
 // 2. A file and a directory the scan may not read.
 func TestPermissionDenied(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("running as root: root reads files and directories whatever their mode, so permission denied cannot be produced")
-	}
 	dir := t.TempDir()
+	var o runOpts
+	if os.Geteuid() == 0 {
+		// Root reads whatever the mode: run a copy of the binary as
+		// nobody, from a directory nobody can reach.
+		var err error
+		if dir, err = os.MkdirTemp("", "channelguard-perm-*"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(filepath.Join(dir, "closed"), 0o755); os.RemoveAll(dir) })
+		os.Chmod(dir, 0o755)
+		data, err := os.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o = runOpts{dir: dir, bin: filepath.Join(dir, "channelguard-copy"), uid: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		if err := os.WriteFile(o.bin, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	write(t, filepath.Join(dir, "ok.env"), []byte(secretLine(secret)))
 	write(t, filepath.Join(dir, "locked.env"), []byte(secretLine(fakecred.ChannelSecret("locked"))))
 	write(t, filepath.Join(dir, "closed", "inside.env"), []byte(secretLine(fakecred.ChannelSecret("closed"))))
@@ -76,7 +93,7 @@ func TestPermissionDenied(t *testing.T) {
 	t.Cleanup(func() { os.Chmod(filepath.Join(dir, "closed"), 0o755) })
 
 	// The directory: the readable file is found, the others are skipped with a note.
-	r := run(t, runOpts{}, "scan", dir, "-v", "-f", "json")
+	r := run(t, o, "scan", dir, "-v", "-f", "json")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
 	}
@@ -90,7 +107,7 @@ func TestPermissionDenied(t *testing.T) {
 	}
 	// The file itself: exit 2, naming it.
 	locked := filepath.Join(dir, "locked.env")
-	wantError(t, run(t, runOpts{}, "scan", locked), "locked.env", "permission denied")
+	wantError(t, run(t, o, "scan", locked), "locked.env", "permission denied")
 }
 
 // 3. A binary file with a secret inside: skipped (gitleaks skips files

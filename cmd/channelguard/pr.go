@@ -147,6 +147,10 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	}
 	rep := res.Report
 	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
+	for _, n := range res.Notes {
+		// a shallow checkout, say: worth a warning in the job's log
+		fmt.Fprintf(stdout, "::warning title=channelguard::%s\n", escapeData(n))
+	}
 	if res.PreExisting > 0 {
 		logf("%d findings were already in the base commit and are not blamed on this change", res.PreExisting)
 	}
@@ -340,16 +344,15 @@ func eventRange(ctx context.Context, repo *gitrepo.Repo, ev *ghevent.Event) (sca
 		}
 		return scanSpan{rng: ev.BaseSHA + ".." + ev.HeadSHA, notIn: ev.BaseSHA, head: ev.HeadSHA,
 			describe: fmt.Sprintf("pull request #%d, %s..%s", ev.PR, short(ev.BaseSHA), short(ev.HeadSHA))}, nil
-	case ev.Name == "push" && !ev.NewBranch():
+	case ev.Name == "push" && !ev.NewBranch() && have(ev.Before):
 		if !have(ev.After) {
 			return scanSpan{}, missing("the pushed commit", ev.After)
-		}
-		if !have(ev.Before) {
-			return scanSpan{}, missing("the commit before the push", ev.Before)
 		}
 		return scanSpan{rng: ev.Before + ".." + ev.After, notIn: ev.Before, head: ev.After,
 			describe: fmt.Sprintf("push %s..%s", short(ev.Before), short(ev.After))}, nil
 	case ev.Name == "push":
+		// A new branch, or a force push whose "before" no clone has any
+		// more: the commits that are not on the default branch.
 		if !have(ev.After) {
 			return scanSpan{}, missing("the pushed commit", ev.After)
 		}

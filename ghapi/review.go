@@ -88,9 +88,11 @@ func (c *Client) PostReview(ctx context.Context, r Repo, pr int, headSHA, body s
 		}
 		return resp.NextPage, nil
 	})
-	if err != nil {
+	if err != nil && !IsNotFound(err) {
 		return res, err
 	}
+	// A server without the review comments list (an older GHES, a stand-in)
+	// cannot tell what an earlier run posted: post anyway, once per run.
 
 	var drafts []*github.DraftReviewComment
 	for _, cm := range inDiff {

@@ -185,7 +185,7 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 		if err != nil {
 			warn("GitHub API not used", err)
 		} else {
-			publish(ctx, client, gh, ev, span, rep, fl, repoURL, warn, logf)
+			publish(ctx, client, gh, repo, ev, span, rep, fl, repoURL, warn, logf)
 		}
 	}
 
@@ -202,7 +202,7 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 }
 
 // publish writes the comment, the review and the SARIF upload.
-func publish(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, ev *ghevent.Event, span scanSpan, rep *finding.Report,
+func publish(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, repo *gitrepo.Repo, ev *ghevent.Event, span scanSpan, rep *finding.Report,
 	fl prFlags, repoURL string, warn func(string, error), logf func(string, ...any)) {
 	call := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 2*time.Minute) }
 	if ev.IsPR() && !fl.noComment {
@@ -220,7 +220,7 @@ func publish(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, ev *ghevent.Ev
 	}
 	if ev.IsPR() && !fl.noReview && len(rep.Findings) > 0 {
 		cctx, cancel := call()
-		if err := review(cctx, c, gh, ev, rep, logf); err != nil {
+		if err := review(cctx, c, gh, repo, ev, rep, logf); err != nil {
 			warn("could not write review comments", err)
 		}
 		cancel()
@@ -245,10 +245,17 @@ func publish(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, ev *ghevent.Ev
 
 // review posts one review with a comment on every added line that holds a
 // secret, skipping what an earlier run already said.
-func review(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, ev *ghevent.Event, rep *finding.Report, logf func(string, ...any)) error {
+func review(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, repo *gitrepo.Repo, ev *ghevent.Event, rep *finding.Report, logf func(string, ...any)) error {
 	diff, err := c.PRDiff(ctx, gh, ev.PR)
 	if err != nil {
-		return err
+		// The files API is only one way to know the diff; the clone has it
+		// too (base...head, as GitHub shows a pull request).
+		local, lerr := localDiff(ctx, repo, ev.BaseSHA, ev.HeadSHA)
+		if lerr != nil {
+			return err
+		}
+		logf("review: the PR files API failed (%v); using the clone's diff", err)
+		diff = local
 	}
 	var comments []ghapi.ReviewComment
 	for _, f := range rep.Findings {
@@ -269,6 +276,51 @@ func review(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, ev *ghevent.Eve
 	}
 	logf("review: %d comments posted, %d already there, %d outside the diff", r.Posted, r.Duplicate, r.OutsideDiff)
 	return nil
+}
+
+// localDiff is the pull request's diff from the clone: base...head, per
+// file, in the shape of the PR files API's patches.
+func localDiff(ctx context.Context, repo *gitrepo.Repo, base, head string) (*ghapi.Diff, error) {
+	out, err := repo.Run(ctx, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", base+"..."+head)
+	if err != nil {
+		return nil, err
+	}
+	d := ghapi.NewDiff()
+	path, inHunks := "", false
+	var patch strings.Builder
+	flush := func() error {
+		if path != "" && patch.Len() > 0 {
+			if err := d.AddPatch(path, patch.String()); err != nil {
+				return err
+			}
+		}
+		patch.Reset()
+		return nil
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "diff --git "):
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			path, inHunks = "", false
+		case inHunks:
+			// hunk content, even a line that reads "+++ …"
+			patch.WriteString(line + "\n")
+		case strings.HasPrefix(line, "+++ "):
+			path = strings.TrimPrefix(strings.TrimPrefix(line, "+++ "), "b/")
+			if path == "/dev/null" {
+				path = ""
+			}
+		case strings.HasPrefix(line, "@@"):
+			inHunks = true
+			patch.WriteString(line + "\n")
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 func apiClient(token string, ev *ghevent.Event, logf func(string, ...any)) (*ghapi.Client, ghapi.Repo, error) {

@@ -463,3 +463,26 @@ func TestPushEvents(t *testing.T) {
 		t.Errorf("schedule: exit %d, outputs %q", res.code, out)
 	}
 }
+
+// A GitHub API (or stand-in) without the PR files and review comments
+// lists: the review still lands on the secret lines, from the clone's diff.
+func TestPRReviewWithoutFilesAPI(t *testing.T) {
+	r, base, head := prRepo(t, 0)
+	g := newFakeGitHub(t, r)
+	g.deny["GET /repos/o/r/pulls/11/files"] = http.StatusNotFound
+	g.deny["GET /repos/o/r/pulls/11/comments"] = http.StatusNotFound
+	prEnv(t, g, r.Dir, 11, base, head)
+	if res := runCLI(t, "pr", "--sarif", filepath.Join(t.TempDir(), "a.sarif"), "--no-comment"); res.code != exitFindings {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.reviews) != 1 || len(g.inline) != 2 {
+		t.Fatalf("reviews %d with %d comments, want 1 with 2", len(g.reviews), len(g.inline))
+	}
+	for _, c := range g.inline {
+		if c["path"] != "bot/app.py" || (fmt.Sprint(c["line"]) != "3" && fmt.Sprint(c["line"]) != "4") {
+			t.Errorf("review comment off the secret lines: %v:%v", c["path"], c["line"])
+		}
+	}
+}

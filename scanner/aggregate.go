@@ -361,19 +361,7 @@ func (a *aggregator) finding(g *group) finding.Finding {
 	if !ok {
 		meta = finding.Rule{ID: g.key.rule, Title: g.key.rule, Severity: finding.High}
 	}
-	hash := finding.SecretHash(g.key.secret)
-	f := finding.Finding{
-		RuleID:        g.key.rule,
-		Severity:      meta.Severity,
-		Title:         meta.Title,
-		SecretPreview: finding.Preview(g.key.secret),
-		SecretSHA256:  hash,
-		Fingerprint:   finding.Fingerprint(g.key.rule, g.key.path, hash),
-	}
-	for r := range g.also {
-		f.AlsoMatched = append(f.AlsoMatched, r)
-	}
-	sort.Strings(f.AlsoMatched)
+	f := finding.ForSecret(meta, g.key.path, g.key.secret, g.also)
 
 	wt := g.worktree()
 	newest := g.newestCommit()

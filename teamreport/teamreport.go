@@ -54,19 +54,7 @@ func sortFindings(fs []finding.Finding) {
 		if a.Repository != b.Repository {
 			return a.Repository < b.Repository
 		}
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		if a.Location.Path != b.Location.Path {
-			return a.Location.Path < b.Location.Path
-		}
-		if a.Location.StartLine != b.Location.StartLine {
-			return a.Location.StartLine < b.Location.StartLine
-		}
-		if a.Location.StartColumn != b.Location.StartColumn {
-			return a.Location.StartColumn < b.Location.StartColumn
-		}
-		return a.Fingerprint < b.Fingerprint
+		return finding.Less(a, b)
 	})
 }
 

@@ -141,19 +141,8 @@ func fill(f *finding.Finding, o *occs) {
 
 func (st *state) secretFinding(g *secretGroup) finding.Finding {
 	meta := st.ruleMeta(g.key.rule)
-	hash := finding.SecretHash(g.key.secret)
-	f := finding.Finding{
-		RuleID:        g.key.rule,
-		Severity:      meta.Severity,
-		Title:         meta.Title,
-		SecretPreview: finding.Preview(g.key.secret),
-		SecretSHA256:  hash,
-		Fingerprint:   finding.Fingerprint(g.key.rule, g.key.file, hash),
-	}
-	for r := range g.also {
-		f.AlsoMatched = append(f.AlsoMatched, r)
-	}
-	sort.Strings(f.AlsoMatched)
+	f := finding.ForSecret(meta, g.key.file, g.key.secret, g.also)
+	hash := f.SecretSHA256
 	fill(&f, &g.occs)
 	if how, ok := st.confirmed[hash]; ok {
 		f.Confirmed = how

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -182,6 +183,26 @@ type Verification struct {
 	BasicID   string `json:"basic_id,omitempty"`
 	ExpiresIn int64  `json:"expires_in,omitempty"`
 	Detail    string `json:"detail,omitempty"`
+}
+
+// ForSecret starts the finding of one secret found by rule meta in path:
+// rule, severity, title, preview, hash, fingerprint and the other rules
+// that found the same value. The raw value is only read, never kept.
+func ForSecret(meta Rule, path, secret string, also map[string]bool) Finding {
+	hash := SecretHash(secret)
+	f := Finding{
+		RuleID:        meta.ID,
+		Severity:      meta.Severity,
+		Title:         meta.Title,
+		SecretPreview: Preview(secret),
+		SecretSHA256:  hash,
+		Fingerprint:   Fingerprint(meta.ID, path, hash),
+	}
+	for r := range also {
+		f.AlsoMatched = append(f.AlsoMatched, r)
+	}
+	sort.Strings(f.AlsoMatched)
+	return f
 }
 
 // SecretHash is the short SHA-256 used in reports (first 12 hex chars).

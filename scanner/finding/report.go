@@ -110,20 +110,23 @@ func (r *Report) AtOrAbove(min Severity) int {
 // Sort orders findings so that the same input always gives the same report:
 // most severe first, then by path, line and fingerprint.
 func (r *Report) Sort() {
-	sort.SliceStable(r.Findings, func(i, j int) bool {
-		a, b := r.Findings[i], r.Findings[j]
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		if a.Location.Path != b.Location.Path {
-			return a.Location.Path < b.Location.Path
-		}
-		if a.Location.StartLine != b.Location.StartLine {
-			return a.Location.StartLine < b.Location.StartLine
-		}
-		if a.Location.StartColumn != b.Location.StartColumn {
-			return a.Location.StartColumn < b.Location.StartColumn
-		}
-		return a.Fingerprint < b.Fingerprint
-	})
+	sort.SliceStable(r.Findings, func(i, j int) bool { return Less(&r.Findings[i], &r.Findings[j]) })
+}
+
+// Less is the report order: most severe first, then by path, line,
+// column and fingerprint.
+func Less(a, b *Finding) bool {
+	if a.Severity != b.Severity {
+		return a.Severity > b.Severity
+	}
+	if a.Location.Path != b.Location.Path {
+		return a.Location.Path < b.Location.Path
+	}
+	if a.Location.StartLine != b.Location.StartLine {
+		return a.Location.StartLine < b.Location.StartLine
+	}
+	if a.Location.StartColumn != b.Location.StartColumn {
+		return a.Location.StartColumn < b.Location.StartColumn
+	}
+	return a.Fingerprint < b.Fingerprint
 }

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -77,6 +78,10 @@ type Result struct {
 	Stats    finding.Stats      // summed
 	Failed   int
 }
+
+// gitJobs shares the cores among the repositories scanned at once: each
+// scan reads its history with this many git processes.
+func (o Options) gitJobs() int { return max(1, runtime.NumCPU()/max(1, o.Jobs)) }
 
 // Run scans every target, Jobs at a time. It returns when all are done or
 // ctx ends (repositories not reached are reported as failed).
@@ -250,7 +255,7 @@ func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Optio
 		}
 		opts.Logf("%s: new commits touch files of earlier findings; scanning in full", t.Name)
 	}
-	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: prefixed(opts.Logf, t.Name)})
+	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Jobs: opts.gitJobs(), Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: prefixed(opts.Logf, t.Name)})
 	if err != nil {
 		return nil, finding.Stats{}, "", false, scrubPath(err, dir)
 	}
@@ -285,7 +290,7 @@ func scanSince(ctx context.Context, g *git, dir, head string, prev *state, opts 
 			exclude = append(exclude, sha)
 		}
 	}
-	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Exclude: exclude, Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: opts.Logf})
+	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Exclude: exclude, Jobs: opts.gitJobs(), Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: opts.Logf})
 	if err != nil {
 		return nil, finding.Stats{}, false, scrubPath(err, dir)
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,9 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Progress, when set, is updated while the scan runs.
 	Progress *Progress
+	// Jobs is how many git processes read a long history at once; 0 means
+	// one per core, 1 one process in all (the plain sequential path).
+	Jobs int
 
 	// Captures are API captures (HAR files) to scan, each with the role it
 	// was recorded as. With captures and no Path, no repository is
@@ -76,6 +80,13 @@ type Options struct {
 	// no channel id near them.
 	Verify    credential.VerifyFunc
 	ChannelID string
+}
+
+func (o Options) jobs() int {
+	if o.Jobs > 0 {
+		return o.Jobs
+	}
+	return runtime.NumCPU()
 }
 
 // Progress counts what a running scan has read so far; a caller may read
@@ -520,7 +531,7 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		}
 		p.ranged = true
 		p.headRev = rg.Head
-		p.hist = &history.Source{Repo: repo, Revs: []string{rg.Base + ".." + rg.Head}, Sema: sema}
+		p.hist = &history.Source{Repo: repo, Revs: []string{rg.Base + ".." + rg.Head}, Sema: sema, Jobs: opts.jobs()}
 		return p, nil
 	case opts.NoHistory:
 		if repo.Bare {
@@ -551,7 +562,7 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 				revs = append(revs, sha)
 			}
 		}
-		p.hist = &history.Source{Repo: repo, Revs: revs, Sema: sema}
+		p.hist = &history.Source{Repo: repo, Revs: revs, Sema: sema, Jobs: opts.jobs()}
 	}
 	if !repo.Bare {
 		files, err := repo.WorktreeChanges(ctx)

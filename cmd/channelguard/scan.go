@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ import (
 type scanFlags struct {
 	format, output, config, baseline, failOn, rangeSpec string
 	role, policy, cpuprofile                            string
+	jobs                                                int
 	captures                                            []string
 	noHistory, quiet, verbose                           bool
 	verifyFlags
@@ -109,6 +111,7 @@ report is then not written).`,
 	f.StringVar(&fl.role, "role", "", "PATH is an API capture recorded as `ROLE` (admin, member, tester, or a role of --policy)")
 	f.StringArrayVar(&fl.captures, "capture", nil, "also scan the API capture `FILE:ROLE` (repeatable; roles are compared field by field)")
 	f.StringVar(&fl.policy, "policy", "", "role policy `FILE` (TOML) added to the built-in LINE console policy")
+	f.IntVarP(&fl.jobs, "jobs", "j", runtime.NumCPU(), "read the history with `N` git processes at once (1: one process, the plain sequential path)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
 	fl.verifyFlags.register(f)
@@ -121,6 +124,9 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
 	if err := reporters.CheckFormat(fl.format); err != nil {
 		return fail(fmt.Errorf("--format: %w", err))
+	}
+	if fl.jobs < 1 {
+		return fail(fmt.Errorf("--jobs %d: want at least 1", fl.jobs))
 	}
 	failOn, err := finding.ParseSeverity(fl.failOn)
 	if err != nil {
@@ -200,6 +206,7 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		Policy:    pol,
 		Verify:    verifyFn,
 		ChannelID: fl.channelID,
+		Jobs:      fl.jobs,
 	})
 	stopProgress()
 	if err != nil {

@@ -8,6 +8,7 @@ package history
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -37,9 +38,13 @@ type Source struct {
 	Sema *semgroup.Group
 	// Seen, when set, counts commits as they are read (for progress).
 	Seen *atomic.Int64
+	// Jobs is how many git processes may produce patches at once (see
+	// Fragments); 0 or 1 means one.
+	Jobs int
 
 	mu      sync.Mutex
 	order   map[string]int // commit SHA → position in git log (0 = newest)
+	listed  map[string]int // commit SHA → position in rev-list, with Jobs > 1
 	commits int
 	// removers lists, per path, the commits that deleted lines from it or
 	// deleted it: the only commits that can have removed a secret from it.
@@ -60,24 +65,110 @@ func (s *Source) logArgs(extra ...string) []string {
 	return append(args, s.Repo.Pathspec()...)
 }
 
-// Fragments implements sources.Source.
+// minCommitsPerStream is the least history worth a git process of its
+// own: below it, starting processes and listing commits costs more than
+// one stream loses.
+const minCommitsPerStream = 250
+
+// Fragments implements sources.Source. With Jobs > 1 and a long history,
+// the commits are listed first and shared out among Jobs `git log`
+// processes: one git process turns out patches at about the speed one
+// core scans them, so on more cores a single stream starves the detector.
 func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) error {
 	s.order = map[string]int{}
 	s.removers = map[string][]string{}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	log, err := s.startPatches(ctx, s.logArgs("--diff-filter=tuxb", "--irreversible-delete"), nil)
+	streams, err := s.start(ctx)
 	if err != nil {
 		return err
 	}
-
 	var (
 		wg       sync.WaitGroup
 		errOnce  sync.Once
 		yieldErr error
+		readers  sync.WaitGroup
+		waitErrs = make([]error, len(streams))
 	)
+	fail := func(err error) { errOnce.Do(func() { yieldErr = err; cancel() }) }
+	for i, log := range streams {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			s.read(ctx, log.files, &wg, yield, fail)
+			waitErrs[i] = log.wait()
+		}()
+	}
+	readers.Wait()
+	wg.Wait()
+	if yieldErr != nil {
+		return yieldErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.Join(waitErrs...)
+}
+
+// start runs the git processes whose patches are read: one `git log`, or
+// with Jobs > 1 and enough commits, Jobs of them each given its share of
+// the commits on stdin. Commits are numbered by their place in the list,
+// so "newest" means the same either way.
+func (s *Source) start(ctx context.Context) ([]*patches, error) {
+	args := s.logArgs("--diff-filter=tuxb", "--irreversible-delete")
+	if s.Jobs <= 1 {
+		log, err := s.startPatches(ctx, args, nil)
+		if err != nil {
+			return nil, err
+		}
+		return []*patches{log}, nil
+	}
+	list := append([]string{"rev-list", "--full-history"}, s.Revs...)
+	list = append(list, s.Repo.Pathspec()...)
+	out, err := s.Repo.Run(ctx, list...)
+	if err != nil {
+		return nil, err
+	}
+	commits := strings.Fields(string(out))
+	s.listed = make(map[string]int, len(commits))
+	for i, c := range commits {
+		s.listed[c] = i
+	}
+	jobs := min(s.Jobs, len(commits)/minCommitsPerStream)
+	if jobs <= 1 {
+		log, err := s.startPatches(ctx, args, nil)
+		if err != nil {
+			return nil, err
+		}
+		return []*patches{log}, nil
+	}
+	// Commits are dealt out in turn, so each stream gets old and new, big
+	// and small commits alike; the order within a stream does not matter.
+	shares := make([]strings.Builder, jobs)
+	for i, c := range commits {
+		shares[i%jobs].WriteString(c)
+		shares[i%jobs].WriteByte('\n')
+	}
+	streamArgs := []string{"log", "--no-walk=unsorted", "--stdin", "-p", "-U0", "--no-ext-diff", "--no-textconv", "--no-color", "--format=medium", "--diff-filter=tuxb", "--irreversible-delete"}
+	streamArgs = append(streamArgs, s.Repo.Pathspec()...)
+	var streams []*patches
+	for i := range shares {
+		log, err := s.startPatches(ctx, streamArgs, strings.NewReader(shares[i].String()))
+		if err != nil {
+			for _, l := range streams {
+				_ = l.wait()
+			}
+			return nil, err
+		}
+		streams = append(streams, log)
+	}
+	return streams, nil
+}
+
+// read turns one stream's files into fragments for the detector.
+func (s *Source) read(ctx context.Context, files <-chan *gitdiff.File, wg *sync.WaitGroup, yield sources.FragmentsFunc, fail func(error)) {
 	lastSHA := ""
-	for file := range log.files {
+	for file := range files {
 		if ctx.Err() != nil {
 			continue // drain: the parser goroutine must not block on send
 		}
@@ -86,13 +177,7 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 		if file.PatchHeader != nil {
 			sha = file.PatchHeader.SHA
 			if sha != lastSHA {
-				s.mu.Lock()
-				s.order[sha] = s.commits
-				s.commits++
-				s.mu.Unlock()
-				if s.Seen != nil {
-					s.Seen.Add(1)
-				}
+				s.seen(sha)
 				lastSHA = sha
 			}
 			info = &sources.CommitInfo{
@@ -140,22 +225,28 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 					CommitInfo: info,
 				}
 				if err := yield(fragment, nil); err != nil {
-					errOnce.Do(func() { yieldErr = err; cancel() })
+					fail(err)
 					return nil
 				}
 			}
 			return nil
 		})
 	}
-	waitErr := log.wait()
-	wg.Wait()
-	if yieldErr != nil {
-		return yieldErr
+}
+
+// seen records a commit the moment its first change is read.
+func (s *Source) seen(sha string) {
+	s.mu.Lock()
+	if i, ok := s.listed[sha]; ok {
+		s.order[sha] = i
+	} else {
+		s.order[sha] = s.commits
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	s.commits++
+	s.mu.Unlock()
+	if s.Seen != nil {
+		s.Seen.Add(1)
 	}
-	return waitErr
 }
 
 // patches is a running git command whose output is parsed as patches.

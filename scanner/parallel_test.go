@@ -1,0 +1,151 @@
+package scanner
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/channelguard/channelguard/internal/fakecred"
+	"github.com/channelguard/channelguard/internal/gittest"
+)
+
+// historyStream is a fast-import stream of a long, untidy history: n
+// commits on main touching a dozen files, LINE and other credentials
+// added, moved, removed and re-added (the same text in several commits,
+// for the memo), renames, deletions, a binary file, a feature branch
+// merged back, a tag on an old commit and a branch never merged.
+func historyStream(n int) string {
+	var s strings.Builder
+	mark := 0
+	paths := []string{"app/config.env", "app/main.go", "deploy/values.yaml", "docs/setup.md", "bot/handler.js", "bot/keys.json",
+		"web/settings.py", "ops/secret.yaml", "lib/util.go", "scripts/run.sh", "README.md", "test/fixtures.txt"}
+	secret := func(i int) string {
+		switch i % 5 {
+		case 0:
+			return "LINE_CHANNEL_SECRET=" + fakecred.ChannelSecret(fmt.Sprintf("par-%d", i%17)) + "\n"
+		case 1:
+			return `channelAccessToken: "` + fakecred.AccessToken(fmt.Sprintf("par-%d", i%13)) + "\"\n"
+		case 2:
+			return "aws_access_key_id = AKIA" + strings.ToUpper(fakecred.Hex(fmt.Sprintf("aws-%d", i%7), 8)) + "\n"
+		case 3:
+			return `api_key = "` + fakecred.Hex(fmt.Sprintf("generic-%d", i%11), 20) + "\"\n"
+		default:
+			return "kind: Secret\ndata:\n  token: " + fakecred.AccessToken(fmt.Sprintf("k8s-%d", i%5))[:60] + "\n"
+		}
+	}
+	commit := func(branch string, i int, from int, merge int, body func()) int {
+		mark++
+		fmt.Fprintf(&s, "commit refs/heads/%s\nmark :%d\nauthor Dev %d <dev%d@example.com> %d +0000\ncommitter Dev <dev@example.com> %d +0000\ndata <<EOT\nchange %d on %s\nEOT\n",
+			branch, mark, i%4, i%4, 1700000000+i*3600, 1700000000+i*3600, i, branch)
+		if from > 0 {
+			fmt.Fprintf(&s, "from :%d\n", from)
+		}
+		if merge > 0 {
+			fmt.Fprintf(&s, "merge :%d\n", merge)
+		}
+		body()
+		return mark
+	}
+	file := func(path, content string) {
+		fmt.Fprintf(&s, "M 100644 inline %s\ndata %d\n%s\n", path, len(content), content)
+	}
+	content := func(i, f int) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "# %s revision %d\n", paths[f], i)
+		for l := range 6 + i%9 {
+			fmt.Fprintf(&b, "line %d of revision %d: ordinary text, a key word or two\n", l, i/3)
+		}
+		if (i+f)%6 == 0 {
+			b.WriteString(secret(i + f))
+		}
+		return b.String()
+	}
+	var mainTip, forkPoint, featureTip, tagAt int
+	for i := range n {
+		mainTip = commit("main", i, mainTip, 0, func() {
+			for k := range 2 + i%2 {
+				f := (i*7 + k*5) % len(paths)
+				switch {
+				case i%97 == 50 && k == 0:
+					fmt.Fprintf(&s, "R %s moved/%d-%s\n", paths[f], i, strings.ReplaceAll(paths[f], "/", "-"))
+				case i%71 == 30 && k == 0:
+					fmt.Fprintf(&s, "D %s\n", paths[f])
+				case i%89 == 10 && k == 0:
+					file(fmt.Sprintf("bin/blob%d.bin", i), "\x00\x01binary\x00"+secret(i))
+				case i%10 == 9:
+					// a revert: the text of ten commits ago again
+					file(paths[f], content(i-10, f))
+				default:
+					file(paths[f], content(i, f))
+				}
+			}
+		})
+		switch i {
+		case n / 3:
+			forkPoint = mainTip
+		case n / 4:
+			tagAt = mainTip
+		}
+	}
+	featureTip = forkPoint
+	for i := range 60 {
+		featureTip = commit("feature", n+i, featureTip, 0, func() { file("feature/new.env", content(n+i, i%len(paths))+secret(i)) })
+	}
+	commit("main", 2*n, mainTip, featureTip, func() { file("MERGED", "merged\n") })
+	stray := forkPoint
+	for i := range 30 {
+		stray = commit("stray", 3*n+i, stray, 0, func() { file("stray/notes.txt", secret(i+2)) })
+	}
+	fmt.Fprintf(&s, "reset refs/tags/v1\nfrom :%d\n\n", tagAt)
+	return s.String()
+}
+
+// The fast path (several git processes, the memo) must report exactly what
+// the plain sequential path (one git log, every fragment scanned) reports:
+// the same findings, occurrences, first commits, removals and order.
+func TestParallelHistoryMatchesSequential(t *testing.T) {
+	r := gittest.FastImport(t, historyStream(900))
+	if got := r.Git("rev-list", "--all", "--count"); got != "991" {
+		t.Fatalf("the test history has %s commits, want 991", got)
+	}
+	report := func(jobs int, memo bool) string {
+		memoEnabled = memo
+		defer func() { memoEnabled = true }()
+		res := scan(t, Options{Path: r.Dir, Jobs: jobs})
+		rep := *res.Report
+		rep.Stats.Bytes = 0 // bytes given to the detector: fewer with the memo
+		out, err := json.MarshalIndent(rep, "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	sequential := report(1, false)
+	if n := strings.Count(sequential, `"rule_id"`); n < 20 {
+		t.Fatalf("the test history should give many findings, got %d", n)
+	}
+	for _, removed := range []string{`"removed_in"`, `"still_at_head": false`} {
+		if !strings.Contains(sequential, removed) {
+			t.Errorf("the test history should hold removed secrets (%s)", removed)
+		}
+	}
+	for _, jobs := range []int{2, 3} {
+		if fast := report(jobs, true); fast != sequential {
+			t.Errorf("jobs %d with the memo differs from the sequential path:\n%s", jobs, firstDifference(sequential, fast))
+		}
+	}
+}
+
+// firstDifference shows where two reports part, a few lines either side
+// (reports hold previews and hashes, never raw values).
+func firstDifference(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			lo, hi := max(0, i-5), min(i+5, len(al), len(bl))
+			return fmt.Sprintf("sequential:\n%s\nfast:\n%s", strings.Join(al[lo:hi], "\n"), strings.Join(bl[lo:hi], "\n"))
+		}
+	}
+	return fmt.Sprintf("lengths differ: %d and %d lines", len(al), len(bl))
+}

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 )
@@ -249,22 +248,6 @@ func isBareRepo(dir string) bool {
 	return err != nil
 }
 
-// tips are the mirror's refs: name → object id.
-func (g *git) tips(ctx context.Context, dir string) (map[string]string, error) {
-	out, err := g.run(ctx, "-C", dir, "for-each-ref", "--format=%(objectname) %(refname)")
-	if err != nil {
-		return nil, err
-	}
-	tips := map[string]string{}
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		sha, ref, ok := strings.Cut(l, " ")
-		if ok {
-			tips[ref] = sha
-		}
-	}
-	return tips, nil
-}
-
 // head is the commit HEAD points at, or "" (an empty repository).
 func (g *git) head(ctx context.Context, dir string) string {
 	out, err := g.run(ctx, "-C", dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
@@ -272,41 +255,4 @@ func (g *git) head(ctx context.Context, dir string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
-}
-
-// hasCommit: the mirror holds this commit.
-func (g *git) hasCommit(ctx context.Context, dir, sha string) bool {
-	_, err := g.run(ctx, "-C", dir, "cat-file", "-e", sha+"^{commit}")
-	return err == nil
-}
-
-// isAncestor: old is reachable from new.
-func (g *git) isAncestor(ctx context.Context, dir, old, new string) bool {
-	_, err := g.run(ctx, "-C", dir, "merge-base", "--is-ancestor", old, new)
-	return err == nil
-}
-
-// changedPaths lists the files that differ between two commits (renames
-// as a delete plus an add).
-func (g *git) changedPaths(ctx context.Context, dir, old, new string) (map[string]bool, error) {
-	out, err := g.run(ctx, "-C", dir, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", old, new)
-	if err != nil {
-		return nil, err
-	}
-	paths := map[string]bool{}
-	for _, p := range strings.Split(string(out), "\x00") {
-		if p != "" {
-			paths[p] = true
-		}
-	}
-	return paths, nil
-}
-
-func sortedRefs(tips map[string]string) []string {
-	refs := make([]string, 0, len(tips))
-	for r := range tips {
-		refs = append(refs, r)
-	}
-	sort.Strings(refs)
-	return refs
 }

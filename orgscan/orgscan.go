@@ -223,84 +223,24 @@ func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Optio
 	if _, err = g.mirror(ctx, dir, t.DefaultBranch); err != nil {
 		return
 	}
-	tips, err := g.tips(ctx, dir)
-	if err != nil {
-		return
-	}
-	head = g.head(ctx, dir)
-	var prev *state
-	if !opts.NoCache {
-		prev = loadState(dir, opts.Key)
-	}
-	save := func(fs []finding.Finding) error {
-		return saveState(dir, &state{Key: opts.Key, Tips: tips, HeadSHA: head, ScannedAt: time.Now().UTC().Format(time.RFC3339), Findings: fs})
-	}
-	switch {
-	case len(tips) == 0: // an empty repository: nothing to read
-		return nil, finding.Stats{}, "", false, save(nil)
-	case prev != nil && sameTips(prev.Tips, tips):
-		opts.Logf("%s: no new commits since %s; %d findings from the cache", t.Name, prev.ScannedAt, len(prev.Findings))
-		return clean(prev.Findings), finding.Stats{}, head, true, nil
-	}
-	if prev != nil {
-		sub := opts
-		sub.Logf = prefixed(opts.Logf, t.Name)
-		found, stats, ok, err := scanSince(ctx, g, dir, head, prev, sub)
-		if err != nil {
-			return nil, finding.Stats{}, "", false, err
-		}
-		if ok {
-			opts.Logf("%s: %d new commits scanned; %d findings", t.Name, stats.Commits, len(found))
-			return found, stats, head, true, save(found)
-		}
-		opts.Logf("%s: new commits touch files of earlier findings; scanning in full", t.Name)
-	}
-	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Jobs: opts.gitJobs(), Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: prefixed(opts.Logf, t.Name)})
+	res, err := scanner.Scan(ctx, scanner.Options{
+		Path:      dir,
+		Jobs:      opts.gitJobs(),
+		Rules:     opts.Rules,
+		Verify:    opts.Verify,
+		ChannelID: opts.ChannelID,
+		Logf:      prefixed(opts.Logf, t.Name),
+		Cache:     &scanner.Cache{State: filepath.Join(dir, StateFile), Key: opts.Key, Off: opts.NoCache},
+	})
 	if err != nil {
 		return nil, finding.Stats{}, "", false, scrubPath(err, dir)
 	}
-	found = clean(res.Report.Findings)
-	return found, res.Report.Stats, head, false, save(found)
-}
-
-// scanSince scans only the commits the previous scan's ref tips do not
-// reach, on every ref (new branches, pull request refs and tags included);
-// ok is false when the result cannot simply be added to the previous
-// findings (see mergeable), and then the caller scans in full.
-func scanSince(ctx context.Context, g *git, dir, head string, prev *state, opts Options) ([]finding.Finding, finding.Stats, bool, error) {
-	if prev.HeadSHA == "" || head == "" || !g.hasCommit(ctx, dir, prev.HeadSHA) {
-		return nil, finding.Stats{}, false, nil
+	// a repository's stats in a team report are what this run read
+	stats = res.Report.Stats
+	if res.Cache != nil {
+		stats, incremental = res.Cache.Read, res.Cache.Incremental
 	}
-	// Only HEAD decides "still at HEAD": what changed between the two
-	// HEADs is what could change an earlier finding's exposure.
-	changed, err := g.changedPaths(ctx, dir, prev.HeadSHA, head)
-	if err != nil {
-		return nil, finding.Stats{}, false, err
-	}
-	if !mergeable(prev.Findings, changed, nil) {
-		return nil, finding.Stats{}, false, nil
-	}
-	seen := map[string]bool{}
-	var exclude []string
-	for _, ref := range sortedRefs(prev.Tips) {
-		sha := prev.Tips[ref]
-		// a tip a force push or a deleted branch left behind may be gone
-		if !seen[sha] && g.hasCommit(ctx, dir, sha) {
-			seen[sha] = true
-			exclude = append(exclude, sha)
-		}
-	}
-	res, err := scanner.Scan(ctx, scanner.Options{Path: dir, Exclude: exclude, Jobs: opts.gitJobs(), Rules: opts.Rules, Verify: opts.Verify, ChannelID: opts.ChannelID, Logf: opts.Logf})
-	if err != nil {
-		return nil, finding.Stats{}, false, scrubPath(err, dir)
-	}
-	if !mergeable(prev.Findings, changed, res.Report.Findings) {
-		return nil, finding.Stats{}, false, nil
-	}
-	all := append(clean(prev.Findings), clean(res.Report.Findings)...)
-	rep := finding.Report{Findings: all}
-	rep.Sort()
-	return rep.Findings, res.Report.Stats, true, nil
+	return clean(res.Report.Findings), stats, g.head(ctx, dir), incremental, nil
 }
 
 // clean drops fields that belong to one report, not to a repository's

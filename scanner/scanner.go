@@ -64,6 +64,9 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Progress, when set, is updated while the scan runs.
 	Progress *Progress
+	// Cache, when set, makes a full-history scan of a git repository
+	// incremental (see Cache). Range, NoHistory and Exclude scans ignore it.
+	Cache *Cache
 	// Jobs is how many git processes read a long history at once; 0 means
 	// one per core, 1 one process in all (the plain sequential path).
 	Jobs int
@@ -126,6 +129,8 @@ type Result struct {
 	// Unscanned are working-tree files read but not scanned: binary files
 	// and archives (gitleaks does not open archives).
 	Unscanned []string
+	// Cache says what the scan took from Options.Cache; nil without one.
+	Cache *CacheUse
 	// Notes are things the user should know about what was scanned, such
 	// as a shallow clone's missing history (one line each, no secret).
 	Notes []string
@@ -156,7 +161,13 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	var found []finding.Finding
 	var candidates []string
 	if opts.Path != "" || len(opts.Captures) == 0 {
-		repo, err := scanRepo(ctx, opts, set, eng)
+		var repo *repoResult
+		var err error
+		if opts.Cache != nil && opts.Range == "" && !opts.NoHistory && len(opts.Exclude) == 0 && isRepository(ctx, opts.Path) {
+			repo, res.Cache, err = cachedRepo(ctx, opts, set)
+		} else {
+			repo, err = scanRepo(ctx, opts, set, eng)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -223,6 +234,15 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	rep.Sort()
 	res.Report = rep
 	return res, nil
+}
+
+// isRepository: path is a directory in a git repository.
+func isRepository(ctx context.Context, path string) bool {
+	if info, err := os.Stat(path); err != nil || !info.IsDir() {
+		return false
+	}
+	_, err := gitrepo.Open(ctx, path)
+	return err == nil
 }
 
 // scanCaptures runs the capture scanner with the engine's rules.
@@ -553,14 +573,11 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 			// An incremental rescan: what these commits reach was read
 			// before. Each must exist, or the scan would silently cover
 			// less (or, unresolved, everything).
-			revs = append(revs, "--not")
-			for _, c := range opts.Exclude {
-				sha, err := repo.ResolveCommit(ctx, c)
-				if err != nil {
-					return nil, fmt.Errorf("exclude %s: %w", c, err)
-				}
-				revs = append(revs, sha)
+			shas, err := repo.ResolveCommits(ctx, opts.Exclude)
+			if err != nil {
+				return nil, fmt.Errorf("exclude: %w", err)
 			}
+			revs = append(append(revs, "--not"), shas...)
 		}
 		p.hist = &history.Source{Repo: repo, Revs: revs, Sema: sema, Jobs: opts.jobs()}
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -207,7 +205,7 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 	if err != nil {
 		return fail(err)
 	}
-	key, err := orgStateKey(fl)
+	key, err := cacheKey(fl.verifyFlags, fl.config)
 	if err != nil {
 		return fail(err)
 	}
@@ -407,21 +405,6 @@ func writeOrgReports(dir string, rep *finding.Report) ([]string, error) {
 		written = append(written, p)
 	}
 	return written, nil
-}
-
-// orgStateKey identifies what a cached scan depends on besides the commits:
-// the program version, the config file's bytes and the --verify settings.
-func orgStateKey(fl orgFlags) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "channelguard %s\nverify %v %s %s\n", version, fl.verify, fl.lineAPIURL, fl.channelID)
-	if fl.config != "" {
-		b, err := os.ReadFile(fl.config)
-		if err != nil {
-			return "", fmt.Errorf("config %s: %w", fl.config, err)
-		}
-		h.Write(b)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
 // webHost is the host the repositories live on, for the report's target:

@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/channelguard/channelguard/internal/pathless"
+	"github.com/channelguard/channelguard/orgscan"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,6 +32,8 @@ type scanFlags struct {
 	format, output, config, baseline, failOn, rangeSpec string
 	role, policy, cpuprofile                            string
 	jobs                                                int
+	cache                                               string
+	noCache                                             bool
 	captures                                            []string
 	noHistory, quiet, verbose                           bool
 	verifyFlags
@@ -112,6 +118,8 @@ report is then not written).`,
 	f.StringArrayVar(&fl.captures, "capture", nil, "also scan the API capture `FILE:ROLE` (repeatable; roles are compared field by field)")
 	f.StringVar(&fl.policy, "policy", "", "role policy `FILE` (TOML) added to the built-in LINE console policy")
 	f.IntVarP(&fl.jobs, "jobs", "j", runtime.NumCPU(), "read the history with `N` git processes at once (1: one process, the plain sequential path)")
+	f.StringVar(&fl.cache, "cache", "", "remember scans in `DIR` (default: <user cache dir>/channelguard/scans; an org mirror keeps its own)")
+	f.BoolVar(&fl.noCache, "no-cache", false, "read the whole history even if an earlier scan of it is remembered (and remember this one afresh)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
 	fl.verifyFlags.register(f)
@@ -177,6 +185,14 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		logf("baseline %s: %d known findings", fl.baseline, len(base))
 	}
 
+	cache, cacheWarning, err := scanCache(path, configPath, fl)
+	if err != nil {
+		return fail(err)
+	}
+	if cacheWarning != "" && !fl.quiet {
+		fmt.Fprintf(stderr, "channelguard: warning: %s\n", cacheWarning)
+	}
+
 	if fl.cpuprofile != "" {
 		pf, err := os.Create(fl.cpuprofile)
 		if err != nil {
@@ -207,6 +223,7 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		Verify:    verifyFn,
 		ChannelID: fl.channelID,
 		Jobs:      fl.jobs,
+		Cache:     cache,
 	})
 	stopProgress()
 	if err != nil {
@@ -235,6 +252,12 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	}
 
 	if !fl.quiet {
+		if c := res.Cache; c != nil && c.Incremental {
+			fmt.Fprintf(stderr, "channelguard: %d new commits read; the history up to the scan of %s came from the cache (--no-cache reads it all)\n", c.Read.Commits, c.Since)
+		}
+		if c := res.Cache; c != nil && c.Warning != "" {
+			fmt.Fprintf(stderr, "channelguard: warning: %s\n", c.Warning)
+		}
 		for _, n := range res.Notes {
 			fmt.Fprintf(stderr, "channelguard: note: %s\n", n)
 		}
@@ -268,6 +291,65 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		return &exitCode{code: exitFindings}
 	}
 	return nil
+}
+
+// scanCache is where a full-history scan of the repository at path is
+// remembered, or nil when this scan is not one (a range, the working tree
+// alone, captures: webhook signatures need the secrets themselves).
+func scanCache(path, configPath string, fl scanFlags) (c *scanner.Cache, warning string, err error) {
+	if path == "" || fl.rangeSpec != "" || fl.noHistory || fl.role != "" || len(fl.captures) > 0 {
+		return nil, "", nil
+	}
+	if info, err := os.Stat(path); err != nil || !info.IsDir() {
+		return nil, "", nil
+	}
+	key, err := cacheKey(fl.verifyFlags, configPath)
+	if err != nil {
+		return nil, "", err
+	}
+	c = &scanner.Cache{Key: key, Off: fl.noCache}
+	// An org mirror remembers its own scans: scanning one uses them.
+	if mirrorState := filepath.Join(path, orgscan.StateFile); isFile(mirrorState) {
+		c.State = mirrorState
+		return c, "", nil
+	}
+	dir := fl.cache
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Sprintf("no user cache directory (%v): scans are not remembered (give --cache DIR)", err), nil
+		}
+		dir = filepath.Join(base, "channelguard", "scans")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Sprintf("cache %s: %v: scans are not remembered", dir, pathless.Err(err)), nil
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	sum := sha256.Sum256([]byte(abs))
+	c.State = filepath.Join(dir, hex.EncodeToString(sum[:8])+".json")
+	return c, "", nil
+}
+
+// cacheKey identifies what a remembered scan depends on besides the
+// commits: the program version, the config file's bytes and the --verify
+// settings. scan and org compute it alike, so they share a mirror's state.
+func cacheKey(v verifyFlags, configPath string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "channelguard %s\nverify %v %s %s\n", version, v.verify, v.lineAPIURL, v.channelID)
+	if configPath != "" {
+		b, err := os.ReadFile(configPath)
+		if err != nil {
+			return "", fmt.Errorf("config %s: %w", configPath, err)
+		}
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
 func outputNote(path string) string {

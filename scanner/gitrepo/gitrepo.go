@@ -118,6 +118,29 @@ func (r *Repo) ResolveCommit(ctx context.Context, rev string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
+// ResolveCommits resolves many revisions to commits in one git process;
+// the error names the first that is not a commit here.
+func (r *Repo) ResolveCommits(ctx context.Context, revs []string) ([]string, error) {
+	args := []string{"rev-parse"}
+	for _, rev := range revs {
+		if strings.HasPrefix(rev, "-") {
+			return nil, fmt.Errorf("invalid revision %q", rev)
+		}
+		args = append(args, rev+"^{commit}")
+	}
+	out, err := r.Run(ctx, args...)
+	shas := strings.Fields(string(out))
+	if err == nil && len(shas) == len(revs) {
+		return shas, nil
+	}
+	for _, rev := range revs {
+		if _, err := r.ResolveCommit(ctx, rev); err != nil {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("cannot resolve %d revisions in %s", len(revs), r.Root)
+}
+
 // Range is a BASE..HEAD commit range, both ends resolved.
 type Range struct {
 	Base, Head string

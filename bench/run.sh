@@ -4,12 +4,17 @@
 # Compares `channelguard scan` with gitleaks v8.30.1 (both built with
 # -tags gore2regex) and a bare `git log -p` on the full history of one
 # repository, in one run, alternating the tools for RUNS rounds (default 3).
-# Prints wall time, CPU time (user+sys, children included) and peak RSS as
-# medians with ratios, then checks with bench/compare that every gitleaks
-# finding is in channelguard's report.
+# channelguard runs three ways: a full scan (--no-cache), a full scan by the
+# native-RE2 build (-tags gore2regex,re2_cgo; when libre2-dev is installed)
+# and a rescan of the unchanged repository through the cache. Prints wall
+# time, CPU time (user+sys, children included) and peak RSS as medians with
+# ratios, then checks with bench/compare that every gitleaks finding is in
+# channelguard's report.
 #
 # Environment:
-#   BENCH_TOOLS        tools to run, default "git-log gitleaks gitleaks-quiet channelguard"
+#   BENCH_TOOLS        tools to run, default "git-log gitleaks channelguard
+#                      channelguard-re2 channelguard-rescan" (also: gitleaks-quiet;
+#                      channelguard-re2 is left out when libre2-dev is missing)
 #   CHANNELGUARD_BIN   use this binary instead of building ./cmd/channelguard
 #   BENCH_REV          build channelguard from this commit (git archive) instead
 #                      of the work tree, e.g. BENCH_REV=HEAD to leave out
@@ -62,14 +67,20 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/channelguard-bench
 GL_DIR=$CACHE/gitleaks-$GITLEAKS_VERSION-$TAGS
 GL=$GL_DIR/gitleaks
-read -r -a TOOLS <<<"${BENCH_TOOLS:-git-log gitleaks gitleaks-quiet channelguard}"
+RE2_HEADER=/usr/include/re2/re2.h
+default_tools="git-log gitleaks channelguard channelguard-re2 channelguard-rescan"
+if [[ -z ${BENCH_TOOLS:-} && ! -f $RE2_HEADER ]]; then
+	echo "run.sh: $RE2_HEADER not found (apt-get install libre2-dev): no channelguard-re2 row" >&2
+	default_tools="git-log gitleaks channelguard channelguard-rescan"
+fi
+read -r -a TOOLS <<<"${BENCH_TOOLS:-$default_tools}"
 want() {
 	local t
 	for t in "${TOOLS[@]}"; do [[ $t == "$1" ]] && return 0; done
 	return 1
 }
 for t in "${TOOLS[@]}"; do
-	case $t in git-log | gitleaks | gitleaks-quiet | channelguard) ;; *) die "unknown tool '$t' in BENCH_TOOLS" ;; esac
+	case $t in git-log | gitleaks | gitleaks-quiet | channelguard | channelguard-re2 | channelguard-rescan) ;; *) die "unknown tool '$t' in BENCH_TOOLS" ;; esac
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/channelguard-bench.XXXXXX")
@@ -85,13 +96,15 @@ echo "== building" >&2
 MEASURE=$WORK/measure
 
 CG=
+CG_RE2=
 CG_DESC=
-if want channelguard; then
+if want channelguard || want channelguard-rescan || want channelguard-re2; then
 	if [[ -n ${CHANNELGUARD_BIN:-} ]]; then
 		[[ -x $CHANNELGUARD_BIN ]] || die "CHANNELGUARD_BIN=$CHANNELGUARD_BIN is not executable"
 		CG=$CHANNELGUARD_BIN
 		CG_DESC=$CG
 		echo "channelguard: $CG (from CHANNELGUARD_BIN)" >&2
+		want channelguard-re2 && die "channelguard-re2 is built from source: unset CHANNELGUARD_BIN or leave it out of BENCH_TOOLS"
 	else
 		CG=$WORK/channelguard
 		src=$ROOT
@@ -107,6 +120,15 @@ if want channelguard; then
 		(cd "$src" && go build -tags "$TAGS" -o "$CG" ./cmd/channelguard) ||
 			die "cannot build ./cmd/channelguard (set BENCH_TOOLS=\"git-log gitleaks\" to benchmark without it)"
 		echo "channelguard: built from $CG_DESC" >&2
+		if want channelguard-re2; then
+			[[ -f $RE2_HEADER ]] || die "channelguard-re2 needs libre2-dev ($RE2_HEADER not found)"
+			CG_RE2=$WORK/channelguard-re2
+			(cd "$src" && go build -tags "$TAGS,re2_cgo" -o "$CG_RE2" ./cmd/channelguard 2>"$WORK/re2-build.log") || {
+				cat "$WORK/re2-build.log" >&2
+				die "cannot build ./cmd/channelguard with -tags $TAGS,re2_cgo"
+			}
+			echo "channelguard-re2: built from $CG_DESC with -tags $TAGS,re2_cgo (native RE2)" >&2
+		fi
 	fi
 fi
 
@@ -179,8 +201,19 @@ run_tool() { # run_tool TOOL ROUND
 			--no-banner --exit-code 0 --log-level error || rc=$?
 		;;
 	channelguard)
+		# --no-cache: a full scan every round (it still writes the state,
+		# as a real first scan does)
 		"$MEASURE" run -label channelguard -round "$round" -results "$RESULTS" -ok 0,1 -stderr "$log" -- \
-			"$CG" scan "$REPO" --format json --output "$WORK/channelguard.json" -q || rc=$?
+			"$CG" scan "$REPO" --format json --output "$WORK/channelguard.json" -q --no-cache --cache "$WORK/cache-full" || rc=$?
+		;;
+	channelguard-re2)
+		"$MEASURE" run -label channelguard-re2 -round "$round" -results "$RESULTS" -ok 0,1 -stderr "$log" -- \
+			"$CG_RE2" scan "$REPO" --format json --output "$WORK/channelguard-re2.json" -q --no-cache --cache "$WORK/cache-re2" || rc=$?
+		;;
+	channelguard-rescan)
+		# the repository has not changed since the untimed first scan
+		"$MEASURE" run -label channelguard-rescan -round "$round" -results "$RESULTS" -ok 0,1 -stderr "$log" -- \
+			"$CG" scan "$REPO" --format json --output "$WORK/channelguard-rescan.json" -q --cache "$WORK/cache-rescan" || rc=$?
 		;;
 	esac
 	if [[ $rc -ne 0 ]]; then
@@ -196,6 +229,16 @@ run_tool() { # run_tool TOOL ROUND
 	fi
 }
 
+if want channelguard-rescan; then
+	echo "== first scan for channelguard-rescan (untimed)" >&2
+	rc=0
+	"$CG" scan "$REPO" --format json --output "$WORK/channelguard-first.json" -q --cache "$WORK/cache-rescan" 2>"$WORK/first.log" || rc=$?
+	[[ $rc -le 1 ]] || {
+		tail -n 5 "$WORK/first.log" >&2
+		die "channelguard's first scan failed"
+	}
+fi
+
 echo "== measuring" >&2
 n=${#TOOLS[@]}
 for ((round = 1; round <= RUNS; round++)); do
@@ -207,7 +250,7 @@ done
 echo
 echo "medians of $RUNS runs (CPU = user+sys incl. children such as git; RSS = largest single process (rusage);"
 echo "tree RSS = peak sum over the tool and its children, sampled every 20 ms; mem ratios use tree RSS):"
-"$MEASURE" summary -base gitleaks,git-log -focus channelguard "$RESULTS"
+"$MEASURE" summary -base gitleaks,git-log,channelguard -focus channelguard,channelguard-re2,channelguard-rescan "$RESULTS"
 
 # --- coverage --------------------------------------------------------------
 rc=0
@@ -218,10 +261,19 @@ if want channelguard && want gitleaks; then
 	[[ $rc -le 1 ]] || die "compare failed"
 fi
 
+for other in channelguard-re2 channelguard-rescan; do
+	if want channelguard && want "$other"; then
+		"$WORK/compare" -same "$WORK/channelguard.json" "$WORK/$other.json" | tee -a "$WORK/compare.txt" || {
+			echo "run.sh: $other reported other findings than channelguard's full scan" >&2
+			rc=1
+		}
+	fi
+done
+
 if [[ -n ${BENCH_OUT:-} ]]; then
 	mkdir -p "$BENCH_OUT"
 	cp "$RESULTS" "$BENCH_OUT/results.tsv"
-	"$MEASURE" summary -markdown -base gitleaks,git-log -focus channelguard "$RESULTS" >"$BENCH_OUT/table.md"
+	"$MEASURE" summary -markdown -base gitleaks,git-log,channelguard -focus channelguard,channelguard-re2,channelguard-rescan "$RESULTS" >"$BENCH_OUT/table.md"
 	[[ -f $WORK/compare.txt ]] && cp "$WORK/compare.txt" "$BENCH_OUT/compare.txt"
 	echo "results kept in $BENCH_OUT (timings and counts only, no reports)" >&2
 fi

@@ -8,7 +8,9 @@
 package rules
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sort"
@@ -292,4 +294,16 @@ func oneLine(s string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// Digest identifies the built-in rules: gitleaks' default config and the
+// embedded LINE rules, allowlists and catalogue. Remembered scans made
+// under other rules are not reused (a development build keeps its version
+// string while its rules change).
+func Digest() string {
+	h := sha256.New()
+	for _, part := range []string{config.DefaultConfig, lineTOML, string(allowlistsTOML), catalogueTOML} {
+		fmt.Fprintf(h, "%d\n%s", len(part), part)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

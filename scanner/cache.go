@@ -92,26 +92,77 @@ func saveCacheState(path string, s *cacheState) error {
 	return nil
 }
 
+// repoNow is what a cached scan compares with the state: the refs, HEAD
+// and the working tree's uncommitted files.
+type repoNow struct {
+	repo    *gitrepo.Repo
+	tips    map[string]string
+	commits map[string]bool // refs that are commits or tags of commits
+	head    string
+	dirty   []string
+}
+
+func lookAt(ctx context.Context, path string) (*repoNow, error) {
+	repo, err := gitrepo.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	n := &repoNow{repo: repo}
+	if n.tips, n.commits, err = refTips(ctx, repo); err != nil {
+		return nil, err
+	}
+	n.head, _ = repo.ResolveCommit(ctx, "HEAD")
+	if !repo.Bare {
+		if n.dirty, err = repo.WorktreeChanges(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// Remembered returns the remembered result of the last scan when nothing
+// it read has changed since (no ref moved, no uncommitted file), without
+// compiling a rule: ok is false when a scan is needed. The report has no
+// Rules (the caller keeps them); opts.Baseline applies.
+func Remembered(ctx context.Context, opts Options) (res *Result, ok bool, err error) {
+	c := opts.Cache
+	if c == nil || c.Off || opts.Range != "" || opts.NoHistory || len(opts.Exclude) > 0 || len(opts.Captures) > 0 || !isRepository(ctx, opts.Path) {
+		return nil, false, nil
+	}
+	now, err := lookAt(ctx, opts.Path)
+	if err != nil {
+		return nil, false, err
+	}
+	prev := loadCacheState(c.State, c.Key)
+	if prev == nil || len(now.dirty) > 0 || now.head == "" || now.head != prev.HeadSHA || !sameTips(prev.Tips, now.tips) {
+		return nil, false, nil
+	}
+	rep := &finding.Report{Target: opts.Path, Stats: prev.Stats}
+	res = &Result{Report: rep, Mode: ModeGit, Cache: &CacheUse{Incremental: true, Since: prev.ScannedAt}}
+	for _, f := range cleanFindings(prev.Findings) {
+		if opts.Baseline.Has(f.Fingerprint) {
+			res.Baselined++
+			continue
+		}
+		rep.Findings = append(rep.Findings, f)
+	}
+	rep.Sort()
+	if opts.Logf != nil {
+		opts.Logf("no new commits since %s: %d findings from the cache", prev.ScannedAt, len(prev.Findings))
+	}
+	return res, true, nil
+}
+
 // cachedRepo is scanRepo through the cache. Each scan it runs gets an
 // engine of its own (an engine keeps what it found).
 func cachedRepo(ctx context.Context, opts Options, set *rules.Set) (*repoResult, *CacheUse, error) {
 	fresh := func() *engine { return newEngine(ctx, set) }
 	c := opts.Cache
-	repo, err := gitrepo.Open(ctx, opts.Path)
+	now, err := lookAt(ctx, opts.Path)
 	if err != nil {
 		return nil, nil, err
 	}
-	tips, commits, err := refTips(ctx, repo)
-	if err != nil {
-		return nil, nil, err
-	}
-	head, _ := repo.ResolveCommit(ctx, "HEAD")
-	var dirty []string
-	if !repo.Bare {
-		if dirty, err = repo.WorktreeChanges(ctx); err != nil {
-			return nil, nil, err
-		}
-	}
+	repo, tips, commits, head, dirty := now.repo, now.tips, now.commits, now.head, now.dirty
 	started := time.Now().UTC().Format(time.RFC3339)
 	warning := ""
 	full := func(reason string) (*repoResult, *CacheUse, error) {

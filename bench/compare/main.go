@@ -10,17 +10,30 @@
 // used a generic rule. gitleaks reports raw secrets: compare hashes each one
 // as it decodes it and prints hashes only.
 //
-// Exit status: 0 all covered, 1 some gitleaks finding missing, 2 error.
+// With -same it compares two channelguard reports instead (a full scan and
+// a rescan through the cache, or two builds): their findings must be
+// identical.
+//
+//	go run ./bench/compare -same A.json B.json
+//
+// Exit status: 0 all covered (or identical), 1 some gitleaks finding
+// missing (or the findings differ), 2 error.
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+
+	"github.com/channelguard/channelguard/reporters/jsonreport"
 )
 
 func main() {
 	maxList := flag.Int("max", 200, "list at most this many missing findings (-1: all)")
+	same := flag.Bool("same", false, "compare two channelguard reports: identical findings")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: compare [-max N] GITLEAKS.json CHANNELGUARD.json")
 		flag.PrintDefaults()
@@ -29,6 +42,9 @@ func main() {
 	if flag.NArg() != 2 {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if *same {
+		os.Exit(sameFindings(flag.Arg(0), flag.Arg(1)))
 	}
 	res, err := run(flag.Arg(0), flag.Arg(1))
 	if err != nil {
@@ -61,4 +77,27 @@ func run(glPath, cgPath string) (Result, error) {
 		return Result{}, fmt.Errorf("%s: %w", cgPath, err)
 	}
 	return Compare(gl, cg), nil
+}
+
+// sameFindings prints whether two channelguard reports hold the same
+// findings and returns the exit status.
+func sameFindings(a, b string) int {
+	ra, err := jsonreport.ReadFile(a)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		return 2
+	}
+	rb, err := jsonreport.ReadFile(b)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		return 2
+	}
+	ja, _ := json.Marshal(ra.Findings)
+	jb, _ := json.Marshal(rb.Findings)
+	if !bytes.Equal(ja, jb) {
+		fmt.Printf("%s and %s: findings differ (%d and %d)\n", filepath.Base(a), filepath.Base(b), len(ra.Findings), len(rb.Findings))
+		return 1
+	}
+	fmt.Printf("%s and %s: the same %d findings\n", filepath.Base(a), filepath.Base(b), len(ra.Findings))
+	return 0
 }

@@ -108,7 +108,7 @@ when it has been exposed and how to rotate it.
   channelguard rules   the rules and the role policy
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.`,
-		Version:       version,
+		Version:       version + "\nregex engine: " + regexEngine,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

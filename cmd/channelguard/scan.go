@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/channelguard/channelguard/internal/pathless"
@@ -12,8 +13,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -170,13 +173,6 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	} else if configPath == "" && len(captures) == 0 && isFile(rules.DefaultConfigName) {
 		configPath = rules.DefaultConfigName
 	}
-	set, err := rules.Load(configPath)
-	if err != nil {
-		return fail(err)
-	}
-	if configPath != "" {
-		logf("using config %s", configPath)
-	}
 	var base baseline.Set
 	if fl.baseline != "" {
 		if base, err = baseline.Load(fl.baseline); err != nil {
@@ -210,28 +206,58 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	if !fl.quiet && !fl.verbose && isTerminal(stderr) {
 		stopProgress = showProgress(stderr, &progress)
 	}
-	res, err := scanner.Scan(cmd.Context(), scanner.Options{
-		Path:      path,
-		NoHistory: fl.noHistory,
-		Range:     fl.rangeSpec,
-		Rules:     set,
-		Baseline:  base,
-		Logf:      logf,
-		Progress:  &progress,
-		Captures:  captures,
-		Policy:    pol,
-		Verify:    verifyFn,
-		ChannelID: fl.channelID,
-		Jobs:      fl.jobs,
-		Cache:     cache,
-	})
-	stopProgress()
-	if err != nil {
-		if cmd.Context().Err() != nil {
-			return fail(errors.New("interrupted; no report written"))
+	var res *scanner.Result
+	if cache != nil && !cache.Off {
+		// Nothing new since the last scan: its result, without compiling
+		// a rule.
+		if list, ok := loadRuleList(cache); ok {
+			remembered, ok, err := scanner.Remembered(cmd.Context(), scanner.Options{Path: path, Cache: cache, Baseline: base, Logf: logf})
+			if err != nil {
+				stopProgress()
+				return fail(err)
+			}
+			if ok {
+				remembered.Report.Rules = list
+				res = remembered
+			}
 		}
-		return fail(err)
 	}
+	if res == nil {
+		set, err := rules.Load(configPath)
+		if err != nil {
+			stopProgress()
+			return fail(err)
+		}
+		if configPath != "" {
+			logf("using config %s", configPath)
+		}
+		res, err = scanner.Scan(cmd.Context(), scanner.Options{
+			Path:      path,
+			NoHistory: fl.noHistory,
+			Range:     fl.rangeSpec,
+			Rules:     set,
+			Baseline:  base,
+			Logf:      logf,
+			Progress:  &progress,
+			Captures:  captures,
+			Policy:    pol,
+			Verify:    verifyFn,
+			ChannelID: fl.channelID,
+			Jobs:      fl.jobs,
+			Cache:     cache,
+		})
+		stopProgress()
+		if err != nil {
+			if cmd.Context().Err() != nil {
+				return fail(errors.New("interrupted; no report written"))
+			}
+			return fail(err)
+		}
+		if res.Cache != nil && res.Cache.Warning == "" {
+			saveRuleList(cache, res.Report.Rules)
+		}
+	}
+	stopProgress()
 	rep := res.Report
 	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
 	logf("scan took %s", time.Since(start).Round(time.Millisecond))
@@ -337,11 +363,12 @@ func scanCache(path, configPath string, fl scanFlags) (c *scanner.Cache, warning
 }
 
 // cacheKey identifies what a remembered scan depends on besides the
-// commits: the program version, the config file's bytes and the --verify
-// settings. scan and org compute it alike, so they share a mirror's state.
+// commits: the program (version, the commit it was built from, the
+// built-in rules), the config file's bytes and the --verify settings. scan
+// and org compute it alike, so they share a mirror's state.
 func cacheKey(v verifyFlags, configPath string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "channelguard %s\nverify %v %s %s\n", version, v.verify, v.lineAPIURL, v.channelID)
+	fmt.Fprintf(h, "channelguard %s %s rules %s\nverify %v %s %s\n", version, buildRevision(), rules.Digest(), v.verify, v.lineAPIURL, v.channelID)
 	if configPath != "" {
 		b, err := os.ReadFile(configPath)
 		if err != nil {
@@ -350,6 +377,55 @@ func cacheKey(v verifyFlags, configPath string) (string, error) {
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// buildRevision is the commit the binary was built from, as go build
+// stamps it ("" outside a git checkout), marked when the tree had changes.
+func buildRevision() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	rev, modified := "", ""
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+modified"
+			}
+		}
+	}
+	return rev + modified
+}
+
+// ruleListPath is where the rule list of a cache key is kept, beside the
+// state: a remembered scan's report lists every rule, as a full scan's
+// does, without compiling one.
+func ruleListPath(c *scanner.Cache) string {
+	return filepath.Join(filepath.Dir(c.State), "rules-"+c.Key+".json")
+}
+
+func loadRuleList(c *scanner.Cache) ([]finding.Rule, bool) {
+	b, err := os.ReadFile(ruleListPath(c))
+	if err != nil {
+		return nil, false
+	}
+	var list []finding.Rule
+	if json.Unmarshal(b, &list) != nil || len(list) == 0 {
+		return nil, false
+	}
+	return list, true
+}
+
+func saveRuleList(c *scanner.Cache, list []finding.Rule) {
+	if _, err := os.Stat(ruleListPath(c)); err == nil {
+		return
+	}
+	if b, err := json.Marshal(list); err == nil {
+		_ = reporters.AtomicWrite(ruleListPath(c), b) // the next rescan compiles the rules instead
+	}
 }
 
 func outputNote(path string) string {
@@ -406,9 +482,12 @@ func showProgress(w io.Writer, p *scanner.Progress) (stop func()) {
 			}
 		}
 	}()
+	var once sync.Once
 	return func() {
-		close(done)
-		<-finished
+		once.Do(func() {
+			close(done)
+			<-finished
+		})
 	}
 }
 

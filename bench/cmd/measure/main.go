@@ -3,7 +3,7 @@
 // and peak RSS, and it prints the median table of a results file.
 //
 //	measure run -label gitleaks -round 1 -results R.tsv [-ok 0,1] [-stdout F] [-stderr F] -- CMD ARGS...
-//	measure summary [-markdown] [-base gitleaks,git-log] [-focus channelguard] R.tsv
+//	measure summary [-markdown] [-base gitleaks,git-log] [-focus channelguard,…] R.tsv
 //
 // run exits 0 when the command's exit code is in -ok, 3 when it is not, and 2
 // on a usage or I/O error. It never prints the command's output.
@@ -49,7 +49,7 @@ func main() {
 func usage() {
 	fmt.Fprintln(os.Stderr, `usage:
   measure run -label NAME -results FILE [-round N] [-ok 0,1] [-stdout F] [-stderr F] -- CMD [ARGS...]
-  measure summary [-markdown] [-base gitleaks,git-log] [-focus channelguard] FILE`)
+  measure summary [-markdown] [-base gitleaks,git-log] [-focus channelguard,…] FILE`)
 	os.Exit(2)
 }
 
@@ -127,7 +127,7 @@ func summary(args []string) error {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
 	markdown := fs.Bool("markdown", false, "print a Markdown table")
 	bases := fs.String("base", "gitleaks,git-log", "labels to compute ratios against")
-	focus := fs.String("focus", "", "after the table, print this label's ratios to each base")
+	focus := fs.String("focus", "", "after the table, print these labels' ratios (comma-separated) to each base")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -156,8 +156,13 @@ func summary(args []string) error {
 	if err := measure.PrintTable(os.Stdout, measure.Table(rows, baseList...), *markdown); err != nil {
 		return err
 	}
-	if lines := measure.Ratios(rows, *focus, baseList...); len(lines) > 0 {
-		fmt.Println()
+	first := true
+	for _, label := range strings.Split(*focus, ",") {
+		lines := measure.Ratios(rows, strings.TrimSpace(label), baseList...)
+		if len(lines) > 0 && first {
+			fmt.Println()
+			first = false
+		}
 		for _, l := range lines {
 			fmt.Println(l)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/report"
@@ -28,7 +29,16 @@ var memoEnabled = true
 // cost (see candidateWindows). Every other rule runs exactly as gitleaks
 // runs it.
 type engine struct {
-	main *detect.Detector
+	// main runs the rules that are neither LINE rules nor located; plain
+	// is main without decoding, for fragments with nothing to decode
+	// (decodePasses already looked, so the detector need not look again).
+	main, plain *detect.Detector
+	// located are the rules looked for with a locator first (see
+	// locatedRule); locTrie finds their keywords, locKeywords[k] lists the
+	// rules of keyword k.
+	located     []locatedRule
+	locTrie     *ahocorasick.Trie
+	locKeywords [][]int
 	// line runs the LINE rules on plain text; lineDecoding also decodes
 	// base64 and percent-encoded segments first, which costs more than the
 	// rules themselves, so it only gets windows that hold something whose
@@ -77,15 +87,22 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 	var skip []*config.Allowlist
 	cfg.Allowlists, skip = splitPathAllowlists(cfg.Allowlists)
 	lineCfg := subset(cfg, isLINE)
+	located, locKeywords, locTrie, notLocated := locatedRules(ctx, subset(cfg, func(id string) bool { return !isLINE(id) }))
+	mainCfg := subset(cfg, func(id string) bool { return !isLINE(id) && notLocated(id) })
 	e := &engine{
-		main:         newDetector(ctx, subset(cfg, func(id string) bool { return !isLINE(id) })),
+		main:         newDetector(ctx, mainCfg),
+		plain:        newDetector(ctx, mainCfg),
+		located:      located,
+		locTrie:      locTrie,
+		locKeywords:  locKeywords,
 		line:         newDetector(ctx, lineCfg),
 		lineDecoding: newDetector(ctx, lineCfg),
 		skipPaths:    skip,
 	}
+	e.plain.MaxDecodeDepth = 0
 	e.line.MaxDecodeDepth = 0
 	if memoEnabled {
-		e.memo = newMemo(e.main.Config, e.line.Config)
+		e.memo = newMemo(cfg) // every rule, located ones included
 	}
 	for _, id := range e.line.Config.OrderedRules {
 		g, ok := shapes[id]
@@ -158,7 +175,15 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 // the capture scanner decide what to do with what it finds.
 func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Finding {
 	fr = validUTF8(fr)
-	found := e.main.DetectContext(ctx, detect.Fragment(fr))
+	passes := decodePasses(fr.Raw, e.main.MaxDecodeDepth)
+	main := e.main
+	if len(passes) == 1 {
+		main = e.plain
+	}
+	found := main.DetectContext(ctx, detect.Fragment(fr))
+	if loc := e.runLocated(ctx, fr, passes); len(loc) > 0 {
+		found = filterGeneric(append(found, loc...))
+	}
 	for _, w := range e.lineFragments(fr) {
 		d := e.line
 		if w.encoded {
@@ -237,7 +262,7 @@ func splitPathAllowlists(all []*config.Allowlist) (kept, paths []*config.Allowli
 	return kept, paths
 }
 
-func (e *engine) bytes() int { return int(e.main.TotalBytes.Load()) }
+func (e *engine) bytes() int { return int(e.main.TotalBytes.Load() + e.plain.TotalBytes.Load()) }
 
 // Byte classes for runs.
 const (

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -21,13 +22,27 @@ func historyStream(n int) string {
 	paths := []string{"app/config.env", "app/main.go", "deploy/values.yaml", "docs/setup.md", "bot/handler.js", "bot/keys.json",
 		"web/settings.py", "ops/secret.yaml", "lib/util.go", "scripts/run.sh", "README.md", "test/fixtures.txt"}
 	secret := func(i int) string {
-		switch i % 5 {
+		switch i % 8 {
+		case 5:
+			// semi-generic rules (located): a service name, an assignment, a value
+			return `nytimes_api_key = "` + fakecred.Hex(fmt.Sprintf("nyt-%d", i%9), 16) + "\"\n" +
+				"snyk_token: " + fakecred.Hex("snyk-a", 4) + "-" + fakecred.Hex("snyk-b", 2) + "-" + fakecred.Hex("snyk-c", 2) + "-" + fakecred.Hex("snyk-d", 2) + "-" + fakecred.Hex(fmt.Sprintf("snyk-%d", i%3), 6) + "\n" +
+				"\u212Aey_password = '" + fakecred.Hex(fmt.Sprintf("kelvin-%d", i%4), 12) + "'\n"
+		case 6:
+			// a generic assignment only decoding reveals
+			return "blob: " + base64.StdEncoding.EncodeToString([]byte(`api_key = "`+fakecred.Hex(fmt.Sprintf("b64-%d", i%5), 14)+`"`)) + "\n"
+		case 7:
+			return "password = \"" + fakecred.Hex(fmt.Sprintf("pw-%d", i%6), 10) + "\" # generic\ntoken: " + fakecred.Hex(fmt.Sprintf("tok-%d", i%6), 12) + "\n"
 		case 0:
 			return "LINE_CHANNEL_SECRET=" + fakecred.ChannelSecret(fmt.Sprintf("par-%d", i%17)) + "\n"
 		case 1:
 			return `channelAccessToken: "` + fakecred.AccessToken(fmt.Sprintf("par-%d", i%13)) + "\"\n"
 		case 2:
-			return "aws_access_key_id = AKIA" + strings.ToUpper(fakecred.Hex(fmt.Sprintf("aws-%d", i%7), 8)) + "\n"
+			var key strings.Builder
+			for _, b := range fakecred.Bytes(fmt.Sprintf("aws-%d", i%7), 16) {
+				key.WriteByte("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[b%32])
+			}
+			return "aws_access_key_id = AKIA" + key.String() + "\n"
 		case 3:
 			return `api_key = "` + fakecred.Hex(fmt.Sprintf("generic-%d", i%11), 20) + "\"\n"
 		default:
@@ -101,17 +116,18 @@ func historyStream(n int) string {
 	return s.String()
 }
 
-// The fast path (several git processes, the memo) must report exactly what
-// the plain sequential path (one git log, every fragment scanned) reports:
-// the same findings, occurrences, first commits, removals and order.
+// The fast path (several git processes, the memo, located rules) must
+// report exactly what the plain sequential path (one git log, every
+// fragment given to every rule as gitleaks does) reports: the same
+// findings, occurrences, first commits, removals and order.
 func TestParallelHistoryMatchesSequential(t *testing.T) {
 	r := gittest.FastImport(t, historyStream(900))
 	if got := r.Git("rev-list", "--all", "--count"); got != "991" {
 		t.Fatalf("the test history has %s commits, want 991", got)
 	}
-	report := func(jobs int, memo bool) string {
-		memoEnabled = memo
-		defer func() { memoEnabled = true }()
+	report := func(jobs int, fast bool) string {
+		memoEnabled, locatorsEnabled = fast, fast
+		defer func() { memoEnabled, locatorsEnabled = true, true }()
 		res := scan(t, Options{Path: r.Dir, Jobs: jobs})
 		rep := *res.Report
 		rep.Stats.Bytes = 0 // bytes given to the detector: fewer with the memo
@@ -125,6 +141,11 @@ func TestParallelHistoryMatchesSequential(t *testing.T) {
 	if n := strings.Count(sequential, `"rule_id"`); n < 20 {
 		t.Fatalf("the test history should give many findings, got %d", n)
 	}
+	for _, rule := range []string{"nytimes-access-token", "snyk-api-token", "generic-api-key", "aws-access-token", "line-channel-secret"} {
+		if !strings.Contains(sequential, `"rule_id": "`+rule+`"`) {
+			t.Errorf("the test history should give %s findings", rule)
+		}
+	}
 	for _, removed := range []string{`"removed_in"`, `"still_at_head": false`} {
 		if !strings.Contains(sequential, removed) {
 			t.Errorf("the test history should hold removed secrets (%s)", removed)
@@ -132,7 +153,7 @@ func TestParallelHistoryMatchesSequential(t *testing.T) {
 	}
 	for _, jobs := range []int{2, 3} {
 		if fast := report(jobs, true); fast != sequential {
-			t.Errorf("jobs %d with the memo differs from the sequential path:\n%s", jobs, firstDifference(sequential, fast))
+			t.Errorf("jobs %d with the memo and locators differs from the sequential path:\n%s", jobs, firstDifference(sequential, fast))
 		}
 	}
 }
@@ -148,4 +169,29 @@ func firstDifference(a, b string) string {
 		}
 	}
 	return fmt.Sprintf("lengths differ: %d and %d lines", len(al), len(bl))
+}
+
+// Located rules find exactly what running every rule on every fragment
+// finds, on the repository's own test data (LINE bots, decoys, captures'
+// bodies, fuzz corpora: many shapes of text) scanned as a directory.
+func TestLocatedRulesChangeNothing(t *testing.T) {
+	report := func(located bool) string {
+		locatorsEnabled = located
+		defer func() { locatorsEnabled = true }()
+		res := scan(t, Options{Path: "../testdata"})
+		rep := *res.Report
+		rep.Stats.Bytes = 0
+		out, err := json.MarshalIndent(rep, "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	all, located := report(false), report(true)
+	if strings.Count(all, `"rule_id"`) < 10 {
+		t.Fatalf("testdata should give many findings")
+	}
+	if all != located {
+		t.Errorf("located rules differ from every rule on every fragment:\n%s", firstDifference(all, located))
+	}
 }

@@ -6,15 +6,17 @@
 # repository, in one run, alternating the tools for RUNS rounds (default 3).
 # channelguard runs three ways: a full scan (--no-cache), a full scan by the
 # native-RE2 build (-tags gore2regex,re2_cgo; when libre2-dev is installed)
-# and a rescan of the unchanged repository through the cache. Prints wall
+# a rescan of the unchanged repository through the cache, and `channelguard
+# pr` on a pull request of the last 100 commits of HEAD. Prints wall
 # time, CPU time (user+sys, children included) and peak RSS as medians with
 # ratios, then checks with bench/compare that every gitleaks finding is in
 # channelguard's report.
 #
 # Environment:
 #   BENCH_TOOLS        tools to run, default "git-log gitleaks channelguard
-#                      channelguard-re2 channelguard-rescan" (also: gitleaks-quiet;
-#                      channelguard-re2 is left out when libre2-dev is missing)
+#                      channelguard-re2 channelguard-rescan channelguard-pr100"
+#                      (also: gitleaks-quiet; channelguard-re2 is left out when
+#                      libre2-dev is missing)
 #   CHANNELGUARD_BIN   use this binary instead of building ./cmd/channelguard
 #   BENCH_REV          build channelguard from this commit (git archive) instead
 #                      of the work tree, e.g. BENCH_REV=HEAD to leave out
@@ -68,10 +70,10 @@ CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/channelguard-bench
 GL_DIR=$CACHE/gitleaks-$GITLEAKS_VERSION-$TAGS
 GL=$GL_DIR/gitleaks
 RE2_HEADER=/usr/include/re2/re2.h
-default_tools="git-log gitleaks channelguard channelguard-re2 channelguard-rescan"
+default_tools="git-log gitleaks channelguard channelguard-re2 channelguard-rescan channelguard-pr100"
 if [[ -z ${BENCH_TOOLS:-} && ! -f $RE2_HEADER ]]; then
 	echo "run.sh: $RE2_HEADER not found (apt-get install libre2-dev): no channelguard-re2 row" >&2
-	default_tools="git-log gitleaks channelguard channelguard-rescan"
+	default_tools="git-log gitleaks channelguard channelguard-rescan channelguard-pr100"
 fi
 read -r -a TOOLS <<<"${BENCH_TOOLS:-$default_tools}"
 want() {
@@ -80,7 +82,7 @@ want() {
 	return 1
 }
 for t in "${TOOLS[@]}"; do
-	case $t in git-log | gitleaks | gitleaks-quiet | channelguard | channelguard-re2 | channelguard-rescan) ;; *) die "unknown tool '$t' in BENCH_TOOLS" ;; esac
+	case $t in git-log | gitleaks | gitleaks-quiet | channelguard | channelguard-re2 | channelguard-rescan | channelguard-pr100) ;; *) die "unknown tool '$t' in BENCH_TOOLS" ;; esac
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/channelguard-bench.XXXXXX")
@@ -98,7 +100,7 @@ MEASURE=$WORK/measure
 CG=
 CG_RE2=
 CG_DESC=
-if want channelguard || want channelguard-rescan || want channelguard-re2; then
+if want channelguard || want channelguard-rescan || want channelguard-re2 || want channelguard-pr100; then
 	if [[ -n ${CHANNELGUARD_BIN:-} ]]; then
 		[[ -x $CHANNELGUARD_BIN ]] || die "CHANNELGUARD_BIN=$CHANNELGUARD_BIN is not executable"
 		CG=$CHANNELGUARD_BIN
@@ -210,6 +212,13 @@ run_tool() { # run_tool TOOL ROUND
 		"$MEASURE" run -label channelguard-re2 -round "$round" -results "$RESULTS" -ok 0,1 -stderr "$log" -- \
 			"$CG_RE2" scan "$REPO" --format json --output "$WORK/channelguard-re2.json" -q --no-cache --cache "$WORK/cache-re2" || rc=$?
 		;;
+	channelguard-pr100)
+		# end to end as in GitHub Actions: event payload, range, base's
+		# secrets dropped, SARIF, summary and annotations (no token: no API)
+		"$MEASURE" run -label channelguard-pr100 -round "$round" -results "$RESULTS" -ok 0,1 -stderr "$log" -- \
+			env GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH="$WORK/pr-event.json" GITHUB_STEP_SUMMARY="$WORK/pr-summary.md" \
+			"$CG" pr --path "$REPO" --sarif "$WORK/pr.sarif" || rc=$?
+		;;
 	channelguard-rescan)
 		# the repository has not changed since the untimed first scan
 		"$MEASURE" run -label channelguard-rescan -round "$round" -results "$RESULTS" -ok 0,1 -stderr "$log" -- \
@@ -239,6 +248,17 @@ if want channelguard-rescan; then
 	}
 fi
 
+if want channelguard-pr100; then
+	# a pull request of the last 100 commits on HEAD's first-parent line
+	pr_base=$(git -C "$REPO" rev-parse --verify --quiet "HEAD~100^{commit}") ||
+		pr_base=$(git -C "$REPO" rev-list --max-parents=0 HEAD | tail -n 1)
+	pr_head=$(git -C "$REPO" rev-parse HEAD)
+	pr_commits=$(git -C "$REPO" rev-list --count "$pr_base..$pr_head")
+	printf '{"number": 1, "pull_request": {"number": 1, "base": {"sha": "%s", "ref": "main"}, "head": {"sha": "%s", "ref": "pr"}}, "repository": {"full_name": "bench/repo", "default_branch": "main"}}\n' \
+		"$pr_base" "$pr_head" >"$WORK/pr-event.json"
+	echo "channelguard-pr100: pull request $pr_base..$pr_head ($pr_commits commits)" >&2
+fi
+
 echo "== measuring" >&2
 n=${#TOOLS[@]}
 for ((round = 1; round <= RUNS; round++)); do
@@ -250,7 +270,7 @@ done
 echo
 echo "medians of $RUNS runs (CPU = user+sys incl. children such as git; RSS = largest single process (rusage);"
 echo "tree RSS = peak sum over the tool and its children, sampled every 20 ms; mem ratios use tree RSS):"
-"$MEASURE" summary -base gitleaks,git-log,channelguard -focus channelguard,channelguard-re2,channelguard-rescan "$RESULTS"
+"$MEASURE" summary -base gitleaks,git-log,channelguard -focus channelguard,channelguard-re2,channelguard-rescan,channelguard-pr100 "$RESULTS"
 
 # --- coverage --------------------------------------------------------------
 rc=0
@@ -273,7 +293,7 @@ done
 if [[ -n ${BENCH_OUT:-} ]]; then
 	mkdir -p "$BENCH_OUT"
 	cp "$RESULTS" "$BENCH_OUT/results.tsv"
-	"$MEASURE" summary -markdown -base gitleaks,git-log,channelguard -focus channelguard,channelguard-re2,channelguard-rescan "$RESULTS" >"$BENCH_OUT/table.md"
+	"$MEASURE" summary -markdown -base gitleaks,git-log,channelguard -focus channelguard,channelguard-re2,channelguard-rescan,channelguard-pr100 "$RESULTS" >"$BENCH_OUT/table.md"
 	[[ -f $WORK/compare.txt ]] && cp "$WORK/compare.txt" "$BENCH_OUT/compare.txt"
 	echo "results kept in $BENCH_OUT (timings and counts only, no reports)" >&2
 fi

@@ -3,10 +3,12 @@ package scanner
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/channelguard/channelguard/reporters"
@@ -102,20 +104,32 @@ type repoNow struct {
 	dirty   []string
 }
 
+// lookAt is nil, and no error, when path is not a directory in a git
+// repository (a plain directory or a file: nothing to remember).
 func lookAt(ctx context.Context, path string) (*repoNow, error) {
+	if info, err := os.Stat(path); err != nil || !info.IsDir() {
+		return nil, nil
+	}
 	repo, err := gitrepo.Open(ctx, path)
+	if errors.Is(err, gitrepo.ErrNotRepository) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
+	// three independent questions, asked at once: the working tree's
+	// status is the slow one on a large checkout
 	n := &repoNow{repo: repo}
-	if n.tips, n.commits, err = refTips(ctx, repo); err != nil {
-		return nil, err
-	}
-	n.head, _ = repo.ResolveCommit(ctx, "HEAD")
+	var refErr, treeErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { n.tips, n.commits, refErr = refTips(ctx, repo) })
+	wg.Go(func() { n.head, _ = repo.ResolveCommit(ctx, "HEAD") })
 	if !repo.Bare {
-		if n.dirty, err = repo.WorktreeChanges(ctx); err != nil {
-			return nil, err
-		}
+		wg.Go(func() { n.dirty, treeErr = repo.WorktreeChanges(ctx) })
+	}
+	wg.Wait()
+	if err := errors.Join(refErr, treeErr); err != nil {
+		return nil, err
 	}
 	return n, nil
 }
@@ -126,11 +140,11 @@ func lookAt(ctx context.Context, path string) (*repoNow, error) {
 // Rules (the caller keeps them); opts.Baseline applies.
 func Remembered(ctx context.Context, opts Options) (res *Result, ok bool, err error) {
 	c := opts.Cache
-	if c == nil || c.Off || opts.Range != "" || opts.NoHistory || len(opts.Exclude) > 0 || len(opts.Captures) > 0 || !isRepository(ctx, opts.Path) {
+	if !cacheable(opts) || c.Off {
 		return nil, false, nil
 	}
 	now, err := lookAt(ctx, opts.Path)
-	if err != nil {
+	if err != nil || now == nil {
 		return nil, false, err
 	}
 	prev := loadCacheState(c.State, c.Key)
@@ -155,13 +169,10 @@ func Remembered(ctx context.Context, opts Options) (res *Result, ok bool, err er
 
 // cachedRepo is scanRepo through the cache. Each scan it runs gets an
 // engine of its own (an engine keeps what it found).
-func cachedRepo(ctx context.Context, opts Options, set *rules.Set) (*repoResult, *CacheUse, error) {
+func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *repoNow) (*repoResult, *CacheUse, error) {
 	fresh := func() *engine { return newEngine(ctx, set) }
 	c := opts.Cache
-	now, err := lookAt(ctx, opts.Path)
-	if err != nil {
-		return nil, nil, err
-	}
+	opts.known = now
 	repo, tips, commits, head, dirty := now.repo, now.tips, now.commits, now.head, now.dirty
 	started := time.Now().UTC().Format(time.RFC3339)
 	warning := ""

@@ -56,8 +56,11 @@ type Options struct {
 	// holds, in any file: a pull request's base. What was there before the
 	// range is not the range's doing.
 	NotIn string
-	// Rules to run; nil means the built-in rules.
+	// Rules to run; nil means LoadRules, or the built-in rules.
 	Rules *rules.Set
+	// LoadRules, when Rules is nil, loads them: Scan calls it while git
+	// looks at the repository, so compiling the rules costs no wall time.
+	LoadRules func() (*rules.Set, error)
 	// Baseline holds fingerprints that are not reported again.
 	Baseline baseline.Set
 	// Logf receives progress lines (never a secret); nil discards them.
@@ -67,6 +70,9 @@ type Options struct {
 	// Cache, when set, makes a full-history scan of a git repository
 	// incremental (see Cache). Range, NoHistory and Exclude scans ignore it.
 	Cache *Cache
+	// known is the repository as the cache just looked at it (opened,
+	// uncommitted files listed), so the scan does not ask git again.
+	known *repoNow
 	// Jobs is how many git processes read a long history at once; 0 means
 	// one per core, 1 one process in all (the plain sequential path).
 	Jobs int
@@ -148,13 +154,36 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
-	set := opts.Rules
-	if set == nil {
-		var err error
-		if set, err = rules.Builtin(); err != nil {
-			return nil, err
-		}
+	// The rules compile while git looks at the repository.
+	type loaded struct {
+		set *rules.Set
+		err error
 	}
+	ruleSet := make(chan loaded, 1)
+	go func() {
+		set, err := opts.Rules, error(nil)
+		switch {
+		case set != nil:
+		case opts.LoadRules != nil:
+			set, err = opts.LoadRules()
+		default:
+			set, err = rules.Builtin()
+		}
+		ruleSet <- loaded{set, err}
+	}()
+	var now *repoNow
+	var lookErr error
+	if cacheable(opts) {
+		now, lookErr = lookAt(ctx, opts.Path)
+	}
+	l := <-ruleSet
+	if l.err != nil {
+		return nil, l.err
+	}
+	if lookErr != nil {
+		return nil, lookErr
+	}
+	set := l.set
 	eng := newEngine(ctx, set)
 	res := &Result{}
 	rep := &finding.Report{Rules: set.Rules()}
@@ -163,8 +192,8 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Path != "" || len(opts.Captures) == 0 {
 		var repo *repoResult
 		var err error
-		if opts.Cache != nil && opts.Range == "" && !opts.NoHistory && len(opts.Exclude) == 0 && isRepository(ctx, opts.Path) {
-			repo, res.Cache, err = cachedRepo(ctx, opts, set)
+		if now != nil {
+			repo, res.Cache, err = cachedRepo(ctx, opts, set, now)
 		} else {
 			repo, err = scanRepo(ctx, opts, set, eng)
 		}
@@ -236,13 +265,10 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// isRepository: path is a directory in a git repository.
-func isRepository(ctx context.Context, path string) bool {
-	if info, err := os.Stat(path); err != nil || !info.IsDir() {
-		return false
-	}
-	_, err := gitrepo.Open(ctx, path)
-	return err == nil
+// cacheable: a full-history scan of a repository, which Options.Cache
+// can make incremental.
+func cacheable(opts Options) bool {
+	return opts.Cache != nil && opts.Range == "" && !opts.NoHistory && len(opts.Exclude) == 0 && len(opts.Captures) == 0 && opts.Path != ""
 }
 
 // scanCaptures runs the capture scanner with the engine's rules.
@@ -308,11 +334,15 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 	if opts.Progress != nil {
 		if plan.hist != nil {
 			plan.hist.Seen = &opts.Progress.Commits
-			go func() {
-				if n, err := plan.repo.CountCommits(ctx, plan.hist.Revs); err == nil {
-					opts.Progress.TotalCommits.Store(int64(n))
-				}
-			}()
+			if plan.hist.Jobs > 1 {
+				plan.hist.Total = &opts.Progress.TotalCommits // it lists the commits anyway
+			} else {
+				go func() {
+					if n, err := plan.repo.CountCommits(ctx, plan.hist.Revs); err == nil {
+						opts.Progress.TotalCommits.Store(int64(n))
+					}
+				}()
+			}
 		}
 		if plan.work != nil {
 			plan.work.Seen = &opts.Progress.Files
@@ -528,7 +558,13 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 	if !info.IsDir() {
 		return nil, fmt.Errorf("%s: not a regular file or directory", target)
 	}
-	repo, err := gitrepo.Open(ctx, target)
+	var repo *gitrepo.Repo
+	var err error
+	if opts.known != nil {
+		repo = opts.known.repo
+	} else {
+		repo, err = gitrepo.Open(ctx, target)
+	}
 	if errors.Is(err, gitrepo.ErrNotRepository) {
 		if opts.Range != "" {
 			return nil, fmt.Errorf("--range needs a git repository; %s is not one", target)
@@ -582,8 +618,10 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		p.hist = &history.Source{Repo: repo, Revs: revs, Sema: sema, Jobs: opts.jobs()}
 	}
 	if !repo.Bare {
-		files, err := repo.WorktreeChanges(ctx)
-		if err != nil {
+		var files []string
+		if opts.known != nil {
+			files = opts.known.dirty
+		} else if files, err = repo.WorktreeChanges(ctx); err != nil {
 			return nil, err
 		}
 		p.changed = map[string]bool{}

@@ -223,19 +223,15 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		}
 	}
 	if res == nil {
-		set, err := rules.Load(configPath)
-		if err != nil {
-			stopProgress()
-			return fail(err)
-		}
 		if configPath != "" {
 			logf("using config %s", configPath)
 		}
+		var err error
 		res, err = scanner.Scan(cmd.Context(), scanner.Options{
 			Path:      path,
 			NoHistory: fl.noHistory,
 			Range:     fl.rangeSpec,
-			Rules:     set,
+			LoadRules: func() (*rules.Set, error) { return rules.Load(configPath) },
 			Baseline:  base,
 			Logf:      logf,
 			Progress:  &progress,

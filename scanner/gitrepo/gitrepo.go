@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // ErrNotRepository is returned by Open for a path outside any git repository.
@@ -170,23 +171,27 @@ func (r *Repo) ParseRange(ctx context.Context, spec string) (Range, error) {
 // differs from HEAD, plus untracked files that are not ignored: what the
 // history does not already hold. Without commits, every non-ignored file.
 func (r *Repo) WorktreeChanges(ctx context.Context) ([]string, error) {
-	var lists [][]byte
-	if r.HasCommits(ctx) {
-		changed, err := r.Run(ctx, append([]string{"diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", "HEAD"}, r.pathspecOrAll()...)...)
-		if err != nil {
-			return nil, err
-		}
-		lists = append(lists, changed)
-		untracked, err := r.Run(ctx, append([]string{"ls-files", "-z", "--others", "--exclude-standard"}, r.pathspecOrAll()...)...)
-		if err != nil {
-			return nil, err
-		}
-		lists = append(lists, untracked)
-	} else {
-		all, err := r.TrackedAndUntracked(ctx)
-		return all, err
+	if !r.HasCommits(ctx) {
+		return r.TrackedAndUntracked(ctx)
 	}
-	return splitZ(lists...), nil
+	// changed and untracked files are two independent git runs
+	var changed, untracked []byte
+	var changedErr, untrackedErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		changed, changedErr = r.Run(ctx, append([]string{"diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", "HEAD"}, r.pathspecOrAll()...)...)
+	})
+	wg.Go(func() {
+		untracked, untrackedErr = r.Run(ctx, append([]string{"ls-files", "-z", "--others", "--exclude-standard"}, r.pathspecOrAll()...)...)
+	})
+	wg.Wait()
+	if changedErr != nil {
+		return nil, changedErr
+	}
+	if untrackedErr != nil {
+		return nil, untrackedErr
+	}
+	return splitZ(changed, untracked), nil
 }
 
 // TrackedAndUntracked lists every tracked file and every untracked file that

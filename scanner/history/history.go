@@ -41,6 +41,9 @@ type Source struct {
 	// Jobs is how many git processes may produce patches at once (see
 	// Fragments); 0 or 1 means one.
 	Jobs int
+	// Total, when set with Jobs > 1, gets the number of commits listed
+	// (for progress).
+	Total *atomic.Int64
 
 	mu      sync.Mutex
 	order   map[string]int // commit SHA → position in git log (0 = newest)
@@ -130,6 +133,9 @@ func (s *Source) start(ctx context.Context) ([]*patches, error) {
 		return nil, err
 	}
 	commits := strings.Fields(string(out))
+	if s.Total != nil {
+		s.Total.Store(int64(len(commits)))
+	}
 	s.listed = make(map[string]int, len(commits))
 	for i, c := range commits {
 		s.listed[c] = i

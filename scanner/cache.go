@@ -15,6 +15,7 @@ import (
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
+	"github.com/channelguard/channelguard/scanner/history"
 )
 
 // Cache makes a repository's history scan incremental: the state file
@@ -102,11 +103,16 @@ type repoNow struct {
 	commits map[string]bool // refs that are commits or tags of commits
 	head    string
 	dirty   []string
+	// early is the read of every ref's history, started when the scan is
+	// sure to read it all (see lookAt); closed by Scan.
+	early *history.Early
 }
 
 // lookAt is nil, and no error, when path is not a directory in a git
-// repository (a plain directory or a file: nothing to remember).
-func lookAt(ctx context.Context, path string) (*repoNow, error) {
+// repository (a plain directory or a file: nothing to remember). With
+// readAll > 0 it also starts reading every ref's history with that many
+// git processes, for a scan sure to read it all.
+func lookAt(ctx context.Context, path string, readAll int) (*repoNow, error) {
 	if info, err := os.Stat(path); err != nil || !info.IsDir() {
 		return nil, nil
 	}
@@ -120,6 +126,9 @@ func lookAt(ctx context.Context, path string) (*repoNow, error) {
 	// three independent questions, asked at once: the working tree's
 	// status is the slow one on a large checkout
 	n := &repoNow{repo: repo}
+	if readAll > 0 {
+		n.early = history.StartEarly(ctx, repo, []string{"--all"}, readAll)
+	}
 	var refErr, treeErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { n.tips, n.commits, refErr = refTips(ctx, repo) })
@@ -143,7 +152,7 @@ func Remembered(ctx context.Context, opts Options) (res *Result, ok bool, err er
 	if !cacheable(opts) || c.Off {
 		return nil, false, nil
 	}
-	now, err := lookAt(ctx, opts.Path)
+	now, err := lookAt(ctx, opts.Path, 0)
 	if err != nil || now == nil {
 		return nil, false, err
 	}

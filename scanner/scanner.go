@@ -174,7 +174,15 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	var now *repoNow
 	var lookErr error
 	if cacheable(opts) {
-		now, lookErr = lookAt(ctx, opts.Path)
+		// Sure to read every commit: start git while the rules compile.
+		readAll := 0
+		if opts.jobs() > 1 && (opts.Cache.Off || !isFile(opts.Cache.State)) {
+			readAll = opts.jobs()
+		}
+		now, lookErr = lookAt(ctx, opts.Path, readAll)
+		if now != nil {
+			defer now.early.Close()
+		}
 	}
 	l := <-ruleSet
 	if l.err != nil {
@@ -263,6 +271,11 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	rep.Sort()
 	res.Report = rep
 	return res, nil
+}
+
+func isFile(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }
 
 // cacheable: a full-history scan of a repository, which Options.Cache
@@ -616,6 +629,9 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 			revs = append(append(revs, "--not"), shas...)
 		}
 		p.hist = &history.Source{Repo: repo, Revs: revs, Sema: sema, Jobs: opts.jobs()}
+		if opts.known != nil && len(opts.Exclude) == 0 {
+			p.hist.Early = opts.known.early // of "--all", started early
+		}
 	}
 	if !repo.Bare {
 		var files []string

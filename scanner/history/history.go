@@ -44,6 +44,9 @@ type Source struct {
 	// Total, when set with Jobs > 1, gets the number of commits listed
 	// (for progress).
 	Total *atomic.Int64
+	// Early, when set, is the read of Revs started earlier (see
+	// StartEarly); otherwise Fragments starts it.
+	Early *Early
 
 	mu      sync.Mutex
 	order   map[string]int // commit SHA → position in git log (0 = newest)
@@ -82,9 +85,18 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 	s.removers = map[string][]string{}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	streams, err := s.start(ctx)
+	streams, stop, err := s.start(ctx)
 	if err != nil {
 		return err
+	}
+	if stop != nil {
+		// early streams run under their own context: stopping this scan
+		// (a yield error, ctx cancelled) must stop them too
+		defer stop()
+		go func() {
+			<-ctx.Done()
+			stop()
+		}()
 	}
 	var (
 		wg       sync.WaitGroup
@@ -117,22 +129,24 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 // with Jobs > 1 and enough commits, Jobs of them each given its share of
 // the commits on stdin. Commits are numbered by their place in the list,
 // so "newest" means the same either way.
-func (s *Source) start(ctx context.Context) ([]*patches, error) {
+func (s *Source) start(ctx context.Context) ([]*patches, context.CancelFunc, error) {
 	args := s.logArgs("--diff-filter=tuxb", "--irreversible-delete")
 	if s.Jobs <= 1 {
-		log, err := s.startPatches(ctx, args, nil)
+		log, err := startPatches(ctx, s.Repo, args, nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return []*patches{log}, nil
+		return []*patches{log}, nil, nil
 	}
-	list := append([]string{"rev-list", "--full-history"}, s.Revs...)
-	list = append(list, s.Repo.Pathspec()...)
-	out, err := s.Repo.Run(ctx, list...)
+	early := s.Early
+	if early == nil {
+		early = StartEarly(ctx, s.Repo, s.Revs, s.Jobs)
+	}
+	commits, streams, stop, err := early.take()
 	if err != nil {
-		return nil, err
+		stop()
+		return nil, nil, err
 	}
-	commits := strings.Fields(string(out))
 	if s.Total != nil {
 		s.Total.Store(int64(len(commits)))
 	}
@@ -140,26 +154,89 @@ func (s *Source) start(ctx context.Context) ([]*patches, error) {
 	for i, c := range commits {
 		s.listed[c] = i
 	}
-	jobs := min(s.Jobs, len(commits)/minCommitsPerStream)
-	if jobs <= 1 {
-		log, err := s.startPatches(ctx, args, nil)
+	if len(streams) == 0 { // a short history: one stream
+		stop()
+		log, err := startPatches(ctx, s.Repo, args, nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return []*patches{log}, nil
+		return []*patches{log}, nil, nil
 	}
-	// Commits are dealt out in turn, so each stream gets old and new, big
-	// and small commits alike; the order within a stream does not matter.
+	return streams, stop, nil
+}
+
+// Early is a history read started before the scan needs it: the commits
+// listed and, for a long history, the git log streams already running (git
+// fills its pipe and waits). A scan starts it as soon as it knows the
+// repository, so the history is flowing by the time the rules are
+// compiled.
+type Early struct {
+	cancel  context.CancelFunc
+	done    chan struct{}
+	commits []string
+	streams []*patches
+	err     error
+	taken   atomic.Bool
+}
+
+// StartEarly lists the commits revs select and starts jobs git log
+// streams over them, in the background. Close it when the scan is over.
+func StartEarly(ctx context.Context, repo *gitrepo.Repo, revs []string, jobs int) *Early {
+	ctx, cancel := context.WithCancel(ctx)
+	e := &Early{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		args := append([]string{"rev-list", "--full-history"}, revs...)
+		out, err := repo.Run(ctx, append(args, repo.Pathspec()...)...)
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.commits = strings.Fields(string(out))
+		if n := min(jobs, len(e.commits)/minCommitsPerStream); n > 1 {
+			e.streams, e.err = startStreams(ctx, repo, e.commits, n)
+		}
+	}()
+	return e
+}
+
+// take hands the list and the streams (none for a short history) to the
+// one scan that reads them, with the function that stops them.
+func (e *Early) take() ([]string, []*patches, context.CancelFunc, error) {
+	<-e.done
+	if !e.taken.CompareAndSwap(false, true) {
+		// read already: the list is still right, the streams are spent
+		return e.commits, nil, func() {}, e.err
+	}
+	return e.commits, e.streams, e.cancel, e.err
+}
+
+// Close stops streams no scan took (the scan failed before reading).
+func (e *Early) Close() {
+	if e == nil || e.taken.Load() {
+		return
+	}
+	e.cancel()
+	<-e.done
+	for _, p := range e.streams {
+		_ = p.wait()
+	}
+}
+
+// startStreams starts jobs git log processes over commits. They are dealt
+// out in turn, so each stream gets old and new, big and small commits
+// alike; the order within a stream does not matter.
+func startStreams(ctx context.Context, repo *gitrepo.Repo, commits []string, jobs int) ([]*patches, error) {
 	shares := make([]strings.Builder, jobs)
 	for i, c := range commits {
 		shares[i%jobs].WriteString(c)
 		shares[i%jobs].WriteByte('\n')
 	}
-	streamArgs := []string{"log", "--no-walk=unsorted", "--stdin", "-p", "-U0", "--no-ext-diff", "--no-textconv", "--no-color", "--format=medium", "--diff-filter=tuxb", "--irreversible-delete"}
-	streamArgs = append(streamArgs, s.Repo.Pathspec()...)
+	args := []string{"log", "--no-walk=unsorted", "--stdin", "-p", "-U0", "--no-ext-diff", "--no-textconv", "--no-color", "--format=medium", "--diff-filter=tuxb", "--irreversible-delete"}
+	args = append(args, repo.Pathspec()...)
 	var streams []*patches
 	for i := range shares {
-		log, err := s.startPatches(ctx, streamArgs, strings.NewReader(shares[i].String()))
+		log, err := startPatches(ctx, repo, args, strings.NewReader(shares[i].String()))
 		if err != nil {
 			for _, l := range streams {
 				_ = l.wait()
@@ -265,22 +342,22 @@ type patches struct {
 	files  <-chan *gitdiff.File
 }
 
-func (s *Source) startPatches(ctx context.Context, args []string, stdin io.Reader) (*patches, error) {
-	cmd, stderr := s.Repo.Command(ctx, args...)
+func startPatches(ctx context.Context, repo *gitrepo.Repo, args []string, stdin io.Reader) (*patches, error) {
+	cmd, stderr := repo.Command(ctx, args...)
 	cmd.Stdin = stdin
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("git log in %s: %w", s.Repo.Root, err)
+		return nil, fmt.Errorf("git log in %s: %w", repo.Root, err)
 	}
 	files, err := gitdiff.Parse(stdout)
 	if err != nil {
 		_ = cmd.Wait()
-		return nil, gitrepo.CommandError(s.Repo.Root, args, err, stderr.Bytes())
+		return nil, gitrepo.CommandError(repo.Root, args, err, stderr.Bytes())
 	}
-	return &patches{root: s.Repo.Root, args: args, cmd: cmd, stdout: stdout, stderr: stderr, files: files}, nil
+	return &patches{root: repo.Root, args: args, cmd: cmd, stdout: stdout, stderr: stderr, files: files}, nil
 }
 
 // wait is called once the files channel is drained: the parser has stopped
@@ -341,7 +418,7 @@ func (s *Source) Deletions(ctx context.Context, paths []string, fn func(Deletion
 	args = append(args, paths...)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	log, err := s.startPatches(ctx, args, strings.NewReader(strings.Join(commits, "\n")+"\n"))
+	log, err := startPatches(ctx, s.Repo, args, strings.NewReader(strings.Join(commits, "\n")+"\n"))
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,19 @@
 package scanner
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
+	"github.com/channelguard/channelguard/rules"
 )
 
 // historyStream is a fast-import stream of a long, untidy history: n
@@ -194,4 +199,42 @@ func TestLocatedRulesChangeNothing(t *testing.T) {
 	if all != located {
 		t.Errorf("located rules differ from every rule on every fragment:\n%s", firstDifference(all, located))
 	}
+}
+
+// A scan that fails after git started reading early (here: the rules do
+// not load) leaves no git process behind.
+func TestEarlyReadStoppedOnError(t *testing.T) {
+	r := gittest.FastImport(t, historyStream(900))
+	_, err := Scan(context.Background(), Options{
+		Path:      r.Dir,
+		Jobs:      3,
+		Cache:     &Cache{State: filepath.Join(t.TempDir(), "state.json"), Key: "k"},
+		LoadRules: func() (*rules.Set, error) { return nil, errors.New("config x.toml: bad rule") },
+	})
+	if err == nil || err.Error() != "config x.toml: bad rule" {
+		t.Fatalf("error = %v, want the rules' error", err)
+	}
+	if kids := childProcesses(t); len(kids) > 0 {
+		t.Errorf("git processes left running: %v", kids)
+	}
+}
+
+// childProcesses lists this process's children (Linux /proc).
+func childProcesses(t *testing.T) []string {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", os.Getpid()))
+	if err != nil || len(tasks) == 0 {
+		t.Skip("no /proc children lists here")
+	}
+	var kids []string
+	for _, f := range tasks {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, pid := range strings.Fields(string(b)) {
+			cmd, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+			kids = append(kids, pid+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
+		}
+	}
+	return kids
 }

@@ -36,7 +36,7 @@ type engine struct {
 	// located are the rules looked for with a locator first (see
 	// locatedRule); locTrie finds their keywords, locKeywords[k] lists the
 	// rules of keyword k.
-	located     []locatedRule
+	located     []*locatedRule
 	locTrie     *ahocorasick.Trie
 	locKeywords [][]int
 	// line runs the LINE rules on plain text; lineDecoding also decodes

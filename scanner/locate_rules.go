@@ -36,14 +36,32 @@ const semiGenericPrefix = `(?i)[\w.-]{0,50}?`
 // rule's own detector, which then finds exactly what gitleaks finds.
 type locatedRule struct {
 	locator *regexp.Regexp
+	ctx     context.Context
+	cfg     config.Config // the rule alone
 	// det runs the rule as gitleaks does; plain is det without decoding,
-	// for fragments with nothing to decode.
-	det, plain *detect.Detector
+	// for fragments with nothing to decode. Each is made the first time a
+	// fragment needs it: most located rules never match, and a detector
+	// holds a keyword trie of ~130 kB.
+	detOnce, plainOnce sync.Once
+	det, plain         *detect.Detector
+}
+
+// detector returns the rule's detector, decoding or not.
+func (lr *locatedRule) detector(decoding bool) *detect.Detector {
+	if decoding {
+		lr.detOnce.Do(func() { lr.det = newDetector(lr.ctx, lr.cfg) })
+		return lr.det
+	}
+	lr.plainOnce.Do(func() {
+		lr.plain = newDetector(lr.ctx, lr.cfg)
+		lr.plain.MaxDecodeDepth = 0
+	})
+	return lr.plain
 }
 
 // locatedRules picks the rules cfg can run through locators and returns
 // them with the rest of cfg's rule ids.
-func locatedRules(ctx context.Context, cfg config.Config) (located []locatedRule, keywordRules [][]int, trie *ahocorasick.Trie, rest func(id string) bool) {
+func locatedRules(ctx context.Context, cfg config.Config) (located []*locatedRule, keywordRules [][]int, trie *ahocorasick.Trie, rest func(id string) bool) {
 	byID := map[string]bool{}
 	var keywords []string
 	kwIndex := map[string]int{}
@@ -61,10 +79,7 @@ func locatedRules(ctx context.Context, cfg config.Config) (located []locatedRule
 			continue
 		}
 		i := len(located)
-		one := subset(cfg, func(x string) bool { return x == id })
-		lr := locatedRule{locator: loc, det: newDetector(ctx, one), plain: newDetector(ctx, one)}
-		lr.plain.MaxDecodeDepth = 0
-		located = append(located, lr)
+		located = append(located, &locatedRule{locator: loc, ctx: ctx, cfg: subset(cfg, func(x string) bool { return x == id })})
 		byID[id] = true
 		for _, k := range r.Keywords {
 			k = strings.ToLower(k)
@@ -153,11 +168,7 @@ func (e *engine) runLocated(ctx context.Context, fr sources.Fragment, passes []s
 		})
 		for _, i := range candidates {
 			if lr := e.located[i]; lr.locator.MatchString(text) {
-				det := lr.det
-				if len(passes) == 1 {
-					det = lr.plain
-				}
-				found = append(found, det.DetectContext(ctx, detect.Fragment(fr))...)
+				found = append(found, lr.detector(len(passes) > 1).DetectContext(ctx, detect.Fragment(fr))...)
 			} else {
 				done[i] = false // its keyword may come back decoded
 			}

@@ -33,7 +33,7 @@ import (
 
 type scanFlags struct {
 	format, output, config, baseline, failOn, rangeSpec string
-	role, policy, cpuprofile                            string
+	role, policy, cpuprofile, memprofile                string
 	jobs                                                int
 	cache                                               string
 	noCache                                             bool
@@ -128,6 +128,8 @@ report is then not written).`,
 	fl.verifyFlags.register(f)
 	f.StringVar(&fl.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the scan to `FILE` (for performance work)")
 	_ = f.MarkHidden("cpuprofile")
+	f.StringVar(&fl.memprofile, "memprofile", "", "write a Go heap profile at the end of the scan to `FILE` (for performance work)")
+	_ = f.MarkHidden("memprofile")
 	return cmd
 }
 
@@ -254,6 +256,11 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		}
 	}
 	stopProgress()
+	if fl.memprofile != "" {
+		if err := writeHeapProfile(fl.memprofile); err != nil {
+			return fail(fmt.Errorf("--memprofile: %w", err))
+		}
+	}
 	rep := res.Report
 	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
 	logf("scan took %s", time.Since(start).Round(time.Millisecond))
@@ -373,6 +380,20 @@ func cacheKey(v verifyFlags, configPath string) (string, error) {
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// writeHeapProfile records what the scan allocated (alloc_space) and what
+// is still live.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // buildRevision is the commit the binary was built from, as go build

@@ -14,8 +14,9 @@
 #
 # Environment:
 #   BENCH_TOOLS        tools to run, default "git-log gitleaks channelguard
-#                      channelguard-re2 channelguard-rescan channelguard-pr100"
-#                      (also: gitleaks-quiet; channelguard-re2 is left out when
+#                      channelguard-re2 channelguard-rescan channelguard-re2-rescan
+#                      channelguard-pr100"
+#                      (also: gitleaks-quiet; the -re2 rows are left out when
 #                      libre2-dev is missing)
 #   CHANNELGUARD_BIN   use this binary instead of building ./cmd/channelguard
 #   BENCH_REV          build channelguard from this commit (git archive) instead
@@ -70,7 +71,7 @@ CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/channelguard-bench
 GL_DIR=$CACHE/gitleaks-$GITLEAKS_VERSION-$TAGS
 GL=$GL_DIR/gitleaks
 RE2_HEADER=/usr/include/re2/re2.h
-default_tools="git-log gitleaks channelguard channelguard-re2 channelguard-rescan channelguard-pr100"
+default_tools="git-log gitleaks channelguard channelguard-re2 channelguard-rescan channelguard-re2-rescan channelguard-pr100"
 if [[ -z ${BENCH_TOOLS:-} && ! -f $RE2_HEADER ]]; then
 	echo "run.sh: $RE2_HEADER not found (apt-get install libre2-dev): no channelguard-re2 row" >&2
 	default_tools="git-log gitleaks channelguard channelguard-rescan channelguard-pr100"
@@ -82,7 +83,7 @@ want() {
 	return 1
 }
 for t in "${TOOLS[@]}"; do
-	case $t in git-log | gitleaks | gitleaks-quiet | channelguard | channelguard-re2 | channelguard-rescan | channelguard-pr100) ;; *) die "unknown tool '$t' in BENCH_TOOLS" ;; esac
+	case $t in git-log | gitleaks | gitleaks-quiet | channelguard | channelguard-re2 | channelguard-rescan | channelguard-re2-rescan | channelguard-pr100) ;; *) die "unknown tool '$t' in BENCH_TOOLS" ;; esac
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/channelguard-bench.XXXXXX")
@@ -100,13 +101,13 @@ MEASURE=$WORK/measure
 CG=
 CG_RE2=
 CG_DESC=
-if want channelguard || want channelguard-rescan || want channelguard-re2 || want channelguard-pr100; then
+if want channelguard || want channelguard-rescan || want channelguard-re2 || want channelguard-re2-rescan || want channelguard-pr100; then
 	if [[ -n ${CHANNELGUARD_BIN:-} ]]; then
 		[[ -x $CHANNELGUARD_BIN ]] || die "CHANNELGUARD_BIN=$CHANNELGUARD_BIN is not executable"
 		CG=$CHANNELGUARD_BIN
 		CG_DESC=$CG
 		echo "channelguard: $CG (from CHANNELGUARD_BIN)" >&2
-		want channelguard-re2 && die "channelguard-re2 is built from source: unset CHANNELGUARD_BIN or leave it out of BENCH_TOOLS"
+		{ want channelguard-re2 || want channelguard-re2-rescan; } && die "the -re2 rows are built from source: unset CHANNELGUARD_BIN or leave them out of BENCH_TOOLS"
 	else
 		CG=$WORK/channelguard
 		src=$ROOT
@@ -122,7 +123,7 @@ if want channelguard || want channelguard-rescan || want channelguard-re2 || wan
 		(cd "$src" && go build -tags "$TAGS" -o "$CG" ./cmd/channelguard) ||
 			die "cannot build ./cmd/channelguard (set BENCH_TOOLS=\"git-log gitleaks\" to benchmark without it)"
 		echo "channelguard: built from $CG_DESC" >&2
-		if want channelguard-re2; then
+		if want channelguard-re2 || want channelguard-re2-rescan; then
 			[[ -f $RE2_HEADER ]] || die "channelguard-re2 needs libre2-dev ($RE2_HEADER not found)"
 			CG_RE2=$WORK/channelguard-re2
 			(cd "$src" && go build -tags "$TAGS,re2_cgo" -o "$CG_RE2" ./cmd/channelguard 2>"$WORK/re2-build.log") || {
@@ -219,6 +220,10 @@ run_tool() { # run_tool TOOL ROUND
 			env GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH="$WORK/pr-event.json" GITHUB_STEP_SUMMARY="$WORK/pr-summary.md" \
 			"$CG" pr --path "$REPO" --sarif "$WORK/pr.sarif" || rc=$?
 		;;
+	channelguard-re2-rescan)
+		"$MEASURE" run -label channelguard-re2-rescan -round "$round" -results "$RESULTS" -ok 0,1 -stderr "$log" -- \
+			"$CG_RE2" scan "$REPO" --format json --output "$WORK/channelguard-re2-rescan.json" -q --cache "$WORK/cache-re2-rescan" || rc=$?
+		;;
 	channelguard-rescan)
 		# the repository has not changed since the untimed first scan
 		"$MEASURE" run -label channelguard-rescan -round "$round" -results "$RESULTS" -ok 0,1 -stderr "$log" -- \
@@ -238,14 +243,21 @@ run_tool() { # run_tool TOOL ROUND
 	fi
 }
 
-if want channelguard-rescan; then
-	echo "== first scan for channelguard-rescan (untimed)" >&2
-	rc=0
-	"$CG" scan "$REPO" --format json --output "$WORK/channelguard-first.json" -q --cache "$WORK/cache-rescan" 2>"$WORK/first.log" || rc=$?
+first_scan() { # first_scan BINARY CACHE_DIR: the untimed scan a rescan row repeats
+	local rc=0
+	"$1" scan "$REPO" --format json --output "$WORK/channelguard-first.json" -q --cache "$2" 2>"$WORK/first.log" || rc=$?
 	[[ $rc -le 1 ]] || {
 		tail -n 5 "$WORK/first.log" >&2
 		die "channelguard's first scan failed"
 	}
+}
+if want channelguard-rescan; then
+	echo "== first scan for channelguard-rescan (untimed)" >&2
+	first_scan "$CG" "$WORK/cache-rescan"
+fi
+if want channelguard-re2-rescan; then
+	echo "== first scan for channelguard-re2-rescan (untimed)" >&2
+	first_scan "$CG_RE2" "$WORK/cache-re2-rescan"
 fi
 
 if want channelguard-pr100; then
@@ -270,7 +282,7 @@ done
 echo
 echo "medians of $RUNS runs (CPU = user+sys incl. children such as git; RSS = largest single process (rusage);"
 echo "tree RSS = peak sum over the tool and its children, sampled every 20 ms; mem ratios use tree RSS):"
-"$MEASURE" summary -base gitleaks,git-log,channelguard -focus channelguard,channelguard-re2,channelguard-rescan,channelguard-pr100 "$RESULTS"
+"$MEASURE" summary -base gitleaks,git-log,channelguard -focus channelguard,channelguard-re2,channelguard-rescan,channelguard-re2-rescan,channelguard-pr100 "$RESULTS"
 
 # --- coverage --------------------------------------------------------------
 rc=0
@@ -281,7 +293,7 @@ if want channelguard && want gitleaks; then
 	[[ $rc -le 1 ]] || die "compare failed"
 fi
 
-for other in channelguard-re2 channelguard-rescan; do
+for other in channelguard-re2 channelguard-rescan channelguard-re2-rescan; do
 	if want channelguard && want "$other"; then
 		"$WORK/compare" -same "$WORK/channelguard.json" "$WORK/$other.json" | tee -a "$WORK/compare.txt" || {
 			echo "run.sh: $other reported other findings than channelguard's full scan" >&2
@@ -293,7 +305,7 @@ done
 if [[ -n ${BENCH_OUT:-} ]]; then
 	mkdir -p "$BENCH_OUT"
 	cp "$RESULTS" "$BENCH_OUT/results.tsv"
-	"$MEASURE" summary -markdown -base gitleaks,git-log,channelguard -focus channelguard,channelguard-re2,channelguard-rescan,channelguard-pr100 "$RESULTS" >"$BENCH_OUT/table.md"
+	"$MEASURE" summary -markdown -base gitleaks,git-log,channelguard -focus channelguard,channelguard-re2,channelguard-rescan,channelguard-re2-rescan,channelguard-pr100 "$RESULTS" >"$BENCH_OUT/table.md"
 	[[ -f $WORK/compare.txt ]] && cp "$WORK/compare.txt" "$BENCH_OUT/compare.txt"
 	echo "results kept in $BENCH_OUT (timings and counts only, no reports)" >&2
 fi

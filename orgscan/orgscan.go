@@ -240,19 +240,7 @@ func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Optio
 	if res.Cache != nil {
 		stats, incremental = res.Cache.Read, res.Cache.Incremental
 	}
-	return clean(res.Report.Findings), stats, g.head(ctx, dir), incremental, nil
-}
-
-// clean drops fields that belong to one report, not to a repository's
-// findings (the cache keeps them neutral).
-func clean(fs []finding.Finding) []finding.Finding {
-	out := make([]finding.Finding, len(fs))
-	copy(out, fs)
-	for i := range out {
-		out[i].Repository = ""
-		out[i].Change = ""
-	}
-	return out
+	return res.Report.Findings, stats, g.head(ctx, dir), incremental, nil
 }
 
 // scrubPath shortens the cache path in scanner errors to the mirror name.

@@ -177,9 +177,15 @@ func Remembered(ctx context.Context, opts Options) (res *Result, ok bool, err er
 }
 
 // cachedRepo is scanRepo through the cache. Each scan it runs gets an
-// engine of its own (an engine keeps what it found).
-func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *repoNow) (*repoResult, *CacheUse, error) {
-	fresh := func() *engine { return newEngine(ctx, set) }
+// engine of its own (an engine keeps what it found): eng for the first.
+func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *repoNow, eng *engine) (*repoResult, *CacheUse, error) {
+	fresh := func() *engine {
+		if e := eng; e != nil {
+			eng = nil
+			return e
+		}
+		return newEngine(ctx, set)
+	}
 	c := opts.Cache
 	opts.known = now
 	repo, tips, commits, head, dirty := now.repo, now.tips, now.commits, now.head, now.dirty

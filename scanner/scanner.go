@@ -201,7 +201,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		var repo *repoResult
 		var err error
 		if now != nil {
-			repo, res.Cache, err = cachedRepo(ctx, opts, set, now)
+			repo, res.Cache, err = cachedRepo(ctx, opts, set, now, eng)
 		} else {
 			repo, err = scanRepo(ctx, opts, set, eng)
 		}

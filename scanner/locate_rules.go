@@ -1,7 +1,10 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
+	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -35,9 +38,13 @@ const semiGenericPrefix = `(?i)[\w.-]{0,50}?`
 // match of the rule. Only fragments where it does match are given to the
 // rule's own detector, which then finds exactly what gitleaks finds.
 type locatedRule struct {
-	locator *regexp.Regexp
-	ctx     context.Context
-	cfg     config.Config // the rule alone
+	locator  *regexp.Regexp
+	keywords []string // lower-case
+	// reach is how many newlines a match of the rule can span, or -1 when
+	// the rule cannot be run on windows (see windowReach).
+	reach int
+	ctx   context.Context
+	cfg   config.Config // the rule alone
 	// det runs the rule as gitleaks does; plain is det without decoding,
 	// for fragments with nothing to decode. Each is made the first time a
 	// fragment needs it: most located rules never match, and a detector
@@ -79,7 +86,14 @@ func locatedRules(ctx context.Context, cfg config.Config) (located []*locatedRul
 			continue
 		}
 		i := len(located)
-		located = append(located, &locatedRule{locator: loc, ctx: ctx, cfg: subset(cfg, func(x string) bool { return x == id })})
+		lr := &locatedRule{locator: loc, reach: windowReach(src), ctx: ctx, cfg: subset(cfg, func(x string) bool { return x == id })}
+		if !linesAllowWindows(append(slices.Clone(cfg.Allowlists), r.Allowlists...)) {
+			lr.reach = -1
+		}
+		for _, k := range r.Keywords {
+			lr.keywords = append(lr.keywords, strings.ToLower(k))
+		}
+		located = append(located, lr)
 		byID[id] = true
 		for _, k := range r.Keywords {
 			k = strings.ToLower(k)
@@ -167,7 +181,12 @@ func (e *engine) runLocated(ctx context.Context, fr sources.Fragment, passes []s
 			return true
 		})
 		for _, i := range candidates {
-			if lr := e.located[i]; lr.locator.MatchString(text) {
+			lr := e.located[i]
+			if len(passes) == 1 && lr.reach >= 0 {
+				found = append(found, lr.runWindows(ctx, fr)...)
+				continue
+			}
+			if lr.locator.MatchString(text) {
 				found = append(found, lr.detector(len(passes) > 1).DetectContext(ctx, detect.Fragment(fr))...)
 			} else {
 				done[i] = false // its keyword may come back decoded
@@ -175,6 +194,277 @@ func (e *engine) runLocated(ctx context.Context, fr sources.Fragment, passes []s
 		}
 	}
 	return found
+}
+
+// runWindows runs the rule on the lines where its matches can start, in a
+// fragment with nothing to decode. Why that finds exactly what the rule
+// finds over the whole fragment:
+//
+//   - A match of the rule is the prefix (identifier characters, never a
+//     newline) then a match of the locator starting at some k: k is on the
+//     line the match starts on. The locator's non-overlapping matches, as
+//     FindAll reports them, cover every such k (a search from p finds the
+//     leftmost start at or before k, and that match ends after k, or
+//     starts at k). So every match of the rule starts on a line some
+//     reported locator match covers.
+//   - A match spans at most reach newlines, so the lines a locator match
+//     covers plus reach+1 more hold every match starting on them, whole,
+//     and windows that overlap are joined. Gaps between windows hold no
+//     match start, so FindAll over a window meets the matches FindAll over
+//     the fragment meets there, in the same order.
+//   - A window starts at a line start (the character before is a newline,
+//     which \b and (?m)^ see as the start of text does; rules with ^ or \A
+//     are not windowed). Its end can let $ match where the fragment's text
+//     goes on, but a match reaching it would span more than reach
+//     newlines from any covered line: such matches start after the last
+//     covered line, and findings that start there are dropped.
+func (lr *locatedRule) runWindows(ctx context.Context, fr sources.Fragment) []report.Finding {
+	ms := lr.locator.FindAllStringIndex(fr.Raw, -1)
+	if len(ms) == 0 {
+		return nil
+	}
+	text := fr.Raw
+	det := lr.detector(false)
+	// the fragment's last line when it has no newline at its end (gitleaks
+	// places matches there differently); -1 otherwise
+	finalLine := -1
+	if !strings.HasSuffix(text, "\n") {
+		finalLine = fr.StartLine + strings.Count(text, "\n")
+	}
+	var found []report.Finding
+	line, counted := fr.StartLine, 0
+	for i := 0; i < len(ms); {
+		// a window: the lines locator matches cover, joined while the next
+		// match starts within reach+1 lines of the last one's
+		start := lineStart(text, ms[i][0])
+		lastCovered := lineEnd(text, ms[i][1])
+		end := extendLines(text, lastCovered, lr.reach+1)
+		for i++; i < len(ms) && ms[i][0] < end; i++ {
+			lastCovered = lineEnd(text, ms[i][1])
+			end = extendLines(text, lastCovered, lr.reach+1)
+		}
+		line += strings.Count(text[counted:start], "\n")
+		counted = start
+		lastLine := line + strings.Count(text[start:lastCovered], "\n")
+		if lastCovered > start && text[lastCovered-1] == '\n' {
+			lastLine--
+		}
+		sub := fr
+		sub.Raw, sub.Bytes, sub.StartLine = text[start:end], nil, line
+		if !lr.hasKeyword(sub.Raw) {
+			// gitleaks would run the rule here (a keyword is elsewhere in
+			// the fragment), the window alone would not: the whole fragment
+			return det.DetectContext(ctx, detect.Fragment(fr))
+		}
+		for _, f := range det.DetectContext(ctx, detect.Fragment(sub)) {
+			if f.StartLine > lastLine {
+				continue
+			}
+			if start > 0 {
+				gitleaksPlace(&f, text[:start], line, f.StartLine == finalLine)
+			}
+			found = append(found, f)
+		}
+	}
+	return found
+}
+
+// hasKeyword: text holds one of the rule's keywords, as gitleaks checks
+// before it runs a rule.
+func (lr *locatedRule) hasKeyword(text string) bool {
+	buf := lowerBufs.Get().(*[]byte)
+	defer lowerBufs.Put(buf)
+	lower := lowerText((*buf)[:0], text)
+	*buf = lower
+	for _, k := range lr.keywords {
+		if bytes.Contains(lower, []byte(k)) {
+			return true
+		}
+	}
+	return false
+}
+
+// gitleaksPlace gives a finding made in a window that starts after the
+// fragment's start (before is the text before the window; first, the
+// window's first line) the line text and columns gitleaks gives it in the
+// whole fragment: a match on a later line of a fragment has that line
+// with the newline before it as its line, and columns counted from that
+// newline; a match on a last line without a newline has everything from
+// the fragment's start as its line (see gitleaks' location).
+func gitleaksPlace(f *report.Finding, before string, first int, onFinalLine bool) {
+	onFirst := f.StartLine == first
+	if onFinalLine {
+		f.Line = before + f.Line
+	} else if onFirst {
+		f.Line = "\n" + f.Line
+	}
+	if onFirst {
+		f.StartColumn++
+		if f.EndLine == first && f.EndColumn > 0 { // 0: gitleaks found no end
+			f.EndColumn++
+		}
+	}
+}
+
+// extendLines moves end (a line end, or the text's end) on by n more
+// whole lines.
+func extendLines(text string, end, n int) int {
+	for ; n > 0 && end < len(text); n-- {
+		end = lineEnd(text, end+1)
+	}
+	return end
+}
+
+// linesAllowWindows: no allowlist regex that gitleaks matches against a
+// finding's line can tell a window's line from the fragment's. gitleaks
+// gives a match on a fragment's later line the newline before it as the
+// line's first character, a window's first line does not have it; a regex
+// that cannot start at a newline and asserts no start or word boundary
+// matches both alike.
+func linesAllowWindows(lists []*config.Allowlist) bool {
+	for _, a := range lists {
+		if a.RegexTarget != "line" {
+			continue
+		}
+		for _, re := range a.Regexes {
+			parsed, err := syntax.Parse(re.String(), syntax.Perl)
+			if err != nil || hasBoundary(parsed) {
+				return false
+			}
+			if first, _ := mayStartWithNewline(parsed); first {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func hasBoundary(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginText, syntax.OpBeginLine, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	for _, sub := range re.Sub {
+		if hasBoundary(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayStartWithNewline says whether a match of re can begin with a newline,
+// and whether it can be empty.
+func mayStartWithNewline(re *syntax.Regexp) (newline, empty bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune) > 0 && re.Rune[0] == '\n', len(re.Rune) == 0
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i] <= '\n' && '\n' <= re.Rune[i+1] {
+				return true, false
+			}
+		}
+		return false, false
+	case syntax.OpAnyChar:
+		return true, false
+	case syntax.OpAnyCharNotNL:
+		return false, false
+	case syntax.OpCapture, syntax.OpPlus:
+		return mayStartWithNewline(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		nl, _ := mayStartWithNewline(re.Sub[0])
+		return nl, true
+	case syntax.OpRepeat:
+		nl, e := mayStartWithNewline(re.Sub[0])
+		return nl, e || re.Min == 0
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			nl, e := mayStartWithNewline(sub)
+			if nl {
+				return true, false
+			}
+			if !e {
+				return false, false
+			}
+		}
+		return false, true
+	case syntax.OpAlternate:
+		empty := false
+		for _, sub := range re.Sub {
+			nl, e := mayStartWithNewline(sub)
+			if nl {
+				return true, false
+			}
+			empty = empty || e
+		}
+		return false, empty
+	}
+	return false, true // empty and assertions
+}
+
+// windowReach is how many newlines a match of expr can span, or -1 when
+// that is unbounded, expr does not parse, or it asserts the start of the
+// text (which a window's start would fake).
+func windowReach(expr string) int {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return -1
+	}
+	n := newlines(re)
+	if n > 1000 {
+		return -1
+	}
+	return n
+}
+
+// newlines bounds the newlines a match of re can hold; 1<<30 for
+// unbounded or a start-of-text assertion.
+func newlines(re *syntax.Regexp) int {
+	const unbounded = 1 << 30
+	switch re.Op {
+	case syntax.OpBeginText:
+		return unbounded
+	case syntax.OpLiteral:
+		return strings.Count(string(re.Rune), "\n")
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i] <= '\n' && '\n' <= re.Rune[i+1] {
+				return 1
+			}
+		}
+		return 0
+	case syntax.OpAnyChar:
+		return 1
+	case syntax.OpCapture, syntax.OpQuest:
+		return newlines(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		if newlines(re.Sub[0]) > 0 {
+			return unbounded
+		}
+		return 0
+	case syntax.OpRepeat:
+		n := newlines(re.Sub[0])
+		if n == 0 {
+			return 0
+		}
+		if re.Max < 0 || n >= unbounded {
+			return unbounded
+		}
+		return min(n*re.Max, unbounded)
+	case syntax.OpConcat:
+		total := 0
+		for _, sub := range re.Sub {
+			total = min(total+newlines(sub), unbounded)
+		}
+		return total
+	case syntax.OpAlternate:
+		most := 0
+		for _, sub := range re.Sub {
+			most = max(most, newlines(sub))
+		}
+		return most
+	}
+	return 0 // empty, any char but newline, line and word assertions
 }
 
 // lowerText lowers text as gitleaks' keyword check does (strings.ToLower),

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/zricethezav/gitleaks/v8/config"
@@ -52,6 +53,10 @@ type engine struct {
 	skipPaths []*config.Allowlist
 	skipped   sync.Map // path → bool
 	memo      *memo    // nil: every fragment is scanned
+	// scanned counts the bytes of every fragment looked at, remembered
+	// ones included, so the report's figure does not depend on which of
+	// two identical fragments the memo happened to see first.
+	scanned atomic.Int64
 
 	// onFound, when set, sees every finding as soon as it is made.
 	onFound func(report.Finding)
@@ -153,6 +158,11 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 		}
 		if fr.Raw == "" && fr.FilePath == "" || e.pathSkipped(fr.FilePath) {
 			return nil
+		}
+		if fr.Bytes != nil {
+			e.scanned.Add(int64(len(fr.Bytes)))
+		} else {
+			e.scanned.Add(int64(len(fr.Raw)))
 		}
 		var key uint64
 		if e.memo != nil {
@@ -262,7 +272,7 @@ func splitPathAllowlists(all []*config.Allowlist) (kept, paths []*config.Allowli
 	return kept, paths
 }
 
-func (e *engine) bytes() int { return int(e.main.TotalBytes.Load() + e.plain.TotalBytes.Load()) }
+func (e *engine) bytes() int { return int(e.scanned.Load()) }
 
 // Byte classes for runs.
 const (

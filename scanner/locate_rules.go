@@ -141,6 +141,9 @@ func compileLocator(expr string) *regexp.Regexp {
 // encoding) up to maxDepth, exactly as DetectContext computes them.
 func decodePasses(raw string, maxDepth int) []string {
 	passes := []string{raw}
+	if maxDepth == 0 || !mayDecode(raw) {
+		return passes
+	}
 	decoder := codec.NewDecoder()
 	var segments []*codec.EncodedSegment
 	current := raw

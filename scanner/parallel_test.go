@@ -135,7 +135,6 @@ func TestParallelHistoryMatchesSequential(t *testing.T) {
 		defer func() { memoEnabled, locatorsEnabled = true, true }()
 		res := scan(t, Options{Path: r.Dir, Jobs: jobs})
 		rep := *res.Report
-		rep.Stats.Bytes = 0 // bytes given to the detector: fewer with the memo
 		out, err := json.MarshalIndent(rep, "", " ")
 		if err != nil {
 			t.Fatal(err)
@@ -185,7 +184,6 @@ func TestLocatedRulesChangeNothing(t *testing.T) {
 		defer func() { locatorsEnabled = true }()
 		res := scan(t, Options{Path: "../testdata"})
 		rep := *res.Report
-		rep.Stats.Bytes = 0
 		out, err := json.MarshalIndent(rep, "", " ")
 		if err != nil {
 			t.Fatal(err)

@@ -41,14 +41,14 @@ func bigHistory(t *testing.T, n int) string {
 // SIGINT and SIGTERM during a long scan: exit 2 soon, no report at
 // --output, no temporary file next to it or in TMPDIR, no child left.
 func TestInterruptDuringScan(t *testing.T) {
-	repo := bigHistory(t, 400)
+	repo := bigHistory(t, 1000)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			outDir, tmp := t.TempDir(), t.TempDir()
 			output := filepath.Join(outDir, "report.json")
 			ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, "scan", repo, "-v", "-f", "json", "-o", output)
+			cmd := exec.CommandContext(ctx, bin, "scan", repo, "--no-cache", "-v", "-f", "json", "-o", output)
 			cmd.Env = append(baseEnv(), "TMPDIR="+tmp)
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			stderr, err := cmd.StderrPipe()
@@ -67,7 +67,7 @@ func TestInterruptDuringScan(t *testing.T) {
 					break
 				}
 			}
-			time.Sleep(time.Second) // well inside the scan (it takes several seconds)
+			time.Sleep(500 * time.Millisecond) // well inside the scan (it takes a few seconds)
 			sent := time.Now()
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)

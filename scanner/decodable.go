@@ -1,0 +1,224 @@
+package scanner
+
+import "encoding/base64"
+
+// mayDecode reports whether gitleaks' decoder (detect/codec) could find an
+// encoded segment in s. False is a promise: Decode(s) returns s unchanged
+// with no segment. True may be wrong; the caller then runs the decoder.
+//
+// Why: the decoder looks for encoded text with one regex,
+//
+//	(?P<percent>%[0-9A-Fa-f]{2}(?:.*%[0-9A-Fa-f]{2})?)
+//	|(?P<unicode>(?:(?:U\+[a-fA-F0-9]{4}(?:\s|$))+|(?i)(?:\\{1,2}u[a-fA-F0-9]{4})+))
+//	|(?P<hex>[0-9A-Fa-f]{32,})
+//	|(?P<base64>[\w\/+-]{16,}={0,2})
+//
+// and in source code nearly every fragment has a match: any identifier or
+// path of 16 characters is a base64 candidate. Almost none of them decode
+// to printable text, so the decoder keeps nothing, but running that regex
+// with its submatches cost more than a tenth of a scan. This walks the
+// same matches with byte loops (leftmost-first, the regex's own semantics)
+// and tries the base64 and hex ones the way the decoder would; a percent
+// or unicode match is taken as decodable without looking further (they
+// are rare). TestMayDecodeMatchesDecoder holds it to the decoder.
+//
+// s must be valid UTF-8 (the regex's "." stops at an invalid byte under
+// RE2 but not under Go's regexp).
+func mayDecode(s string) bool {
+	may := false
+	eachEncoding(s, func(kind encoding, start, end int) bool {
+		switch kind {
+		case encHex:
+			may = hexDecodes(s[start:end])
+		case encBase64:
+			may = base64Decodes(s[start:end])
+		default:
+			may = true
+		}
+		return !may
+	})
+	return may
+}
+
+type encoding int
+
+const (
+	encPercent encoding = iota
+	encUnicode
+	encHex
+	encBase64
+)
+
+// eachEncoding calls f with every match of the decoder's regex in s, in
+// order, until f returns false.
+func eachEncoding(s string, f func(kind encoding, start, end int) bool) {
+	for p := 0; p < len(s); {
+		kind, end := encodingAt(s, p)
+		if end < 0 {
+			p++
+			continue
+		}
+		if !f(kind, p, end) {
+			return
+		}
+		p = end
+	}
+}
+
+// encodingAt is the match of the regex starting at p: the first
+// alternative that matches there, as long as it prefers; end -1 if none.
+func encodingAt(s string, p int) (encoding, int) {
+	switch {
+	case s[p] == '%' && isHex2(s, p+1):
+		// `.*` is greedy and stops at a line break: the last %XX of the line.
+		end := p + 3
+		for q := p + 3; q < len(s) && s[q] != '\n'; q++ {
+			if s[q] == '%' && isHex2(s, q+1) {
+				end = q + 3
+			}
+		}
+		return encPercent, end
+	case s[p] == 'U' && unicodeCodePoint(s, p) > 0:
+		end := p
+		for n := unicodeCodePoint(s, end); n > 0; n = unicodeCodePoint(s, end) {
+			end += n
+		}
+		return encUnicode, end
+	case s[p] == '\\' && unicodeEscape(s, p) > 0:
+		end := p
+		for n := unicodeEscape(s, end); n > 0; n = unicodeEscape(s, end) {
+			end += n
+		}
+		return encUnicode, end
+	}
+	if n := runLen(s, p, &hexChars); n >= 32 {
+		return encHex, p + n
+	}
+	if n := runLen(s, p, &base64Chars); n >= 16 {
+		end := p + n
+		for k := 0; k < 2 && end < len(s) && s[end] == '='; k++ {
+			end++
+		}
+		return encBase64, end
+	}
+	return 0, -1
+}
+
+var hexChars, base64Chars, likelyBase64, likelyHex [256]bool
+
+func init() {
+	for c := 0; c < 256; c++ {
+		hexChars[c] = '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+		base64Chars[c] = hexChars[c] || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '/' || c == '+' || c == '-'
+		likelyHex[c] = '0' <= c && c <= '9'
+		likelyBase64[c] = likelyHex[c] || c == '+' || c == '/' || c == '-' || c == '_'
+	}
+}
+
+func runLen(s string, p int, set *[256]bool) int {
+	n := 0
+	for p+n < len(s) && set[s[p+n]] {
+		n++
+	}
+	return n
+}
+
+func isHex2(s string, p int) bool {
+	return p+1 < len(s) && hexChars[s[p]] && hexChars[s[p+1]]
+}
+
+func isHex4(s string, p int) bool { return isHex2(s, p) && isHex2(s, p+2) }
+
+// unicodeCodePoint is the length of `U\+[a-fA-F0-9]{4}(?:\s|$)` at p, 0
+// if none.
+func unicodeCodePoint(s string, p int) int {
+	if p+6 > len(s) || s[p] != 'U' || s[p+1] != '+' || !isHex4(s, p+2) {
+		return 0
+	}
+	if p+6 == len(s) {
+		return 6
+	}
+	switch s[p+6] {
+	case ' ', '\t', '\n', '\f', '\r':
+		return 7
+	}
+	return 0
+}
+
+// unicodeEscape is the length of `(?i)\\{1,2}u[a-fA-F0-9]{4}` at p, 0 if none.
+func unicodeEscape(s string, p int) int {
+	for n := 2; n >= 1; n-- {
+		if p+n+5 > len(s) {
+			continue
+		}
+		if s[p] == '\\' && (n == 1 || s[p+1] == '\\') && (s[p+n] == 'u' || s[p+n] == 'U') && isHex4(s, p+n+1) {
+			return n + 5
+		}
+	}
+	return 0
+}
+
+// hexDecodes mirrors codec's decodeHex: a non-empty result needs an even
+// length, a digit, and every byte printable ASCII.
+func hexDecodes(v string) bool {
+	if len(v)%2 != 0 || !hasAny(v, &likelyHex) {
+		return false
+	}
+	for i := 0; i < len(v); i += 2 {
+		if !printable(unhex(v[i])<<4 | unhex(v[i+1])) {
+			return false
+		}
+	}
+	return true
+}
+
+// base64Decodes mirrors codec's decodeBase64: one of its likely characters,
+// then standard or raw URL base64 that decodes to printable ASCII.
+func base64Decodes(v string) bool {
+	if !hasAny(v, &likelyBase64) {
+		return false
+	}
+	var buf [512]byte
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
+		dst := buf[:0]
+		if n := enc.DecodedLen(len(v)); n > len(buf) {
+			dst = make([]byte, 0, n)
+		}
+		n, err := enc.Decode(dst[:cap(dst)], []byte(v))
+		if err == nil && allPrintable(dst[:n]) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAny(v string, set *[256]bool) bool {
+	for i := 0; i < len(v); i++ {
+		if set[v[i]] {
+			return true
+		}
+	}
+	return false
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+// printable is codec's printableASCII: tab to tilde.
+func printable(b byte) bool { return '\x08' < b && b < '\x7f' }
+
+func allPrintable(b []byte) bool {
+	for _, c := range b {
+		if !printable(c) {
+			return false
+		}
+	}
+	return true
+}

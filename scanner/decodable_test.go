@@ -1,0 +1,144 @@
+package scanner
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/zricethezav/gitleaks/v8/detect/codec"
+	"github.com/zricethezav/gitleaks/v8/regexp"
+)
+
+// decoderPattern is the regex of gitleaks v8.30.1's detect/codec
+// (encodingsRe), written out: the package does not export it.
+const decoderPattern = `(?P<percent>%[0-9A-Fa-f]{2}(?:.*%[0-9A-Fa-f]{2})?)` +
+	`|(?P<unicode>(?:(?:U\+[a-fA-F0-9]{4}(?:\s|$))+|(?i)(?:\\{1,2}u[a-fA-F0-9]{4})+))` +
+	`|(?P<hex>[0-9A-Fa-f]{32,})` +
+	`|(?P<base64>[\w\/+-]{16,}={0,2})`
+
+// encodedText makes text where the decoder's regex has plenty to match,
+// much of it decodable: base64 and hex of printable text, of random
+// bytes, percent and unicode escapes, identifiers, paths and non-ASCII.
+func encodedText(r *rand.Rand) string {
+	printable := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(0x20 + r.IntN(0x5f))
+		}
+		return b
+	}
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		return b
+	}
+	pieces := []func() string{
+		func() string { return base64.StdEncoding.EncodeToString(printable(8 + r.IntN(40))) },
+		func() string { return base64.RawURLEncoding.EncodeToString(printable(8 + r.IntN(40))) },
+		func() string { return base64.StdEncoding.EncodeToString(random(8 + r.IntN(40))) },
+		func() string { return hex.EncodeToString(printable(12 + r.IntN(30))) },
+		func() string { return strings.ToUpper(hex.EncodeToString(printable(16 + r.IntN(8)))) },
+		func() string { return hex.EncodeToString(random(12 + r.IntN(30))) },
+		func() string { return "%" + hex.EncodeToString(printable(1)) },
+		func() string { return "%" + hex.EncodeToString(random(1)) },
+		func() string { return "U+00" + hex.EncodeToString(printable(1)) },
+		func() string { return `\u00` + hex.EncodeToString(printable(1)) },
+		func() string { return `\\U00` + strings.ToUpper(hex.EncodeToString(printable(1))) },
+		func() string { return "TestSomethingRatherLong" },
+		func() string { return "github.com/org/repo/v3/pkg/detectors" },
+		func() string { return "deadbeef0123" },
+		func() string { return "=" },
+		func() string { return "==" },
+		func() string { return "%" },
+		func() string { return "U+" },
+		func() string { return `\` },
+		func() string { return " " },
+		func() string { return "\n" },
+		func() string { return "\t" },
+		func() string { return "\v" },
+		func() string { return "é" },
+		func() string { return "日本" },
+		func() string { return `"` },
+		func() string { return "." },
+		func() string { return string(printable(1 + r.IntN(6))) },
+	}
+	var b strings.Builder
+	for n := 1 + r.IntN(12); n > 0; n-- {
+		b.WriteString(pieces[r.IntN(len(pieces))]())
+	}
+	return b.String()
+}
+
+func encodingCases(t *testing.T) []string {
+	n := 20000
+	seed := uint64(8)
+	if os.Getenv("CHANNELGUARD_LONG") != "" {
+		n, seed = 400000, rand.Uint64()
+	}
+	t.Logf("%d texts, seed %d", n, seed)
+	r := rand.New(rand.NewPCG(seed, seed))
+	cases := []string{"", "%41", "%4", "U+0041", "U+0041\nU+0042 x", `\\\u0041`, `\u0041\U0042`,
+		strings.Repeat("a", 15), strings.Repeat("a", 16) + "===", strings.Repeat("0", 31), strings.Repeat("0", 32) + "g"}
+	for range n {
+		cases = append(cases, encodedText(r))
+	}
+	return cases
+}
+
+// TestEachEncodingMatchesRegex: the byte loops find exactly the matches
+// of the decoder's regex, with the same alternative.
+func TestEachEncodingMatchesRegex(t *testing.T) {
+	re := regexp.MustCompile(decoderPattern)
+	for _, s := range encodingCases(t) {
+		var want, got [][3]int
+		for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+			for g := 1; g < len(m)/2; g++ {
+				if m[2*g] >= 0 {
+					want = append(want, [3]int{g - 1, m[2*g], m[2*g+1]})
+					break
+				}
+			}
+		}
+		eachEncoding(s, func(kind encoding, start, end int) bool {
+			got = append(got, [3]int{int(kind), start, end})
+			return true
+		})
+		if len(got) != len(want) {
+			t.Fatalf("%q: matches %v, regex %v", s, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%q: matches %v, regex %v", s, got, want)
+			}
+		}
+	}
+}
+
+// TestMayDecodeMatchesDecoder: when mayDecode says no, gitleaks' decoder
+// finds nothing; and the texts are such that it often says yes rightly.
+func TestMayDecodeMatchesDecoder(t *testing.T) {
+	var no, yes, yesRightly int
+	for _, s := range encodingCases(t) {
+		_, segments := codec.NewDecoder().Decode(s, nil)
+		if !mayDecode(s) {
+			no++
+			if len(segments) > 0 {
+				t.Fatalf("%q: mayDecode false, the decoder found %d segments", s, len(segments))
+			}
+			continue
+		}
+		yes++
+		if len(segments) > 0 {
+			yesRightly++
+		}
+	}
+	t.Logf("no %d, yes %d (decoded %d)", no, yes, yesRightly)
+	if no < 1000 || yesRightly < 1000 {
+		t.Fatalf("too few texts on one side: no %d, yes with segments %d", no, yesRightly)
+	}
+}

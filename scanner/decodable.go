@@ -53,9 +53,9 @@ const (
 // order, until f returns false.
 func eachEncoding(s string, f func(kind encoding, start, end int) bool) {
 	for p := 0; p < len(s); {
-		kind, end := encodingAt(s, p)
+		kind, end, next := encodingAt(s, p)
 		if end < 0 {
-			p++
+			p = next
 			continue
 		}
 		if !f(kind, p, end) {
@@ -66,10 +66,11 @@ func eachEncoding(s string, f func(kind encoding, start, end int) bool) {
 }
 
 // encodingAt is the match of the regex starting at p: the first
-// alternative that matches there, as long as it prefers; end -1 if none.
-func encodingAt(s string, p int) (encoding, int) {
-	switch {
-	case s[p] == '%' && isHex2(s, p+1):
+// alternative that matches there, as long as it prefers. With none, end
+// is -1 and next is the first position after p where one may start.
+func encodingAt(s string, p int) (kind encoding, end, next int) {
+	switch c := s[p]; {
+	case c == '%' && isHex2(s, p+1):
 		// `.*` is greedy and stops at a line break: the last %XX of the line.
 		end := p + 3
 		for q := p + 3; q < len(s) && s[q] != '\n'; q++ {
@@ -77,31 +78,42 @@ func encodingAt(s string, p int) (encoding, int) {
 				end = q + 3
 			}
 		}
-		return encPercent, end
-	case s[p] == 'U' && unicodeCodePoint(s, p) > 0:
-		end := p
-		for n := unicodeCodePoint(s, end); n > 0; n = unicodeCodePoint(s, end) {
-			end += n
-		}
-		return encUnicode, end
-	case s[p] == '\\' && unicodeEscape(s, p) > 0:
-		end := p
-		for n := unicodeEscape(s, end); n > 0; n = unicodeEscape(s, end) {
-			end += n
-		}
-		return encUnicode, end
+		return encPercent, end, 0
+	case c == 'U' && unicodeCodePoint(s, p) > 0:
+		return encUnicode, repeated(s, p, unicodeCodePoint), 0
+	case c == '\\' && unicodeEscape(s, p) > 0:
+		return encUnicode, repeated(s, p, unicodeEscape), 0
+	case !base64Chars[c]:
+		return 0, -1, p + 1
 	}
-	if n := runLen(s, p, &hexChars); n >= 32 {
-		return encHex, p + n
-	}
-	if n := runLen(s, p, &base64Chars); n >= 16 {
-		end := p + n
-		for k := 0; k < 2 && end < len(s) && s[end] == '='; k++ {
-			end++
+	n := runLen(s, p, &base64Chars)
+	if n < 16 {
+		// Neither hex (a hex run is a base64 run) nor base64 can start
+		// inside this run; only a "U+" code point can.
+		for q := p + 1; q < p+n; q++ {
+			if s[q] == 'U' && unicodeCodePoint(s, q) > 0 {
+				return 0, -1, q
+			}
 		}
-		return encBase64, end
+		return 0, -1, p + n
 	}
-	return 0, -1
+	if h := runLen(s, p, &hexChars); h >= 32 {
+		return encHex, p + h, 0
+	}
+	end = p + n
+	for k := 0; k < 2 && end < len(s) && s[end] == '='; k++ {
+		end++
+	}
+	return encBase64, end, 0
+}
+
+// repeated is where a run of units that unit (a length, 0 for none)
+// finds from p ends.
+func repeated(s string, p int, unit func(string, int) int) int {
+	for n := unit(s, p); n > 0; n = unit(s, p) {
+		p += n
+	}
+	return p
 }
 
 var hexChars, base64Chars, likelyBase64, likelyHex [256]bool

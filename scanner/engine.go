@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/report"
@@ -35,11 +34,20 @@ type engine struct {
 	// (decodePasses already looked, so the detector need not look again).
 	main, plain *detect.Detector
 	// located are the rules looked for with a locator first (see
-	// locatedRule); locTrie finds their keywords, locKeywords[k] lists the
-	// rules of keyword k.
-	located     []*locatedRule
-	locTrie     *ahocorasick.Trie
-	locKeywords [][]int
+	// locatedRule).
+	located []*locatedRule
+	// keywords finds the keywords of the located rules and of main's in
+	// one walk. With gated set, main only gets fragments where gitleaks'
+	// own keyword prefilter would let at least one of its rules run: it
+	// would find nothing in the others, yet lower-case and search them
+	// first (over half of the fragments of a history have no keyword of
+	// main's).
+	keywords *keywordIndex
+	gated    bool
+	// pathRules are main's rules without keywords that match a file's
+	// path alone; main runs on every fragment of a path one matches.
+	pathRules []config.Rule
+	pathRun   sync.Map // path → bool
 	// line runs the LINE rules on plain text; lineDecoding also decodes
 	// base64 and percent-encoded segments first, which costs more than the
 	// rules themselves, so it only gets windows that hold something whose
@@ -92,19 +100,28 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 	var skip []*config.Allowlist
 	cfg.Allowlists, skip = splitPathAllowlists(cfg.Allowlists)
 	lineCfg := subset(cfg, isLINE)
-	located, locKeywords, locTrie, notLocated := locatedRules(ctx, subset(cfg, func(id string) bool { return !isLINE(id) }))
+	located, notLocated := locatedRules(ctx, subset(cfg, func(id string) bool { return !isLINE(id) }))
 	mainCfg := subset(cfg, func(id string) bool { return !isLINE(id) && notLocated(id) })
 	e := &engine{
 		main:         newDetector(ctx, mainCfg),
 		plain:        newDetector(ctx, mainCfg),
 		located:      located,
-		locTrie:      locTrie,
-		locKeywords:  locKeywords,
+		keywords:     newKeywordIndex(located, mainCfg),
+		gated:        locatorsEnabled,
 		line:         newDetector(ctx, lineCfg),
 		lineDecoding: newDetector(ctx, lineCfg),
 		skipPaths:    skip,
 	}
 	e.plain.MaxDecodeDepth = 0
+	for _, id := range mainCfg.OrderedRules {
+		switch r := mainCfg.Rules[id]; {
+		case len(r.Keywords) > 0:
+		case r.Regex == nil && r.Path != nil:
+			e.pathRules = append(e.pathRules, r)
+		default:
+			e.gated = false // a rule gitleaks runs on every fragment
+		}
+	}
 	e.line.MaxDecodeDepth = 0
 	if memoEnabled {
 		e.memo = newMemo(cfg) // every rule, located ones included
@@ -186,12 +203,16 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Finding {
 	fr = validUTF8(fr)
 	passes := decodePasses(fr.Raw, e.main.MaxDecodeDepth)
-	main := e.main
-	if len(passes) == 1 {
-		main = e.plain
+	hits := e.keywords.hits(passes)
+	var found []report.Finding
+	if !e.gated || hits.main || e.pathRuns(fr) {
+		main := e.main
+		if len(passes) == 1 {
+			main = e.plain
+		}
+		found = main.DetectContext(ctx, detect.Fragment(fr))
 	}
-	found := main.DetectContext(ctx, detect.Fragment(fr))
-	if loc := e.runLocated(ctx, fr, passes); len(loc) > 0 {
+	if loc := e.runLocated(ctx, fr, passes, hits.located); len(loc) > 0 {
 		found = filterGeneric(append(found, loc...))
 	}
 	for _, w := range e.lineFragments(fr) {
@@ -202,6 +223,27 @@ func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Findi
 		found = append(found, d.DetectContext(ctx, detect.Fragment(w.Fragment))...)
 	}
 	return found
+}
+
+// pathRuns: a rule of main that matches paths alone matches fr's (as
+// gitleaks' detectRule matches them).
+func (e *engine) pathRuns(fr sources.Fragment) bool {
+	if len(e.pathRules) == 0 {
+		return false
+	}
+	key := fr.FilePath + "\x00" + fr.WindowsFilePath
+	if v, ok := e.pathRun.Load(key); ok {
+		return v.(bool)
+	}
+	run := false
+	for _, r := range e.pathRules {
+		if r.Path.MatchString(fr.FilePath) || fr.WindowsFilePath != "" && r.Path.MatchString(fr.WindowsFilePath) {
+			run = true
+			break
+		}
+	}
+	e.pathRun.Store(key, run)
+	return run
 }
 
 func (e *engine) record(found []report.Finding) {

@@ -68,10 +68,8 @@ func (lr *locatedRule) detector(decoding bool) *detect.Detector {
 
 // locatedRules picks the rules cfg can run through locators and returns
 // them with the rest of cfg's rule ids.
-func locatedRules(ctx context.Context, cfg config.Config) (located []*locatedRule, keywordRules [][]int, trie *ahocorasick.Trie, rest func(id string) bool) {
+func locatedRules(ctx context.Context, cfg config.Config) (located []*locatedRule, rest func(id string) bool) {
 	byID := map[string]bool{}
-	var keywords []string
-	kwIndex := map[string]int{}
 	for _, id := range cfg.OrderedRules {
 		r := cfg.Rules[id]
 		if !locatorsEnabled || r.Regex == nil || r.Path != nil || len(r.RequiredRules) > 0 || r.SkipReport || len(r.Keywords) == 0 {
@@ -85,7 +83,6 @@ func locatedRules(ctx context.Context, cfg config.Config) (located []*locatedRul
 		if loc == nil {
 			continue
 		}
-		i := len(located)
 		lr := &locatedRule{locator: loc, reach: windowReach(src), ctx: ctx, cfg: subset(cfg, func(x string) bool { return x == id })}
 		if !linesAllowWindows(append(slices.Clone(cfg.Allowlists), r.Allowlists...)) {
 			lr.reach = -1
@@ -95,22 +92,86 @@ func locatedRules(ctx context.Context, cfg config.Config) (located []*locatedRul
 		}
 		located = append(located, lr)
 		byID[id] = true
-		for _, k := range r.Keywords {
-			k = strings.ToLower(k)
-			j, ok := kwIndex[k]
-			if !ok {
-				j = len(keywords)
-				kwIndex[k] = j
-				keywords = append(keywords, k)
-				keywordRules = append(keywordRules, nil)
-			}
-			keywordRules[j] = append(keywordRules[j], i)
+	}
+	return located, func(id string) bool { return !byID[id] }
+}
+
+// keywordIndex is one Aho-Corasick trie over the keywords of the located
+// rules and of the main detector's rules, so one walk over a fragment's
+// lower-cased text tells which located rules gitleaks would run and
+// whether it would run any rule of main.
+type keywordIndex struct {
+	trie     *ahocorasick.Trie
+	nLocated int
+	located  [][]int // keyword → indices of the located rules it belongs to
+	main     []bool  // keyword → a keyword of some rule of main
+}
+
+func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
+	ki := &keywordIndex{nLocated: len(located)}
+	var keywords []string
+	index := map[string]int{}
+	add := func(k string) int {
+		k = strings.ToLower(k)
+		j, ok := index[k]
+		if !ok {
+			j = len(keywords)
+			index[k] = j
+			keywords = append(keywords, k)
+			ki.located = append(ki.located, nil)
+			ki.main = append(ki.main, false)
+		}
+		return j
+	}
+	for i, lr := range located {
+		for _, k := range lr.keywords {
+			j := add(k)
+			ki.located[j] = append(ki.located[j], i)
 		}
 	}
-	if len(located) > 0 {
-		trie = ahocorasick.NewTrieBuilder().AddStrings(keywords).Build()
+	for _, id := range main.OrderedRules {
+		for _, k := range main.Rules[id].Keywords {
+			ki.main[add(k)] = true
+		}
 	}
-	return located, keywordRules, trie, func(id string) bool { return !byID[id] }
+	if len(keywords) > 0 {
+		ki.trie = ahocorasick.NewTrieBuilder().AddStrings(keywords).Build()
+	}
+	return ki
+}
+
+// keywordHits is what the keywords in a fragment's decoding passes call
+// for: located[p] the located rules with a keyword in pass p, main
+// whether a keyword of a rule of main is in any pass.
+type keywordHits struct {
+	located [][]int
+	main    bool
+}
+
+func (ki *keywordIndex) hits(passes []string) keywordHits {
+	h := keywordHits{located: make([][]int, len(passes))}
+	if ki.trie == nil {
+		return h
+	}
+	buf := lowerBufs.Get().(*[]byte)
+	defer lowerBufs.Put(buf)
+	seen := make([]bool, ki.nLocated)
+	for p, text := range passes {
+		lower := lowerText((*buf)[:0], text)
+		*buf = lower
+		clear(seen)
+		ki.trie.Walk(lower, func(end, n, pattern int64) bool {
+			h.main = h.main || ki.main[pattern]
+			for _, i := range ki.located[pattern] {
+				if !seen[i] {
+					seen[i] = true
+					h.located[p] = append(h.located[p], i)
+				}
+			}
+			return true
+		})
+	}
+	return h
 }
 
 // compiledLocators keeps each locator compiled once per process: every
@@ -158,41 +219,32 @@ func decodePasses(raw string, maxDepth int) []string {
 }
 
 // runLocated runs every located rule that may match fr: a keyword of the
-// rule is in a pass's text (as gitleaks requires before it runs a rule)
-// and its locator matches that text.
-func (e *engine) runLocated(ctx context.Context, fr sources.Fragment, passes []string) []report.Finding {
-	if len(e.located) == 0 {
-		return nil
-	}
+// rule is in a pass's text (as gitleaks requires before it runs a rule;
+// hits has them by pass) and its locator matches that text.
+func (e *engine) runLocated(ctx context.Context, fr sources.Fragment, passes []string, hits [][]int) []report.Finding {
 	var (
 		found []report.Finding
-		done  = make([]bool, len(e.located))
-		buf   = lowerBufs.Get().(*[]byte)
+		done  []bool
 	)
-	defer lowerBufs.Put(buf)
-	for _, text := range passes {
-		lower := lowerText((*buf)[:0], text)
-		*buf = lower
-		var candidates []int
-		e.locTrie.Walk(lower, func(end, n, pattern int64) bool {
-			for _, i := range e.locKeywords[pattern] {
-				if !done[i] {
-					done[i] = true
-					candidates = append(candidates, i)
-				}
+	for p, text := range passes {
+		for _, i := range hits[p] {
+			if done == nil {
+				done = make([]bool, len(e.located))
 			}
-			return true
-		})
-		for _, i := range candidates {
+			if done[i] {
+				continue
+			}
 			lr := e.located[i]
 			if len(passes) == 1 && lr.reach >= 0 {
 				found = append(found, lr.runWindows(ctx, fr)...)
+				done[i] = true
 				continue
 			}
+			// otherwise its keyword may come back decoded, and its
+			// locator match with it
 			if lr.locator.MatchString(text) {
 				found = append(found, lr.detector(len(passes) > 1).DetectContext(ctx, detect.Fragment(fr))...)
-			} else {
-				done[i] = false // its keyword may come back decoded
+				done[i] = true
 			}
 		}
 	}

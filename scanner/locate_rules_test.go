@@ -52,7 +52,11 @@ func TestLocatedRulesRandomText(t *testing.T) {
 	for n := range fragments {
 		var b strings.Builder
 		for range 1 + r.IntN(40) {
-			switch r.IntN(5) {
+			switch r.IntN(6) {
+			case 5:
+				// values of rules that stay in the main detector, behind
+				// its keyword gate
+				b.WriteString(mainRuleValue(r, fmt.Sprintf("main-%d-%d", n, b.Len())))
 			case 0, 1:
 				b.WriteString(words[r.IntN(len(words))])
 			case 2:
@@ -68,7 +72,11 @@ func TestLocatedRulesRandomText(t *testing.T) {
 				b.WriteString(breaks[r.IntN(len(breaks))])
 			}
 		}
-		fr := sources.Fragment{Raw: b.String(), FilePath: "app/config.env", StartLine: 1 + r.IntN(50), CommitSHA: "c0ffee"}
+		path := "app/config.env"
+		if r.IntN(20) == 0 {
+			path = "certs/client.p12" // a rule of main matches this path alone
+		}
+		fr := sources.Fragment{Raw: b.String(), FilePath: path, StartLine: 1 + r.IntN(50), CommitSHA: "c0ffee"}
 		got, want := summary(fast.detect(context.Background(), fr)), summary(plain.detect(context.Background(), fr))
 		runs++
 		if want != "" {
@@ -94,4 +102,28 @@ func summary(found []report.Finding) string {
 	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
+}
+
+// mainRuleValue is a value shaped for one of the rules the main detector
+// runs (AWS access key id, Vault token, JWT, Twilio key), made from seed.
+func mainRuleValue(r *rand.Rand, seed string) string {
+	const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	pick := func(alphabet string, n int) string {
+		out := make([]byte, n)
+		for i, b := range fakecred.Bytes(seed, n) {
+			out[i] = alphabet[int(b)%len(alphabet)]
+		}
+		return string(out)
+	}
+	switch r.IntN(4) {
+	case 0:
+		return "AKIA" + pick(base32, 16)
+	case 1:
+		return "hvs." + pick(alnum, 95)
+	case 2:
+		return "eyJ" + pick(alnum, 20) + ".eyJ" + pick(alnum, 30) + "." + pick(alnum, 20)
+	default:
+		return "SK" + fakecred.Hex(seed, 16)
+	}
 }

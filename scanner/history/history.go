@@ -7,10 +7,12 @@ package history
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,9 +167,8 @@ func (s *Source) start(ctx context.Context) ([]*patches, context.CancelFunc, err
 }
 
 // Early is a history read started before the scan needs it: the commits
-// listed and, for a long history, the git log streams already running
-// (each parses up to readAhead files, then waits). A scan starts it as
-// soon as it knows the
+// listed and, for a long history, the git log streams already running (git
+// fills its pipe and waits). A scan starts it as soon as it knows the
 // repository, so the history is flowing by the time the rules are
 // compiled.
 type Early struct {
@@ -194,7 +195,7 @@ func StartEarly(ctx context.Context, repo *gitrepo.Repo, revs []string, jobs int
 		}
 		e.commits = strings.Fields(string(out))
 		if n := min(jobs, len(e.commits)/minCommitsPerStream); n > 1 {
-			e.streams = startStreams(ctx, repo, e.commits, n)
+			e.streams, e.err = startStreams(ctx, repo, e.commits, n)
 		}
 	}()
 	return e
@@ -223,18 +224,33 @@ func (e *Early) Close() {
 	}
 }
 
-// startStreams starts jobs streams of git log processes that share
-// commits out among them (see chain and chunks); the order in which
-// commits are read does not matter.
-func startStreams(ctx context.Context, repo *gitrepo.Repo, commits []string, jobs int) []*patches {
+// startStreams starts jobs git log processes over commits. They are dealt
+// out in turn in runs of dealRun, so each stream gets old and new, big and
+// small commits alike, while a commit and its parent mostly go to the same
+// git, which then reads their trees and blobs once (git's CPU time drops
+// by a few percent); the order within a stream does not matter.
+func startStreams(ctx context.Context, repo *gitrepo.Repo, commits []string, jobs int) ([]*patches, error) {
+	const dealRun = 64
+	shares := make([]strings.Builder, jobs)
+	for i, c := range commits {
+		share := &shares[i/dealRun%jobs]
+		share.WriteString(c)
+		share.WriteByte('\n')
+	}
 	args := []string{"log", "--no-walk=unsorted", "--stdin", "-p", "-U0", "--no-ext-diff", "--no-textconv", "--no-color", "--format=medium", "--diff-filter=tuxb", "--irreversible-delete"}
 	args = append(args, repo.Pathspec()...)
-	work := &chunks{commits: commits, jobs: jobs}
-	streams := make([]*patches, jobs)
-	for i := range streams {
-		streams[i] = chain(ctx, repo, args, work.next)
+	var streams []*patches
+	for i := range shares {
+		log, err := startPatches(ctx, repo, args, strings.NewReader(shares[i].String()))
+		if err != nil {
+			for _, l := range streams {
+				_ = l.wait()
+			}
+			return nil, err
+		}
+		streams = append(streams, log)
 	}
-	return streams
+	return streams, nil
 }
 
 // read turns one stream's files into fragments for the detector.
@@ -321,16 +337,15 @@ func (s *Source) seen(sha string) {
 	}
 }
 
-// patches is a running git command whose output is parsed as patches, or
-// a chain of them (see chain).
+// patches is a running git command whose output is parsed as patches.
 type patches struct {
-	files <-chan *gitdiff.File
-	// finish is called once files is drained; it waits for git and turns
-	// its failure into one line.
-	finish func() error
+	root   string
+	args   []string
+	cmd    *exec.Cmd
+	stdout io.ReadCloser
+	stderr *bytes.Buffer
+	files  <-chan *gitdiff.File
 }
-
-func (p *patches) wait() error { return p.finish() }
 
 func startPatches(ctx context.Context, repo *gitrepo.Repo, args []string, stdin io.Reader) (*patches, error) {
 	cmd, stderr := repo.Command(ctx, args...)
@@ -349,16 +364,7 @@ func startPatches(ctx context.Context, repo *gitrepo.Repo, args []string, stdin 
 		_ = cmd.Wait()
 		return nil, gitrepo.CommandError(repo.Root, args, err, stderr.Bytes())
 	}
-	// The parser has stopped (at the end, or early on a malformed patch)
-	// when finish is called: the pipe is drained for git to exit.
-	finish := func() error {
-		_, _ = io.Copy(io.Discard, stdout)
-		if err := cmd.Wait(); err != nil {
-			return gitrepo.CommandError(repo.Root, args, err, stderr.Bytes())
-		}
-		return nil
-	}
-	return &patches{files: files, finish: finish}, nil
+	return &patches{root: repo.Root, args: args, cmd: cmd, stdout: stdout, stderr: stderr, files: ahead(files, readAhead)}, nil
 }
 
 // readAhead is how many parsed files a stream may hold before the detector
@@ -367,62 +373,27 @@ func startPatches(ctx context.Context, repo *gitrepo.Repo, args []string, stdin 
 // the detector is busy with a large commit.
 const readAhead = 1024
 
-// chain runs one git log after another, each over the next chunk of
-// commits next hands out, as one stream of files: when its chunk is done,
-// a stream takes more work, so the streams end together however unevenly
-// the history's cost is spread. The next git starts as soon as the last
-// one's output is parsed.
-func chain(ctx context.Context, repo *gitrepo.Repo, args []string, next func() []string) *patches {
-	out := make(chan *gitdiff.File, readAhead)
-	done := make(chan struct{})
-	var err error
+// ahead passes files on through a buffer of n.
+func ahead(files <-chan *gitdiff.File, n int) <-chan *gitdiff.File {
+	out := make(chan *gitdiff.File, n)
 	go func() {
-		defer close(done)
 		defer close(out)
-		for chunk := next(); len(chunk) > 0; chunk = next() {
-			if err = ctx.Err(); err != nil {
-				return
-			}
-			var p *patches
-			if p, err = startPatches(ctx, repo, args, strings.NewReader(strings.Join(chunk, "\n")+"\n")); err != nil {
-				return
-			}
-			for f := range p.files {
-				out <- f
-			}
-			if err = p.wait(); err != nil {
-				return
-			}
+		for f := range files {
+			out <- f
 		}
 	}()
-	finish := func() error {
-		for range out { // a reader that stopped early leaves files behind
-		}
-		<-done
-		return err
+	return out
+}
+
+// wait is called once the files channel is drained: the parser has stopped
+// (at the end, or early on a malformed patch), so the pipe is drained for
+// git to exit, and git's failure becomes one line.
+func (p *patches) wait() error {
+	_, _ = io.Copy(io.Discard, p.stdout)
+	if err := p.cmd.Wait(); err != nil {
+		return gitrepo.CommandError(p.root, p.args, err, p.stderr.Bytes())
 	}
-	return &patches{files: out, finish: finish}
-}
-
-// chunks hands out commits in contiguous runs (a commit and its parent in
-// one git, which reads their trees and blobs once), largest first: each
-// run is the jobs-th part of half of what is left, and at least minChunk,
-// so the last runs are short and no stream is left working alone long.
-type chunks struct {
-	mu      sync.Mutex
-	commits []string
-	jobs    int
-}
-
-const minChunk = 128
-
-func (c *chunks) next() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := min(len(c.commits), max(minChunk, (len(c.commits)+2*c.jobs-1)/(2*c.jobs)))
-	chunk := c.commits[:n]
-	c.commits = c.commits[n:]
-	return chunk
+	return nil
 }
 
 func (s *Source) removed(path, sha string) {

@@ -167,8 +167,9 @@ func (s *Source) start(ctx context.Context) ([]*patches, context.CancelFunc, err
 }
 
 // Early is a history read started before the scan needs it: the commits
-// listed and, for a long history, the git log streams already running (git
-// fills its pipe and waits). A scan starts it as soon as it knows the
+// listed and, for a long history, the git log streams already running
+// (each parses up to readAhead files, then waits). A scan starts it as
+// soon as it knows the
 // repository, so the history is flowing by the time the rules are
 // compiled.
 type Early struct {

@@ -355,6 +355,7 @@ func startPatches(ctx context.Context, repo *gitrepo.Repo, args []string, stdin 
 	if err != nil {
 		return nil, err
 	}
+	widenPipe(stdout)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("git log in %s: %w", repo.Root, err)
 	}

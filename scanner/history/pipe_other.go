@@ -1,0 +1,7 @@
+//go:build !linux
+
+package history
+
+import "io"
+
+func widenPipe(io.Reader) {}

@@ -105,6 +105,10 @@ type keywordIndex struct {
 	nLocated int
 	located  [][]int // keyword → indices of the located rules it belongs to
 	main     []bool  // keyword → a keyword of some rule of main
+	// mainRules[k] are the rules of main (indices into regexes) keyword k
+	// belongs to; regexes are their regexes.
+	mainRules [][]int
+	regexes   []*regexp.Regexp
 }
 
 func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
@@ -120,6 +124,7 @@ func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
 			keywords = append(keywords, k)
 			ki.located = append(ki.located, nil)
 			ki.main = append(ki.main, false)
+			ki.mainRules = append(ki.mainRules, nil)
 		}
 		return j
 	}
@@ -130,8 +135,16 @@ func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
 		}
 	}
 	for _, id := range main.OrderedRules {
-		for _, k := range main.Rules[id].Keywords {
-			ki.main[add(k)] = true
+		r := main.Rules[id]
+		for _, k := range r.Keywords {
+			j := add(k)
+			ki.main[j] = true
+			if r.Regex != nil {
+				ki.mainRules[j] = append(ki.mainRules[j], len(ki.regexes))
+			}
+		}
+		if r.Regex != nil && len(r.Keywords) > 0 {
+			ki.regexes = append(ki.regexes, r.Regex)
 		}
 	}
 	if len(keywords) > 0 {
@@ -142,10 +155,12 @@ func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
 
 // keywordHits is what the keywords in a fragment's decoding passes call
 // for: located[p] the located rules with a keyword in pass p, main
-// whether a keyword of a rule of main is in any pass.
+// whether a keyword of a rule of main is in any pass, mainRules the rules
+// of main with a keyword in the first pass (the raw text).
 type keywordHits struct {
-	located [][]int
-	main    bool
+	located   [][]int
+	main      bool
+	mainRules []int
 }
 
 func (ki *keywordIndex) hits(passes []string) keywordHits {
@@ -156,12 +171,24 @@ func (ki *keywordIndex) hits(passes []string) keywordHits {
 	buf := lowerBufs.Get().(*[]byte)
 	defer lowerBufs.Put(buf)
 	seen := make([]bool, ki.nLocated)
+	var seenMain []bool
 	for p, text := range passes {
 		lower := lowerText((*buf)[:0], text)
 		*buf = lower
 		clear(seen)
 		ki.trie.Walk(lower, func(end, n, pattern int64) bool {
 			h.main = h.main || ki.main[pattern]
+			if p == 0 {
+				for _, i := range ki.mainRules[pattern] {
+					if seenMain == nil {
+						seenMain = make([]bool, len(ki.regexes))
+					}
+					if !seenMain[i] {
+						seenMain[i] = true
+						h.mainRules = append(h.mainRules, i)
+					}
+				}
+			}
 			for _, i := range ki.located[pattern] {
 				if !seen[i] {
 					seen[i] = true
@@ -172,6 +199,23 @@ func (ki *keywordIndex) hits(passes []string) keywordHits {
 		})
 	}
 	return h
+}
+
+// anyMatches: the regex of one of rules matches text. With nothing to
+// decode, a rule of main finds something only where its regex matches the
+// fragment (gitleaks' detectRule starts from FindAllStringIndex over it),
+// and gitleaks only runs the rules whose keywords are there: when none of
+// those matches, main would find nothing, and need not lower-case and
+// search the fragment for keywords again to say so. Most fragments with
+// one of main's keywords (a "s." of a Vault token, an "ey" of a JWT) hold
+// no match of its rule.
+func (ki *keywordIndex) anyMatches(rules []int, text string) bool {
+	for _, i := range rules {
+		if ki.regexes[i].MatchString(text) {
+			return true
+		}
+	}
+	return false
 }
 
 // compiledLocators keeps each locator compiled once per process: every

@@ -38,11 +38,11 @@ type engine struct {
 	located []*locatedRule
 	// keywords finds the keywords of the located rules and of main's in
 	// one walk. With gated set, main only gets fragments where gitleaks'
-	// own keyword prefilter would let at least one of its rules run and,
-	// with nothing to decode, the regex of one of those rules matches: it
+	// own keyword prefilter would let at least one of its rules run on a
+	// pass, and the regex of one of those rules matches that pass: it
 	// would find nothing in the others, yet lower-case and search them
 	// first (over half of the fragments of a history have no keyword of
-	// main's, and most of the rest no match; see anyMatches).
+	// main's, and most of the rest no match; see mainMatches).
 	keywords *keywordIndex
 	gated    bool
 	// pathRules are main's rules without keywords that match a file's
@@ -206,13 +206,12 @@ func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Findi
 	passes := decodePasses(fr.Raw, e.main.MaxDecodeDepth)
 	hits := e.keywords.hits(passes)
 	var found []report.Finding
-	switch {
-	case len(passes) > 1:
-		if !e.gated || hits.main || e.pathRuns(fr) {
-			found = e.main.DetectContext(ctx, detect.Fragment(fr))
+	if !e.gated || e.pathRuns(fr) || e.keywords.mainMatches(hits, passes) {
+		main := e.main
+		if len(passes) == 1 {
+			main = e.plain
 		}
-	case !e.gated || e.pathRuns(fr) || e.keywords.anyMatches(hits.mainRules, fr.Raw):
-		found = e.plain.DetectContext(ctx, detect.Fragment(fr))
+		found = main.DetectContext(ctx, detect.Fragment(fr))
 	}
 	if loc := e.runLocated(ctx, fr, passes, hits.located); len(loc) > 0 {
 		found = filterGeneric(append(found, loc...))

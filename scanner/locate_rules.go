@@ -104,7 +104,6 @@ type keywordIndex struct {
 	trie     *ahocorasick.Trie
 	nLocated int
 	located  [][]int // keyword → indices of the located rules it belongs to
-	main     []bool  // keyword → a keyword of some rule of main
 	// mainRules[k] are the rules of main (indices into regexes) keyword k
 	// belongs to; regexes are their regexes.
 	mainRules [][]int
@@ -123,7 +122,6 @@ func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
 			index[k] = j
 			keywords = append(keywords, k)
 			ki.located = append(ki.located, nil)
-			ki.main = append(ki.main, false)
 			ki.mainRules = append(ki.mainRules, nil)
 		}
 		return j
@@ -138,7 +136,6 @@ func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
 		r := main.Rules[id]
 		for _, k := range r.Keywords {
 			j := add(k)
-			ki.main[j] = true
 			if r.Regex != nil {
 				ki.mainRules[j] = append(ki.mainRules[j], len(ki.regexes))
 			}
@@ -154,17 +151,33 @@ func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
 }
 
 // keywordHits is what the keywords in a fragment's decoding passes call
-// for: located[p] the located rules with a keyword in pass p, main
-// whether a keyword of a rule of main is in any pass, mainRules the rules
-// of main with a keyword in the first pass (the raw text).
+// for: located[p] the located rules with a keyword in pass p, mainRules[p]
+// the rules of main with a keyword in pass p.
 type keywordHits struct {
-	located   [][]int
-	main      bool
-	mainRules []int
+	located, mainRules [][]int
+}
+
+// mainMatches: in some pass, the regex of a rule of main whose keyword is
+// in that pass matches it. gitleaks' detector runs a rule on a pass only
+// when its keyword is there, and finds something only where the rule's
+// regex matches the pass's text (detectRule starts from its matches): when
+// no such regex matches, main finds nothing, and need not lower-case and
+// search the passes for keywords again to say so. Most fragments with one
+// of main's keywords (a "s." of a Vault token, an "ey" of a JWT) hold no
+// match of its rule.
+func (ki *keywordIndex) mainMatches(h keywordHits, passes []string) bool {
+	for p, rules := range h.mainRules {
+		for _, i := range rules {
+			if ki.regexes[i].MatchString(passes[p]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (ki *keywordIndex) hits(passes []string) keywordHits {
-	h := keywordHits{located: make([][]int, len(passes))}
+	h := keywordHits{located: make([][]int, len(passes)), mainRules: make([][]int, len(passes))}
 	if ki.trie == nil {
 		return h
 	}
@@ -176,17 +189,15 @@ func (ki *keywordIndex) hits(passes []string) keywordHits {
 		lower := lowerText((*buf)[:0], text)
 		*buf = lower
 		clear(seen)
+		clear(seenMain)
 		ki.trie.Walk(lower, func(end, n, pattern int64) bool {
-			h.main = h.main || ki.main[pattern]
-			if p == 0 {
-				for _, i := range ki.mainRules[pattern] {
-					if seenMain == nil {
-						seenMain = make([]bool, len(ki.regexes))
-					}
-					if !seenMain[i] {
-						seenMain[i] = true
-						h.mainRules = append(h.mainRules, i)
-					}
+			for _, i := range ki.mainRules[pattern] {
+				if seenMain == nil {
+					seenMain = make([]bool, len(ki.regexes))
+				}
+				if !seenMain[i] {
+					seenMain[i] = true
+					h.mainRules[p] = append(h.mainRules[p], i)
 				}
 			}
 			for _, i := range ki.located[pattern] {
@@ -199,23 +210,6 @@ func (ki *keywordIndex) hits(passes []string) keywordHits {
 		})
 	}
 	return h
-}
-
-// anyMatches: the regex of one of rules matches text. With nothing to
-// decode, a rule of main finds something only where its regex matches the
-// fragment (gitleaks' detectRule starts from FindAllStringIndex over it),
-// and gitleaks only runs the rules whose keywords are there: when none of
-// those matches, main would find nothing, and need not lower-case and
-// search the fragment for keywords again to say so. Most fragments with
-// one of main's keywords (a "s." of a Vault token, an "ey" of a JWT) hold
-// no match of its rule.
-func (ki *keywordIndex) anyMatches(rules []int, text string) bool {
-	for _, i := range rules {
-		if ki.regexes[i].MatchString(text) {
-			return true
-		}
-	}
-	return false
 }
 
 // compiledLocators keeps each locator compiled once per process: every

@@ -98,8 +98,7 @@ func locatedRules(ctx context.Context, cfg config.Config) (located []*locatedRul
 
 // keywordIndex is one Aho-Corasick trie over the keywords of the located
 // rules and of the main detector's rules, so one walk over a fragment's
-// lower-cased text tells which located rules gitleaks would run and
-// whether it would run any rule of main.
+// lower-cased text tells which of either gitleaks would run on it.
 type keywordIndex struct {
 	trie     *ahocorasick.Trie
 	nLocated int
@@ -176,6 +175,7 @@ func (ki *keywordIndex) mainMatches(h keywordHits, passes []string) bool {
 	return false
 }
 
+// hits finds the keywords in each pass, lower-cased as gitleaks does.
 func (ki *keywordIndex) hits(passes []string) keywordHits {
 	h := keywordHits{located: make([][]int, len(passes)), mainRules: make([][]int, len(passes))}
 	if ki.trie == nil {

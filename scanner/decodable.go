@@ -116,6 +116,9 @@ func repeated(s string, p int, unit func(string, int) int) int {
 	return p
 }
 
+// The decoder regex's classes (hex of either case; \w, "/", "+", "-"),
+// and codec's "likely" characters; not engine's byteClass, which serves
+// the LINE rules' gate.
 var hexChars, base64Chars, likelyBase64, likelyHex [256]bool
 
 func init() {

@@ -8,12 +8,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
 	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/history"
 )
 
 // historyStream is a fast-import stream of a long, untidy history: n
@@ -202,18 +205,30 @@ func TestLocatedRulesChangeNothing(t *testing.T) {
 // A scan that fails after git started reading early (here: the rules do
 // not load) leaves no git process behind.
 func TestEarlyReadStoppedOnError(t *testing.T) {
-	r := gittest.FastImport(t, historyStream(900))
+	// more files per stream than it reads ahead
+	r := gittest.FastImport(t, historyStream(2*history.ReadAhead+500))
+	before := runtime.NumGoroutine()
 	_, err := Scan(context.Background(), Options{
-		Path:      r.Dir,
-		Jobs:      3,
-		Cache:     &Cache{State: filepath.Join(t.TempDir(), "state.json"), Key: "k"},
-		LoadRules: func() (*rules.Set, error) { return nil, errors.New("config x.toml: bad rule") },
+		Path:  r.Dir,
+		Jobs:  2,
+		Cache: &Cache{State: filepath.Join(t.TempDir(), "state.json"), Key: "k"},
+		LoadRules: func() (*rules.Set, error) {
+			time.Sleep(300 * time.Millisecond) // the streams fill their read-ahead
+			return nil, errors.New("config x.toml: bad rule")
+		},
 	})
 	if err == nil || err.Error() != "config x.toml: bad rule" {
 		t.Fatalf("error = %v, want the rules' error", err)
 	}
 	if kids := childProcesses(t); len(kids) > 0 {
 		t.Errorf("git processes left running: %v", kids)
+	}
+	// nor a parser or read-ahead blocked on a stream no one reads
+	for i := 0; runtime.NumGoroutine() > before && i < 100; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left running (%d before the scan)", n, before)
 	}
 }
 

@@ -168,7 +168,7 @@ func (s *Source) start(ctx context.Context) ([]*patches, context.CancelFunc, err
 
 // Early is a history read started before the scan needs it: the commits
 // listed and, for a long history, the git log streams already running
-// (each parses up to readAhead files, then waits). A scan starts it as
+// (each parses up to ReadAhead files, then waits). A scan starts it as
 // soon as it knows the
 // repository, so the history is flowing by the time the rules are
 // compiled.
@@ -391,14 +391,14 @@ func startPatches(ctx context.Context, repo *gitrepo.Repo, args []string, stdin 
 		_ = cmd.Wait()
 		return nil, gitrepo.CommandError(repo.Root, args, err, stderr.Bytes())
 	}
-	return &patches{root: repo.Root, args: args, cmd: cmd, stdout: stdout, stderr: stderr, files: ahead(files, readAhead)}, nil
+	return &patches{root: repo.Root, args: args, cmd: cmd, stdout: stdout, stderr: stderr, files: ahead(files, ReadAhead)}, nil
 }
 
-// readAhead is how many parsed files a stream may hold before the detector
+// ReadAhead is how many parsed files a stream may hold before the detector
 // takes them: git and the parser keep working while the rules compile at
 // the start (an early stream would otherwise stop at a full pipe) and when
 // the detector is busy with a large commit.
-const readAhead = 1024
+const ReadAhead = 1024
 
 // ahead passes files on through a buffer of n.
 func ahead(files <-chan *gitdiff.File, n int) <-chan *gitdiff.File {
@@ -412,10 +412,13 @@ func ahead(files <-chan *gitdiff.File, n int) <-chan *gitdiff.File {
 	return out
 }
 
-// wait is called once the files channel is drained: the parser has stopped
-// (at the end, or early on a malformed patch), so the pipe is drained for
-// git to exit, and git's failure becomes one line.
+// wait is called once the reader is done with the files channel: what it
+// left there (a stream no scan took, stopped) is drained so the parser and
+// the read-ahead end, then the pipe for git to exit; git's failure becomes
+// one line.
 func (p *patches) wait() error {
+	for range p.files {
+	}
 	_, _ = io.Copy(io.Discard, p.stdout)
 	if err := p.cmd.Wait(); err != nil {
 		return gitrepo.CommandError(p.root, p.args, err, p.stderr.Bytes())

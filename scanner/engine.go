@@ -232,7 +232,10 @@ func (e *engine) pathRuns(fr sources.Fragment) bool {
 	if len(e.pathRules) == 0 {
 		return false
 	}
-	key := fr.FilePath + "\x00" + fr.WindowsFilePath
+	key := fr.FilePath
+	if fr.WindowsFilePath != "" {
+		key += "\x00" + fr.WindowsFilePath
+	}
 	if v, ok := e.pathRun.Load(key); ok {
 		return v.(bool)
 	}

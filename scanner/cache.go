@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -157,7 +158,7 @@ func Remembered(ctx context.Context, opts Options) (res *Result, ok bool, err er
 		return nil, false, err
 	}
 	prev := loadCacheState(c.State, c.Key)
-	if prev == nil || len(now.dirty) > 0 || now.head == "" || now.head != prev.HeadSHA || !sameTips(prev.Tips, now.tips) {
+	if prev == nil || len(now.dirty) > 0 || now.head == "" || now.head != prev.HeadSHA || !maps.Equal(prev.Tips, now.tips) {
 		return nil, false, nil
 	}
 	rep := &finding.Report{Target: opts.Path, Stats: prev.Stats}
@@ -238,14 +239,14 @@ func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *repoNow,
 		return full("a file of an earlier finding changed")
 	}
 	use := &CacheUse{Incremental: true, Since: prev.ScannedAt}
-	if sameTips(prev.Tips, tips) && len(dirty) == 0 {
+	if maps.Equal(prev.Tips, tips) && len(dirty) == 0 {
 		opts.Logf("no new commits since %s: %d findings from the cache", prev.ScannedAt, len(prev.Findings))
 		return &repoResult{mode: ModeGit, target: opts.Path, stats: prev.Stats, findings: cleanFindings(prev.Findings)}, use, nil
 	}
 	sub := opts
 	sub.Exclude = nil
 	seen := map[string]bool{}
-	for _, ref := range sortedKeys(prev.Tips) {
+	for _, ref := range slices.Sorted(maps.Keys(prev.Tips)) {
 		// every earlier tip is still in the history of its ref (see
 		// rewritten); one that is not a commit bounds nothing
 		if sha := prev.Tips[ref]; commits[ref] && !seen[sha] {
@@ -313,7 +314,7 @@ func refTips(ctx context.Context, repo *gitrepo.Repo) (tips map[string]string, c
 // holds what it held: the history that scan read is not all still there,
 // and a full scan would no longer report what only that history held.
 func rewritten(ctx context.Context, repo *gitrepo.Repo, before, now map[string]string) string {
-	for _, ref := range sortedKeys(before) {
+	for _, ref := range slices.Sorted(maps.Keys(before)) {
 		old, cur := before[ref], now[ref]
 		switch {
 		case cur == "":
@@ -334,27 +335,6 @@ func hasCommit(ctx context.Context, repo *gitrepo.Repo, sha string) bool {
 func isAncestor(ctx context.Context, repo *gitrepo.Repo, old, cur string) bool {
 	_, err := repo.Run(ctx, "merge-base", "--is-ancestor", old, cur)
 	return err == nil
-}
-
-func sameTips(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for ref, sha := range a {
-		if b[ref] != sha {
-			return false
-		}
-	}
-	return true
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // mergeable says whether findings of the new commits can simply be added

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -178,7 +180,7 @@ func (r Result) Print(w io.Writer, maxList int) {
 	for _, h := range []How{SameRule, AlsoMatched, LineCoversGeneric} {
 		fmt.Fprintf(w, "  %-34s  %d\n", h.String()+":", r.ByHow[h])
 	}
-	for _, p := range sortedKeys(r.Pairs) {
+	for _, p := range slices.Sorted(maps.Keys(r.Pairs)) {
 		fmt.Fprintf(w, "    %-50s  %d\n", p, r.Pairs[p])
 	}
 	fmt.Fprintf(w, "  same commit listed in occurrences:   %d of %d (same line too: %d)\n", r.SameCommit, r.Covered, r.SameLine)
@@ -265,17 +267,8 @@ func short(sha string) string {
 	return sha
 }
 
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func sortedByCount(m map[string]int) []string {
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	sort.SliceStable(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
 	return keys
 }

@@ -3,9 +3,9 @@ package policy
 import (
 	"cmp"
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -138,7 +138,7 @@ func collectMembers(body any) []member {
 func walk(node any, np spec.NormalizedPath, f func(np spec.NormalizedPath, key string, node any)) {
 	switch v := node.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			child := append(np[:len(np):len(np)], spec.Name(k))
 			f(child, k, v[k])
 			walk(v[k], child, f)
@@ -148,15 +148,6 @@ func walk(node any, np spec.NormalizedPath, f func(np spec.NormalizedPath, key s
 			walk(e, append(np[:len(np):len(np)], spec.Index(i)), f)
 		}
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Leaf is a scalar of a JSON document with its normalized path.
@@ -176,7 +167,7 @@ func Flatten(body any) []Leaf {
 	rec = func(node any, np spec.NormalizedPath, name string) {
 		switch v := node.(type) {
 		case map[string]any:
-			for _, k := range sortedKeys(v) {
+			for _, k := range slices.Sorted(maps.Keys(v)) {
 				rec(v[k], append(np[:len(np):len(np)], spec.Name(k)), k)
 			}
 		case []any:

@@ -64,18 +64,29 @@ func sortFindings(fs []finding.Finding) {
 // repository name, sorted (see Sort), stats summed, rules unioned (first
 // seen first). Tool and target are the shards' own; shards of different
 // targets are not one run and are refused (a shard with no repository and
-// no finding is not held to it). A repository listed by two
-// shards must be listed identically, and so must a finding both report;
-// anything else is an error naming the repository. When the shards were
-// compared with a previous report, their Changes are joined too (they must
-// name the same previous report). The parts are not modified.
+// no finding is not held to it).
+//
+// A shard given twice is merged once: a part whose content (tool, target,
+// findings, stats, repositories, changes: everything its JSON report holds)
+// equals an earlier part's is skipped, so it changes nothing, stats
+// included. Reports carry no shard id; the content is what identifies a
+// shard, and a copy of the same file is the same shard. Two different
+// shards must not list the same repository: a repository belongs to one
+// shard of a run, and the stats, which are per shard, cannot be split by
+// repository, so merging both would count it twice. A repository listed
+// differently by two shards, or a finding two shards report differently, is
+// an error naming the repository. When the shards were compared with a
+// previous report, their Changes are joined too (they must name the same
+// previous report). The parts are not modified.
 func Merge(parts ...*finding.Report) (*finding.Report, error) {
 	if len(parts) == 0 {
 		return nil, errors.New("no reports to merge")
 	}
 	out := &finding.Report{Findings: []finding.Finding{}}
+	seenPart := map[string]struct{}{} // content of each part merged
 	seenFinding := map[string]int{}   // key → index in out.Findings
 	seenRepo := map[string]int{}      // name → index in out.Repositories
+	repoPart := map[string]int{}      // name → the part that listed it
 	seenFixed := map[string]int{}     // key → index in out.Changes.Fixed
 	seenRule := map[string]struct{}{} // rule id
 	targetSet := false
@@ -83,6 +94,14 @@ func Merge(parts ...*finding.Report) (*finding.Report, error) {
 		if p == nil {
 			return nil, fmt.Errorf("report %d of %d is empty", i+1, len(parts))
 		}
+		content, err := json.Marshal(p) // what the shard's JSON report holds
+		if err != nil {
+			return nil, fmt.Errorf("report %d of %d: %w", i+1, len(parts), err)
+		}
+		if _, dup := seenPart[string(content)]; dup {
+			continue // the same shard again
+		}
+		seenPart[string(content)] = struct{}{}
 		// An empty shard (no repository fell to it) says little about the
 		// run: its target does not have to match.
 		empty := len(p.Repositories) == 0 && len(p.Findings) == 0
@@ -107,12 +126,15 @@ func Merge(parts ...*finding.Report) (*finding.Report, error) {
 				if out.Repositories[j] != repo {
 					return nil, fmt.Errorf("shards disagree about repository %s (%s vs %s)", repo.Name, describeRepo(out.Repositories[j]), describeRepo(repo))
 				}
-				continue
+				if repoPart[repo.Name] == i {
+					continue // listed twice by one shard
+				}
+				return nil, fmt.Errorf("two different shards both list repository %s: a repository belongs to one shard of a run, and the shards' stats would count it twice", repo.Name)
 			}
+			repoPart[repo.Name] = i
 			seenRepo[repo.Name] = len(out.Repositories)
 			out.Repositories = append(out.Repositories, repo)
 		}
-		var err error
 		if out.Findings, err = mergeFindings(out.Findings, p.Findings, seenFinding); err != nil {
 			return nil, err
 		}

@@ -75,14 +75,63 @@ func TestMergeEqualsOnePiece(t *testing.T) {
 			t.Errorf("rules: %d, want %d", len(got.Rules), len(whole.Rules))
 		}
 	}
-	// A shard given twice (a re-run job uploading again) changes nothing.
-	got, err := teamreport.Merge(parts[0], parts[1], parts[2], parts[1])
+}
+
+// A shard given twice (a re-run job uploading again, an artifact downloaded
+// twice) changes nothing: findings, repositories, changes and stats. Every
+// shard of the split carries stats, so counting any one twice shows.
+func TestMergeShardTwice(t *testing.T) {
+	want := jsonBytes(t, teamreporttest.Report())
+	parts := shard(teamreporttest.Report(), 3)
+	for i, p := range parts {
+		if p.Stats == (finding.Stats{}) {
+			t.Fatalf("shard %d has no stats: the test would prove nothing", i)
+		}
+	}
+	// a copy with the same content, decoded from its own JSON as a second
+	// file would be
+	cp, err := jsonreport.Read(bytes.NewReader(jsonBytes(t, parts[1])))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got.Stats = whole.Stats // summed twice, by design: stats are per shard file
+	tests := []struct {
+		name string
+		in   []*finding.Report
+	}{
+		{"last twice", []*finding.Report{parts[0], parts[1], parts[2], parts[2]}},
+		{"first twice, apart", []*finding.Report{parts[0], parts[1], parts[0], parts[2]}},
+		{"a copy of the same content", []*finding.Report{parts[1], parts[0], cp, parts[2]}},
+		{"every shard twice", []*finding.Report{parts[2], parts[1], parts[0], parts[0], parts[1], parts[2]}},
+		{"three times", []*finding.Report{parts[1], parts[1], parts[0], parts[1], parts[2]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := teamreport.Merge(tt.in...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g := jsonBytes(t, got); !bytes.Equal(g, want) {
+				t.Errorf("a duplicated shard changed the report (stats %+v, want %+v)", got.Stats, teamreporttest.Report().Stats)
+			}
+		})
+	}
+	// the parts are not modified
+	if again := shard(teamreporttest.Report(), 3); !bytes.Equal(jsonBytes(t, again[0]), jsonBytes(t, parts[0])) {
+		t.Error("Merge modified a part")
+	}
+}
+
+// One shard listing a repository twice, identically, is not two shards.
+func TestMergeRepositoryTwiceInOneShard(t *testing.T) {
+	want := jsonBytes(t, teamreporttest.Report())
+	parts := shard(teamreporttest.Report(), 2)
+	parts[0].Repositories = append(parts[0].Repositories, parts[0].Repositories[0])
+	got, err := teamreport.Merge(parts...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(jsonBytes(t, got), want) {
-		t.Error("a duplicated shard changed the findings or repositories")
+		t.Error("merged report differs from the one-piece report")
 	}
 }
 
@@ -106,6 +155,12 @@ func TestMergeErrors(t *testing.T) {
 			p[1].Findings = append(p[1].Findings, f)
 			return p
 		}, "disagree about repository"},
+		{"repository in two different shards", func(p []*finding.Report) []*finding.Report {
+			// listed identically, but the shards differ: their stats cannot
+			// be split by repository, so the merge would count it twice
+			p[1].Repositories = append(p[1].Repositories, p[0].Repositories[0])
+			return p
+		}, "both list repository " + p0Name()},
 		{"other target", func(p []*finding.Report) []*finding.Report {
 			p[1].Target = "github.com/other"
 			return p

@@ -107,10 +107,14 @@ func newReportMergeCmd(stdout, stderr io.Writer) *cobra.Command {
 matrix) into the JSON report one unsharded run would have written: findings
 and repositories together, each once, sorted; statistics summed.
 
-Shards must be of the same target, and two shards that both list a
-repository must agree about it (status, commits, findings); otherwise
-nothing is written and the error names the shard that disagrees. Giving a
-shard twice is harmless.
+Shards must be of the same target, and each repository must be in one
+shard: two different shards that list the same repository are refused (the
+statistics are per shard and cannot be split by repository, so it would be
+counted twice), as are shards that report one finding differently; nothing
+is written and the error names the shard at fault. A shard given twice (the
+same file, or a copy with the same content: reports carry no shard id, so
+the content identifies a shard) is merged once and changes nothing,
+statistics included.
 
 The output is always a JSON report; render it with 'channelguard report
 --from'. Exit codes: 0 written, 2 error.`,

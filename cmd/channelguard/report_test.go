@@ -211,6 +211,59 @@ func TestReportMerge(t *testing.T) {
 	}
 }
 
+// A shard given twice — the same file, or a copy of it (an artifact
+// downloaded twice, a re-uploaded job) — changes nothing, statistics
+// included: the merged report is byte for byte the one-piece report. The
+// duplicated shard is shards()[0], the one that carries the stats.
+func TestReportMergeShardTwice(t *testing.T) {
+	dir := t.TempDir()
+	parts := shards(t, dir)
+	want := jsonOf(t, teamreporttest.Report())
+	data, err := os.ReadFile(parts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stats struct {
+		Stats finding.Stats `json:"stats"`
+	}
+	if err := json.Unmarshal(data, &stats); err != nil || stats.Stats == (finding.Stats{}) {
+		t.Fatalf("shard %s carries no stats (%v): the test would prove nothing", parts[0], err)
+	}
+	copyPath := filepath.Join(dir, "shard-1-copy.json")
+	if err := os.WriteFile(copyPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"same path twice", []string{parts[0], parts[1], parts[2], parts[0]}},
+		{"a copy", []string{copyPath, parts[2], parts[0], parts[1]}},
+		{"every shard twice", []string{parts[2], parts[1], parts[0], parts[0], parts[1], parts[2]}},
+		{"three times", []string{parts[0], parts[0], parts[1], parts[0], parts[2]}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "findings.json")
+			res := runCLI(t, append(append([]string{"report", "merge"}, tt.args...), "--output", out)...)
+			if res.code != exitOK {
+				t.Fatalf("exit %d: %s", res.code, res.stderr)
+			}
+			got, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != want {
+				var g, w struct {
+					Stats finding.Stats `json:"stats"`
+				}
+				_ = json.Unmarshal(got, &g)
+				_ = json.Unmarshal([]byte(want), &w)
+				t.Errorf("merged report differs from the one-piece report (stats %+v, want %+v)", g.Stats, w.Stats)
+			}
+		})
+	}
+}
+
 func TestReportDiff(t *testing.T) {
 	dir := t.TempDir()
 	// Last week: the bot's channel secret and a token since removed from

@@ -48,7 +48,7 @@ func newAggregator(set *rules.Set, p *plan) *aggregator {
 }
 
 func (a *aggregator) add(f report.Finding) {
-	if f.File == "" || f.Secret == "" {
+	if f.File == "" || f.Secret == "" && !wholeFile(f) {
 		return
 	}
 	l := locate(f)
@@ -73,6 +73,13 @@ func (a *aggregator) add(f report.Finding) {
 			g.allowed = true
 		}
 	}
+}
+
+// wholeFile: gitleaks found f by its file's path alone (a rule with a path
+// and no regex, such as pkcs12-file). It names no value: its group's
+// secret is "", and it stands at the file's first line.
+func wholeFile(f report.Finding) bool {
+	return f.Secret == "" && strings.HasPrefix(f.Match, "file detected: ")
 }
 
 // mergeOverlaps makes one alert of one secret in one file: when several
@@ -137,6 +144,17 @@ func (a *aggregator) resolveExposure(ctx context.Context, head *headChecker, log
 		return err
 	}
 	for _, g := range historic {
+		if g.key.secret == "" {
+			// a whole-file finding is at HEAD while its file is
+			_, found, err := head.blobs.Read(p.headRev, g.key.path)
+			if err != nil {
+				return err
+			}
+			if found {
+				g.atHead, g.headLoc = true, &located{loc: fileStart(g.key.path)}
+			}
+			continue
+		}
 		l, ok := answers[headKey{g.key.path, g.key.secret}]
 		if !ok {
 			// Never offered (a finding the engine did not pass on): ask now.
@@ -162,7 +180,7 @@ func (a *aggregator) resolveExposure(ctx context.Context, head *headChecker, log
 	var paths []string
 	left := 0
 	for _, g := range historic {
-		if g.atHead {
+		if g.atHead || g.key.secret == "" {
 			continue
 		}
 		if _, ok := pending[g.key.path]; !ok {
@@ -212,7 +230,7 @@ func (a *aggregator) findMoved(ctx context.Context, blobs *gitrepo.BlobReader, g
 	var lost []*group
 	var secrets []string
 	for _, g := range groups {
-		if !g.atHead && !strings.ContainsAny(g.key.secret, "\r\n") {
+		if !g.atHead && g.key.secret != "" && !strings.ContainsAny(g.key.secret, "\r\n") {
 			lost = append(lost, g)
 			secrets = append(secrets, g.key.secret)
 		}
@@ -247,6 +265,12 @@ func (a *aggregator) findMoved(ctx context.Context, blobs *gitrepo.BlobReader, g
 			there := a.groups[k]
 			if there == nil {
 				there = moved[k]
+			}
+			if there != nil && there != g && there.allowed != g.allowed {
+				// An allow marker speaks for the secret in its own file:
+				// merging would let it silence (or lose) the other file's
+				// history. The lost copy stays where history had it.
+				continue
 			}
 			if there != nil && there != g {
 				there.occs = append(there.occs, g.occs...)
@@ -362,6 +386,9 @@ func (a *aggregator) finding(g *group) finding.Finding {
 		meta = finding.Rule{ID: g.key.rule, Title: g.key.rule, Severity: finding.High}
 	}
 	f := finding.ForSecret(meta, g.key.path, g.key.secret, g.also)
+	if g.key.secret == "" {
+		f = finding.ForFile(meta, g.key.path)
+	}
 
 	wt := g.worktree()
 	newest := g.newestCommit()

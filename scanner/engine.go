@@ -101,8 +101,28 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 	var skip []*config.Allowlist
 	cfg.Allowlists, skip = splitPathAllowlists(cfg.Allowlists)
 	lineCfg := subset(cfg, isLINE)
-	located, notLocated := locatedRules(ctx, subset(cfg, func(id string) bool { return !isLINE(id) }))
-	mainCfg := subset(cfg, func(id string) bool { return !isLINE(id) && notLocated(id) })
+	// A rule another rule requires runs where that rule runs: gitleaks
+	// looks a composite rule's required rules up in its detector's config.
+	required := map[string]bool{}
+	for _, r := range cfg.Rules {
+		for _, rr := range r.RequiredRules {
+			required[rr.RuleID] = true
+		}
+	}
+	located, notLocated := locatedRules(ctx, subset(cfg, func(id string) bool { return !isLINE(id) && !required[id] }))
+	mainCfg := subset(cfg, func(id string) bool { return !isLINE(id) && notLocated(id) || required[id] && !isLINE(id) })
+	for _, id := range mainCfg.OrderedRules {
+		for _, rr := range mainCfg.Rules[id].RequiredRules {
+			if isLINE(rr.RuleID) {
+				// a LINE rule a main rule requires runs in main too (its
+				// findings there are the same as the LINE detector's)
+				mainCfg = subset(cfg, func(id string) bool {
+					_, inMain := mainCfg.Rules[id]
+					return inMain || required[id] && isLINE(id)
+				})
+			}
+		}
+	}
 	e := &engine{
 		main:         newDetector(ctx, mainCfg),
 		plain:        newDetector(ctx, mainCfg),
@@ -116,9 +136,10 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 	e.plain.MaxDecodeDepth = 0
 	for _, id := range mainCfg.OrderedRules {
 		switch r := mainCfg.Rules[id]; {
-		case len(r.Keywords) > 0:
 		case r.Regex == nil && r.Path != nil:
+			// matches by path alone (gitleaks checks its keywords itself)
 			e.pathRules = append(e.pathRules, r)
+		case len(r.Keywords) > 0:
 		default:
 			e.gated = false // a rule gitleaks runs on every fragment
 		}

@@ -27,6 +27,9 @@ func locate(f report.Finding) located {
 		loc:  finding.Location{Path: f.File, StartLine: f.StartLine, StartColumn: max(f.StartColumn, 1), EndLine: f.EndLine, EndColumn: max(f.EndColumn+1, 2)},
 		line: f.Line,
 	}
+	if wholeFile(f) {
+		return located{loc: fileStart(f.File)}
+	}
 	if f.Secret == "" {
 		return fallback
 	}
@@ -47,6 +50,11 @@ func locate(f report.Finding) located {
 		loc:  span(f.File, f.Line, pos, end, startLine),
 		line: lineAround(f.Line, pos),
 	}
+}
+
+// fileStart is where a finding about a whole file points: its first line.
+func fileStart(path string) finding.Location {
+	return finding.Location{Path: path, StartLine: 1, StartColumn: 1, EndLine: 1, EndColumn: 1}
 }
 
 // locateIn finds the first occurrence of secret in a whole file's content.

@@ -40,6 +40,10 @@ func recheck(ctx context.Context, eng *engine, p *plan, old []finding.Finding) (
 			continue
 		}
 		for _, r := range eng.detect(ctx, sources.Fragment{Raw: string(data), FilePath: path}) {
+			if wholeFile(r) {
+				where[key{r.RuleID, path, ""}] = fileStart(path)
+				continue
+			}
 			if r.Secret == "" {
 				continue
 			}

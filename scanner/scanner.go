@@ -126,8 +126,11 @@ type Result struct {
 	Skipped []worktree.Skipped
 	// Baselined counts findings dropped because the baseline had them.
 	Baselined int
-	// Allowed counts findings dropped by channelguard:allow / gitleaks:allow.
-	Allowed int
+	// Allowed counts findings dropped by channelguard:allow / gitleaks:allow;
+	// AllowedFindings are those findings, for tools that must account for
+	// every secret (the differential check against gitleaks).
+	Allowed         int
+	AllowedFindings []finding.Finding
 	// PreExisting counts findings dropped because Options.NotIn holds them.
 	PreExisting int
 	// Rechecked are Options.Recheck brought up to date.
@@ -208,7 +211,8 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		res.Mode, res.Skipped, res.Allowed, res.PreExisting = repo.mode, repo.skipped, repo.allowed, repo.preExisting
+		res.Mode, res.Skipped, res.Allowed, res.PreExisting = repo.mode, repo.skipped, len(repo.allowed), repo.preExisting
+		res.AllowedFindings = repo.allowed
 		res.Rechecked, res.Unscanned, res.Notes = repo.rechecked, repo.unscanned, repo.notes
 		rep.Target, rep.Stats = repo.target, repo.stats
 		found, candidates = repo.findings, repo.candidates
@@ -319,7 +323,7 @@ type repoResult struct {
 	stats    finding.Stats
 	findings []finding.Finding
 	skipped  []worktree.Skipped
-	allowed  int
+	allowed  []finding.Finding
 	// preExisting counts findings the NotIn commit already held.
 	preExisting int
 	rechecked   []finding.Finding
@@ -427,7 +431,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 			continue
 		}
 		if g.allowed {
-			out.allowed++
+			out.allowed = append(out.allowed, agg.finding(g))
 			continue
 		}
 		out.findings = append(out.findings, agg.finding(g))
@@ -516,7 +520,7 @@ func (p *plan) channelIDNear(g *group, def string) string {
 func secretsAt(ctx context.Context, repo *gitrepo.Repo, rev string, groups []*group) (map[string]bool, error) {
 	var secrets []string
 	for _, g := range groups {
-		if !strings.ContainsAny(g.key.secret, "\r\n") {
+		if g.key.secret != "" && !strings.ContainsAny(g.key.secret, "\r\n") {
 			secrets = append(secrets, g.key.secret)
 		}
 	}

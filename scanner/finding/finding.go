@@ -205,6 +205,23 @@ func ForSecret(meta Rule, path, secret string, also map[string]bool) Finding {
 	return f
 }
 
+// WholeFile is the preview of a finding about a file as a whole: a rule
+// that matches a path alone (gitleaks' pkcs12-file), with no value to show.
+const WholeFile = "(whole file)"
+
+// ForFile starts the finding of a file that rule meta reports by its path
+// alone (a PKCS#12 bundle): no value, so no hash; the fingerprint is the
+// rule and the path, stable for as long as the file keeps its name.
+func ForFile(meta Rule, path string) Finding {
+	return Finding{
+		RuleID:        meta.ID,
+		Severity:      meta.Severity,
+		Title:         meta.Title,
+		SecretPreview: WholeFile,
+		Fingerprint:   Fingerprint(meta.ID, path, ""),
+	}
+}
+
 // SecretHash is the short SHA-256 used in reports (first 12 hex chars).
 func SecretHash(raw string) string {
 	sum := sha256.Sum256([]byte(raw))

@@ -1,0 +1,417 @@
+// Package differential checks channelguard's promise against gitleaks
+// itself: it runs gitleaks v8.30.1's own detector and source, untouched and
+// as the gitleaks CLI configures them, and channelguard's scanner over the
+// same repository or directory, and lists every gitleaks finding
+// channelguard does not report.
+//
+// The comparison is at the level gitleaks reports: commit, file, rule,
+// secret (by hash) and line. A gitleaks finding is covered when a
+// channelguard finding for the same file and secret, under the same rule
+// (or with that rule in also_matched, or a LINE rule where gitleaks used a
+// generic one), lists an occurrence in the same commit on a line of the
+// gitleaks match (channelguard points at the secret's own line, gitleaks at
+// where its match starts; for a context rule those differ). The only misses
+// that are not failures are the differences channelguard chooses on
+// purpose (see Reason and the README's table).
+//
+// Raw secrets exist here only in memory, between gitleaks' finding and its
+// hash: nothing this package returns or prints holds one.
+package differential
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/viper"
+	"github.com/zricethezav/gitleaks/v8/cmd/scm"
+	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/logging"
+	"github.com/zricethezav/gitleaks/v8/report"
+	"github.com/zricethezav/gitleaks/v8/sources"
+
+	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner"
+	"github.com/channelguard/channelguard/scanner/finding"
+)
+
+// Input is one thing to compare on.
+type Input struct {
+	// Path is a git repository (its whole history is compared) or, with
+	// Dir, a directory (every file under it).
+	Path string
+	Dir  bool
+	// Config is a channelguard config file (gitleaks-format rules and
+	// allowlists, no [extend]); "" means the built-in rules. gitleaks gets
+	// its default config extended by the same file.
+	Config string
+}
+
+// Reason says why a gitleaks finding channelguard does not report is not
+// a failure. Each is a difference the README's table documents.
+type Reason string
+
+const (
+	// AllowMarker: channelguard:allow or gitleaks:allow on any line that
+	// holds a secret suppresses that secret in that file, history
+	// included; gitleaks only drops the marked line's own finding.
+	AllowMarker Reason = "allow marker on another occurrence of the secret in the file"
+	// Allowlisted: an allowlist channelguard adds to gitleaks' default
+	// rules (rules/allowlists.toml), e.g. LINE webhook reply tokens.
+	Allowlisted Reason = "channelguard allowlist"
+)
+
+// Ref is one gitleaks finding, hashed.
+type Ref struct {
+	Rule, File, Commit string
+	// Hash is channelguard's secret_sha256 of the value gitleaks reports.
+	Hash               string
+	StartLine, EndLine int
+}
+
+func (r Ref) String() string {
+	c := r.Commit
+	if len(c) > 8 {
+		c = c[:8]
+	}
+	if c == "" {
+		c = "-"
+	}
+	return fmt.Sprintf("%s %s:%d-%d %s sha256:%s", c, r.File, r.StartLine, r.EndLine, r.Rule, r.Hash)
+}
+
+// Miss is a gitleaks finding channelguard does not report.
+type Miss struct {
+	Ref
+	// Note says what channelguard has nearby, without a secret.
+	Note string
+}
+
+// Result is one comparison.
+type Result struct {
+	Input Input
+	// Gitleaks counts gitleaks' findings; Channelguard channelguard's
+	// findings (one per rule, file and secret) and Occurrences theirs.
+	Gitleaks, Channelguard, Occurrences int
+	Covered                             int
+	// Explained counts the misses each chosen difference accounts for.
+	Explained map[Reason]int
+	// Missing are the misses nothing explains: each one is a failure.
+	Missing []Miss
+	// Extra counts channelguard findings whose rule, file and secret
+	// gitleaks never reported, by rule (LINE rules are expected here).
+	Extra map[string]int
+}
+
+// OK is true when every gitleaks finding is covered or explained.
+func (r *Result) OK() bool { return len(r.Missing) == 0 }
+
+// Summary is one line: the counts, never a secret.
+func (r *Result) Summary() string {
+	var expl []string
+	for _, k := range slicesSortedReasons(r.Explained) {
+		expl = append(expl, fmt.Sprintf("%d %s", r.Explained[k], k))
+	}
+	extra := 0
+	for _, n := range r.Extra {
+		extra += n
+	}
+	s := fmt.Sprintf("%s: gitleaks %d findings; channelguard %d findings (%d occurrences); covered %d, missing %d",
+		r.Input.Path, r.Gitleaks, r.Channelguard, r.Occurrences, r.Covered, len(r.Missing))
+	if len(expl) > 0 {
+		s += "; explained: " + strings.Join(expl, ", ")
+	}
+	return s + fmt.Sprintf("; channelguard-only findings %d", extra)
+}
+
+func slicesSortedReasons(m map[Reason]int) []Reason {
+	out := make([]Reason, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Run compares gitleaks and channelguard on in.
+func Run(ctx context.Context, in Input) (*Result, error) {
+	glFindings, err := Gitleaks(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	load := func() (*rules.Set, error) { return rules.Load(in.Config) }
+	res, err := scanner.Scan(ctx, scanner.Options{Path: in.Path, LoadRules: load})
+	if err != nil {
+		return nil, fmt.Errorf("channelguard on %s: %w", in.Path, err)
+	}
+	set, err := load()
+	if err != nil {
+		return nil, err
+	}
+	return compare(in, glFindings, res, addedAllowlists(set)), nil
+}
+
+// viperMu: gitleaks' [extend] reads its default config through viper's
+// global instance.
+var viperMu sync.Mutex
+
+// gitleaksConfig is gitleaks' default config, extended by the user file
+// when there is one, loaded the way the gitleaks CLI loads it.
+func gitleaksConfig(userConfig string) (config.Config, error) {
+	text := config.DefaultConfig
+	if userConfig != "" {
+		data, err := os.ReadFile(userConfig)
+		if err != nil {
+			return config.Config{}, err
+		}
+		text = "[extend]\nuseDefault = true\n\n" + string(data)
+	}
+	viperMu.Lock()
+	defer viperMu.Unlock()
+	v := viper.New()
+	v.SetConfigType("toml")
+	if err := v.ReadConfig(strings.NewReader(text)); err != nil {
+		return config.Config{}, fmt.Errorf("gitleaks config: %w", err)
+	}
+	var vc config.ViperConfig
+	if err := v.Unmarshal(&vc); err != nil {
+		return config.Config{}, fmt.Errorf("gitleaks config: %w", err)
+	}
+	return vc.Translate()
+}
+
+var quiet sync.Once
+
+// Gitleaks runs gitleaks' unmodified detector over in as `gitleaks git`
+// (or `gitleaks dir`) would with its default flags. The findings hold raw
+// secrets: callers hash them and drop them.
+func Gitleaks(ctx context.Context, in Input) ([]report.Finding, error) {
+	// gitleaks logs raw secrets at debug level.
+	quiet.Do(func() { logging.Logger = zerolog.Nop() })
+	cfg, err := gitleaksConfig(in.Config)
+	if err != nil {
+		return nil, err
+	}
+	d := detect.NewDetectorContext(ctx, cfg)
+	d.MaxDecodeDepth = 5 // the CLI's defaults
+	d.MaxArchiveDepth = 0
+	var src sources.Source
+	if in.Dir {
+		src = &sources.Files{Path: in.Path, Config: &d.Config, Sema: d.Sema, MaxArchiveDepth: d.MaxArchiveDepth}
+	} else {
+		cmd, err := sources.NewGitLogCmdContext(ctx, in.Path, "")
+		if err != nil {
+			return nil, fmt.Errorf("gitleaks on %s: %w", in.Path, err)
+		}
+		// no platform: findings carry no link (as `gitleaks git --platform none`)
+		remote := &sources.RemoteInfo{Platform: scm.NoPlatform}
+		src = &sources.Git{Cmd: cmd, Config: &d.Config, Remote: remote, Sema: d.Sema, MaxArchiveDepth: d.MaxArchiveDepth}
+	}
+	found, err := d.DetectSource(ctx, src)
+	if err != nil {
+		return nil, fmt.Errorf("gitleaks on %s: %w", in.Path, err)
+	}
+	if in.Dir {
+		// gitleaks names files by the path it walked; channelguard by the
+		// path under the directory.
+		for i := range found {
+			if rel, err := filepath.Rel(in.Path, found[i].File); err == nil {
+				found[i].File = filepath.ToSlash(rel)
+			}
+		}
+	}
+	return found, nil
+}
+
+// addedAllowlists are the allowlists channelguard's rule set puts on a
+// rule beyond those gitleaks' default config gives it.
+func addedAllowlists(set *rules.Set) map[string][]*config.Allowlist {
+	def, err := gitleaksConfig("")
+	if err != nil {
+		return nil
+	}
+	out := map[string][]*config.Allowlist{}
+	for id, r := range set.Config.Rules {
+		d, ok := def.Rules[id]
+		if !ok || len(r.Allowlists) <= len(d.Allowlists) {
+			continue
+		}
+		out[id] = r.Allowlists[len(d.Allowlists):]
+	}
+	return out
+}
+
+// allowedBy is true when one of lists allows g the way gitleaks' detector
+// would have (regexes on its regexTarget, stopwords on the secret).
+func allowedBy(lists []*config.Allowlist, g report.Finding) bool {
+	for _, a := range lists {
+		target := g.Secret
+		switch a.RegexTarget {
+		case "match":
+			target = g.Match
+		case "line":
+			target = g.Line
+		}
+		regex := len(a.Regexes) > 0 && a.RegexAllowed(target)
+		stop := false
+		if len(a.StopWords) > 0 {
+			stop, _ = a.ContainsStopWord(g.Secret)
+		}
+		path := len(a.Paths) > 0 && a.PathAllowed(g.File)
+		if a.MatchCondition == config.AllowlistMatchAnd {
+			if (len(a.Regexes) == 0 || regex) && (len(a.StopWords) == 0 || stop) && (len(a.Paths) == 0 || path) &&
+				len(a.Regexes)+len(a.StopWords)+len(a.Paths) > 0 {
+				return true
+			}
+			continue
+		}
+		if regex || stop || path {
+			return true
+		}
+	}
+	return false
+}
+
+// key is a secret in a file.
+type key struct{ file, hash string }
+
+func compare(in Input, gl []report.Finding, res *scanner.Result, added map[string][]*config.Allowlist) *Result {
+	out := &Result{Input: in, Gitleaks: len(gl), Explained: map[Reason]int{}, Extra: map[string]int{}}
+	rep := res.Report
+	byKey := map[key][]*finding.Finding{}
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		byKey[key{f.Location.Path, f.SecretSHA256}] = append(byKey[key{f.Location.Path, f.SecretSHA256}], f)
+		for _, o := range f.Occurrences {
+			if o.Path != f.Location.Path {
+				byKey[key{o.Path, f.SecretSHA256}] = append(byKey[key{o.Path, f.SecretSHA256}], f)
+			}
+		}
+		out.Occurrences += len(f.Occurrences)
+	}
+	out.Channelguard = len(rep.Findings)
+	allowed := map[key][]*finding.Finding{}
+	for i := range res.AllowedFindings {
+		f := &res.AllowedFindings[i]
+		allowed[key{f.Location.Path, f.SecretSHA256}] = append(allowed[key{f.Location.Path, f.SecretSHA256}], f)
+	}
+	reported := map[[3]string]bool{} // rule, file, hash gitleaks reported
+	for _, g := range gl {
+		ref := Ref{Rule: g.RuleID, File: filepath.ToSlash(g.File), Commit: g.Commit, Hash: finding.SecretHash(g.Secret), StartLine: g.StartLine, EndLine: g.EndLine}
+		if g.Secret == "" {
+			// a rule that matches the path alone: channelguard reports the
+			// whole file, with no value and so no hash
+			ref.Hash, ref.StartLine, ref.EndLine = "", 1, 1
+		}
+		reported[[3]string{ref.Rule, ref.File, ref.Hash}] = true
+		cands := byKey[key{ref.File, ref.Hash}]
+		if covers(cands, ref) {
+			out.Covered++
+			continue
+		}
+		if len(filterRule(allowed[key{ref.File, ref.Hash}], ref.Rule)) > 0 {
+			out.Explained[AllowMarker]++
+			continue
+		}
+		if allowedBy(added[g.RuleID], g) {
+			out.Explained[Allowlisted]++
+			continue
+		}
+		out.Missing = append(out.Missing, Miss{Ref: ref, Note: explain(cands, ref)})
+	}
+	for _, f := range rep.Findings {
+		rs := append([]string{f.RuleID}, f.AlsoMatched...)
+		seen := false
+		for _, r := range rs {
+			seen = seen || reported[[3]string{r, f.Location.Path, f.SecretSHA256}]
+		}
+		for _, o := range f.Occurrences {
+			for _, r := range rs {
+				seen = seen || reported[[3]string{r, o.Path, f.SecretSHA256}]
+			}
+		}
+		if !seen {
+			out.Extra[f.RuleID]++
+		}
+	}
+	sort.Slice(out.Missing, func(i, j int) bool { return out.Missing[i].String() < out.Missing[j].String() })
+	return out
+}
+
+// ruleCovers: a channelguard finding of rule id (or with it in
+// also_matched) reports what gitleaks found with rule want. A LINE rule
+// stands in for gitleaks' generic rule: the same value, named for what it
+// is.
+func ruleCovers(f *finding.Finding, want string) bool {
+	if f.RuleID == want {
+		return true
+	}
+	for _, r := range f.AlsoMatched {
+		if r == want {
+			return true
+		}
+	}
+	return strings.HasPrefix(f.RuleID, "line-") && strings.HasPrefix(want, "generic-")
+}
+
+func filterRule(fs []*finding.Finding, rule string) []*finding.Finding {
+	var out []*finding.Finding
+	for _, f := range fs {
+		if ruleCovers(f, rule) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func covers(cands []*finding.Finding, ref Ref) bool {
+	for _, f := range filterRule(cands, ref.Rule) {
+		for _, o := range f.Occurrences {
+			if o.Path == ref.File && sameCommit(o.Commit, ref.Commit) && o.StartLine >= ref.StartLine && o.StartLine <= max(ref.EndLine, ref.StartLine) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sameCommit(c *finding.Commit, sha string) bool {
+	if c == nil {
+		return sha == ""
+	}
+	return c.SHA == sha
+}
+
+// explain says what channelguard has for a missed finding's secret in its
+// file: rules, commits and lines, never the value.
+func explain(cands []*finding.Finding, ref Ref) string {
+	if len(cands) == 0 {
+		return "channelguard has no finding of this secret in this file"
+	}
+	same := filterRule(cands, ref.Rule)
+	if len(same) == 0 {
+		var rs []string
+		for _, f := range cands {
+			rs = append(rs, f.RuleID)
+		}
+		return "reported under other rule(s) only: " + strings.Join(rs, ",")
+	}
+	var lines []string
+	for _, f := range same {
+		for _, o := range f.Occurrences {
+			if sameCommit(o.Commit, ref.Commit) {
+				lines = append(lines, fmt.Sprint(o.StartLine))
+			}
+		}
+	}
+	if len(lines) > 0 {
+		return "in this commit on other line(s): " + strings.Join(lines, ",")
+	}
+	return "reported, but not in this commit"
+}

@@ -1,0 +1,149 @@
+package differential
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/channelguard/channelguard/internal/gittest"
+)
+
+// TestGeneratedCorpus runs gitleaks' own detector and channelguard on
+// generated repositories (and the same files as a plain directory) for a
+// few seconds, a new seed each run, and fails on any gitleaks finding
+// channelguard does not report beyond the documented differences.
+// CHANNELGUARD_DIFF_SECONDS sets the time (default 4),
+// CHANNELGUARD_DIFF_SEED replays one seed.
+func TestGeneratedCorpus(t *testing.T) {
+	budget := 4 * time.Second
+	if s := os.Getenv("CHANNELGUARD_DIFF_SECONDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("CHANNELGUARD_DIFF_SECONDS=%q: %v", s, err)
+		}
+		budget = time.Duration(n) * time.Second
+	}
+	seed := uint64(time.Now().UnixNano())
+	replay := os.Getenv("CHANNELGUARD_DIFF_SEED")
+	if replay != "" {
+		var err error
+		if seed, err = strconv.ParseUint(replay, 10, 64); err != nil {
+			t.Fatalf("CHANNELGUARD_DIFF_SEED=%q: %v", replay, err)
+		}
+	}
+	cfg := filepath.Join(t.TempDir(), "user.toml")
+	if err := os.WriteFile(cfg, []byte(UserConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	var total, covered, rounds int
+	for round := 0; round == 0 || replay == "" && time.Since(start) < budget; round++ {
+		s := seed + uint64(round)
+		repo, dir := generate(t, s)
+		for _, in := range []Input{{Path: repo, Config: cfg}, {Path: dir, Dir: true, Config: cfg}} {
+			res, err := Run(context.Background(), in)
+			if err != nil {
+				t.Fatalf("seed %d: %v", s, err)
+			}
+			if os.Getenv("DBG") != "" {
+				t.Log(res.Summary())
+			}
+			total += res.Gitleaks
+			covered += res.Covered
+			if !res.OK() {
+				var b strings.Builder
+				for _, m := range res.Missing {
+					b.WriteString("\n  " + m.Ref.String() + ": " + m.Note)
+				}
+				mode := "history"
+				if in.Dir {
+					mode = "directory"
+				}
+				t.Errorf("seed %d (%s; replay with CHANNELGUARD_DIFF_SEED=%d): %s%s", s, mode, s, res.Summary(), b.String())
+			}
+		}
+		rounds++
+		if t.Failed() {
+			break
+		}
+	}
+	if total == 0 {
+		t.Fatal("gitleaks found nothing in the generated corpus: the generator is broken")
+	}
+	t.Logf("%d rounds from seed %d: gitleaks %d findings, %d covered", rounds, seed, total, covered)
+}
+
+// generate makes a repository of a few commits of generated files, and a
+// plain directory holding its last state.
+func generate(t *testing.T, seed uint64) (repo, dir string) {
+	t.Helper()
+	c := NewCorpus(seed)
+	r := gittest.New(t)
+	files := map[string]*File{}
+	next := 0
+	write := func() {
+		for name, f := range files {
+			r.Write(map[string]string{name: f.Content()})
+		}
+	}
+	for i := 0; i < 8; i++ {
+		files[c.Name(next)] = c.NewFile(1 + c.r.IntN(12))
+		next++
+	}
+	write()
+	r.Git("add", "-A")
+	r.Git("commit", "-q", "-m", "first")
+	for commit := 0; commit < 5; commit++ {
+		for name, f := range files {
+			switch c.r.IntN(8) {
+			case 0:
+				r.Git("rm", "-q", name)
+				delete(files, name)
+			case 1, 2, 3:
+				c.Edit(f)
+			}
+		}
+		for i := c.r.IntN(3); i > 0; i-- {
+			files[c.Name(next)] = c.NewFile(1 + c.r.IntN(10))
+			next++
+		}
+		write()
+		r.Git("add", "-A")
+		r.Git("commit", "-q", "--allow-empty", "-m", "change")
+	}
+	dir = t.TempDir()
+	for name, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(f.Content()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r.Dir, dir
+}
+
+// TestRealHistories compares on the repositories listed in
+// CHANNELGUARD_DIFF_REPOS (colon-separated paths of full clones; fetch
+// them, never commit them), e.g. gitleaks' own history.
+func TestRealHistories(t *testing.T) {
+	repos := os.Getenv("CHANNELGUARD_DIFF_REPOS")
+	if repos == "" {
+		t.Skip("set CHANNELGUARD_DIFF_REPOS=/path/a:/path/b to compare on real histories")
+	}
+	for _, path := range filepath.SplitList(repos) {
+		res, err := Run(context.Background(), Input{Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(res.Summary())
+		for _, m := range res.Missing {
+			t.Errorf("%s: missing %s: %s", path, m.Ref, m.Note)
+		}
+	}
+}

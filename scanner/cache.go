@@ -104,6 +104,9 @@ type repoNow struct {
 	commits map[string]bool // refs that are commits or tags of commits
 	head    string
 	dirty   []string
+	// promisors are a partial clone's promisor remotes: its scans are
+	// neither remembered nor taken from the cache (see cachedRepo).
+	promisors []string
 	// early is the read of every ref's history, started when the scan is
 	// sure to read it all (see lookAt); closed by Scan.
 	early *history.Early
@@ -134,6 +137,7 @@ func lookAt(ctx context.Context, path string, readAll int) (*repoNow, error) {
 	var wg sync.WaitGroup
 	wg.Go(func() { n.tips, n.commits, refErr = refTips(ctx, repo) })
 	wg.Go(func() { n.head, _ = repo.ResolveCommit(ctx, "HEAD") })
+	wg.Go(func() { n.promisors = repo.PartialClone(ctx) })
 	if !repo.Bare {
 		wg.Go(func() { n.dirty, treeErr = repo.WorktreeChanges(ctx) })
 	}
@@ -158,7 +162,7 @@ func Remembered(ctx context.Context, opts Options) (res *Result, ok bool, err er
 		return nil, false, err
 	}
 	prev := loadCacheState(c.State, c.Key)
-	if prev == nil || len(now.dirty) > 0 || now.head == "" || now.head != prev.HeadSHA || !maps.Equal(prev.Tips, now.tips) {
+	if prev == nil || len(now.promisors) > 0 || len(now.dirty) > 0 || now.head == "" || now.head != prev.HeadSHA || !maps.Equal(prev.Tips, now.tips) {
 		return nil, false, nil
 	}
 	rep := &finding.Report{Target: opts.Path, Stats: prev.Stats}
@@ -198,8 +202,10 @@ func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *repoNow,
 			return nil, nil, err
 		}
 		// A working tree's uncommitted files are not history: a state
-		// made with them would hand their findings to later scans.
-		if len(dirty) == 0 {
+		// made with them would hand their findings to later scans. A scan
+		// with gaps is not complete, and a partial clone's is not to be
+		// trusted to stay so: neither is remembered.
+		if remembers(now, r) {
 			warning = remember(c.State, &cacheState{Key: c.Key, Tips: tips, HeadSHA: head, ScannedAt: started, Stats: historyStats(r.stats), Findings: cleanFindings(r.findings)})
 		}
 		if reason != "" {
@@ -209,6 +215,9 @@ func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *repoNow,
 	}
 	if c.Off {
 		return full("--no-cache")
+	}
+	if len(now.promisors) > 0 {
+		return full("a partial clone is always read in full")
 	}
 	prev := loadCacheState(c.State, c.Key)
 	switch {
@@ -268,11 +277,18 @@ func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *repoNow,
 	use.Read = r.stats
 	r.stats.Commits += prev.Stats.Commits
 	r.stats.Bytes += prev.Stats.Bytes
-	if len(dirty) == 0 {
+	if remembers(now, r) {
 		use.Warning = remember(c.State, &cacheState{Key: c.Key, Tips: tips, HeadSHA: head, ScannedAt: started, Stats: historyStats(r.stats), Findings: cleanFindings(r.findings)})
 	}
 	opts.Logf("%d new commits scanned since %s; %d findings", use.Read.Commits, prev.ScannedAt, len(r.findings))
 	return r, use, nil
+}
+
+// remembers says whether a scan's result may be remembered: only a
+// complete scan of the history alone (no gap, no uncommitted file, not a
+// partial clone, whose missing objects could be fetched at any time).
+func remembers(now *repoNow, r *repoResult) bool {
+	return len(now.dirty) == 0 && len(now.promisors) == 0 && len(r.gaps) == 0
 }
 
 // remember writes the state and returns a warning when it cannot: a cache

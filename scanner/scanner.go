@@ -65,6 +65,9 @@ type Options struct {
 	Baseline baseline.Set
 	// Logf receives progress lines (never a secret); nil discards them.
 	Logf func(format string, args ...any)
+	// Notef, when set, receives each of Result.Notes as soon as it is
+	// known, before the history is read (a partial clone, say).
+	Notef func(note string)
 	// Progress, when set, is updated while the scan runs.
 	Progress *Progress
 	// Cache, when set, makes a full-history scan of a git repository
@@ -215,6 +218,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		res.AllowedFindings = repo.allowed
 		res.Rechecked, res.Unscanned, res.Notes = repo.rechecked, repo.unscanned, repo.notes
 		rep.Target, rep.Stats = repo.target, repo.stats
+		rep.Notes, rep.Gaps = repo.reportNotes, repo.gaps
 		found, candidates = repo.findings, repo.candidates
 	}
 	if len(opts.Captures) > 0 {
@@ -329,6 +333,10 @@ type repoResult struct {
 	rechecked   []finding.Finding
 	unscanned   []string
 	notes       []string
+	// reportNotes are the notes the report carries too; gaps are what git
+	// could not read.
+	reportNotes []string
+	gaps        []finding.Gap
 	// candidates are channel-secret values, for captured webhook
 	// signatures to confirm. In memory only.
 	candidates []string
@@ -377,6 +385,21 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 		eng.onFound = func(f report.Finding) {
 			if f.Commit != "" && f.File != "" && f.Secret != "" {
 				head.offer(f.File, f.Secret)
+			}
+		}
+	}
+	var partialNote string
+	if plan.hist != nil {
+		var promisors []string
+		if opts.known != nil {
+			promisors = opts.known.promisors
+		} else {
+			promisors = plan.repo.PartialClone(ctx)
+		}
+		if len(promisors) > 0 {
+			partialNote = fmt.Sprintf("%s is a partial clone (promisor remote %s): objects its filter left out are not fetched during the scan, and those the history needs are listed as gaps, not scanned (a clone without --filter is scanned completely)", target, strings.Join(promisors, ", "))
+			if opts.Notef != nil {
+				opts.Notef(partialNote)
 			}
 		}
 	}
@@ -467,6 +490,16 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 	if plan.work != nil {
 		out.skipped = plan.work.SkippedFiles()
 		out.unscanned = plan.work.Unscanned()
+	}
+	if partialNote != "" {
+		out.notes = append(out.notes, partialNote)
+		out.reportNotes = append(out.reportNotes, partialNote)
+	}
+	if plan.hist != nil {
+		out.gaps = plan.hist.Gaps()
+		if n := len(out.gaps); n > 0 {
+			logf("%d objects could not be read; what they hold was not scanned (%d gaps)", finding.Unreadable(out.gaps), n)
+		}
 	}
 	if plan.repo != nil && plan.hist != nil && plan.repo.Shallow(ctx) {
 		out.notes = append(out.notes, fmt.Sprintf("%s is a shallow clone: history before its cut-off is not in it, so older commits were not scanned and first-commit dates stop at the cut-off (fetch the whole history: git fetch --unshallow, or actions/checkout with fetch-depth: 0)", target))

@@ -205,8 +205,25 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	start := time.Now()
 	var progress scanner.Progress
 	stopProgress := func() {}
-	if !fl.quiet && !fl.verbose && isTerminal(stderr) {
+	progressLine := !fl.quiet && !fl.verbose && isTerminal(stderr)
+	if progressLine {
 		stopProgress = showProgress(stderr, &progress)
+	}
+	// notes that matter before the scan ends (a partial clone) are said
+	// at once, and not again at the end
+	said := map[string]bool{}
+	var saidMu sync.Mutex
+	notef := func(n string) {
+		saidMu.Lock()
+		defer saidMu.Unlock()
+		if fl.quiet || said[n] {
+			return
+		}
+		said[n] = true
+		if progressLine {
+			fmt.Fprint(stderr, "\r\x1b[K") // the status line is drawn again below
+		}
+		fmt.Fprintf(stderr, "channelguard: note: %s\n", n)
 	}
 	var res *scanner.Result
 	if cache != nil && !cache.Off {
@@ -236,6 +253,7 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 			LoadRules: func() (*rules.Set, error) { return rules.Load(configPath) },
 			Baseline:  base,
 			Logf:      logf,
+			Notef:     notef,
 			Progress:  &progress,
 			Captures:  captures,
 			Policy:    pol,
@@ -288,7 +306,9 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 			fmt.Fprintf(stderr, "channelguard: warning: %s\n", c.Warning)
 		}
 		for _, n := range res.Notes {
-			fmt.Fprintf(stderr, "channelguard: note: %s\n", n)
+			if !said[n] {
+				fmt.Fprintf(stderr, "channelguard: note: %s\n", n)
+			}
 		}
 		if fl.verbose {
 			for _, s := range res.Skipped {
@@ -316,10 +336,35 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 			fmt.Fprintf(stderr, "channelguard: %d findings (%d at or above %s)%s\n", len(rep.Findings), rep.AtOrAbove(failOn), failOn, outputNote(fl.output))
 		}
 	}
+	if len(rep.Gaps) > 0 {
+		// the report is whole but for what could not be read: CI must
+		// still fail loudly
+		where := "written"
+		if fl.output != "" {
+			where = "written to " + fl.output
+		}
+		return &exitCode{code: exitError, err: fmt.Errorf("%s: %s could not be read (%s); every other commit and file was scanned and the report, %s, lists them as gaps",
+			gapTarget(path, rep), plural(finding.Unreadable(rep.Gaps), "object"), plural(len(rep.Gaps), "gap"), where)}
+	}
 	if rep.AtOrAbove(failOn) > 0 {
 		return &exitCode{code: exitFindings}
 	}
 	return nil
+}
+
+// gapTarget names the repository a scan's gaps are in.
+func gapTarget(path string, rep *finding.Report) string {
+	if path != "" {
+		return path
+	}
+	return rep.Target
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // scanCache is where a full-history scan of the repository at path is

@@ -21,7 +21,12 @@ type Document struct {
 	Target        string            `json:"target"`
 	Summary       Summary           `json:"summary"`
 	Findings      []finding.Finding `json:"findings"`
-	Stats         finding.Stats     `json:"stats"`
+	// Notes say what the reader should know about what was scanned (a
+	// partial clone); Gaps list what could not be read: a report with
+	// gaps is not a clean result where they are.
+	Notes []string      `json:"notes,omitempty"`
+	Gaps  []finding.Gap `json:"gaps,omitempty"`
+	Stats finding.Stats `json:"stats"`
 	// Team reports (channelguard org) only.
 	Repositories []finding.RepoScan `json:"repositories,omitempty"`
 	Changes      *finding.Changes   `json:"changes,omitempty"`
@@ -53,6 +58,8 @@ func New(r *finding.Report) Document {
 			Info:     by[finding.Info],
 		},
 		Findings:     r.Findings,
+		Notes:        r.Notes,
+		Gaps:         r.Gaps,
 		Stats:        r.Stats,
 		Repositories: r.Repositories,
 		Changes:      r.Changes,

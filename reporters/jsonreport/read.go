@@ -50,6 +50,8 @@ func Read(r io.Reader) (*finding.Report, error) {
 		Tool:         doc.Tool,
 		Target:       doc.Target,
 		Findings:     doc.Findings,
+		Notes:        doc.Notes,
+		Gaps:         doc.Gaps,
 		Stats:        doc.Stats,
 		Repositories: doc.Repositories,
 		Changes:      doc.Changes,

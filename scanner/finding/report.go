@@ -2,6 +2,7 @@ package finding
 
 import (
 	"sort"
+	"strings"
 )
 
 // Rule is what a reporter needs to know about a rule: the catalogue entry,
@@ -45,6 +46,12 @@ type Report struct {
 	Rules    []Rule    `json:"-"`
 	Findings []Finding `json:"findings"`
 	Stats    Stats     `json:"stats"`
+	// Notes are what a reader should know about what was scanned, such as
+	// a partial clone (one line each, no secret).
+	Notes []string `json:"notes,omitempty"`
+	// Gaps are what the scan could not read: each is a coverage gap, never
+	// a clean result. A report with gaps is complete in every other way.
+	Gaps []Gap `json:"gaps,omitempty"`
 
 	// Team reports (channelguard org) only:
 	// Repositories says what happened to each repository of the run.
@@ -57,14 +64,99 @@ type Report struct {
 type RepoScan struct {
 	Name     string `json:"name"` // owner/name
 	URL      string `json:"url,omitempty"`
-	Status   string `json:"status"` // "ok" or "failed"
+	Status   string `json:"status"` // "ok", "partial" (some objects unreadable, findings kept) or "failed"
 	Error    string `json:"error,omitempty"`
 	Commits  int    `json:"commits"`  // commits read in this run
 	Findings int    `json:"findings"` // findings open in it
+	// Gaps counts what could not be read (status "partial"); the report's
+	// Gaps name them.
+	Gaps int `json:"gaps,omitempty"`
 	// Incremental is true when only commits new since the last run were
 	// read; older findings come from the cache.
 	Incremental bool   `json:"incremental,omitempty"`
 	HeadSHA     string `json:"head_sha,omitempty"`
+}
+
+// Gap kinds.
+const (
+	// GapMissingBlob: a version of a file (a blob) that git could not
+	// read, so what it holds was not scanned. Object is the blob, Commit
+	// the commit that needed it, Path the file.
+	GapMissingBlob = "missing-blob"
+	// GapUnreadableCommit: a commit whose changes git could not list or
+	// read (a missing tree, say); Object is the object git named, if any.
+	GapUnreadableCommit = "unreadable-commit"
+)
+
+// Gap is something a scan could not read. It names objects and paths,
+// never content: no secret can be in it.
+type Gap struct {
+	// Repository is the owner/name of a team report's repository.
+	Repository string `json:"repository,omitempty"`
+	Kind       string `json:"kind"`
+	Object     string `json:"object,omitempty"`
+	Commit     string `json:"commit,omitempty"`
+	Path       string `json:"path,omitempty"`
+	// Detail says what was not scanned because of it, in a sentence.
+	Detail string `json:"detail,omitempty"`
+}
+
+// String is the gap on one line.
+func (g Gap) String() string {
+	var b strings.Builder
+	switch g.Kind {
+	case GapMissingBlob:
+		b.WriteString("missing blob")
+	case GapUnreadableCommit:
+		b.WriteString("unreadable commit")
+	default:
+		b.WriteString(g.Kind)
+	}
+	if g.Object != "" && g.Kind != GapUnreadableCommit {
+		b.WriteString(" " + g.Object)
+	}
+	if g.Path != "" {
+		b.WriteString(" (" + g.Path + ")")
+	}
+	if g.Commit != "" {
+		b.WriteString(" in commit " + g.Commit)
+	}
+	if g.Repository != "" {
+		b.WriteString(" of " + g.Repository)
+	}
+	if g.Detail != "" {
+		b.WriteString(": " + g.Detail)
+	}
+	return b.String()
+}
+
+// SortGaps puts gaps in the one order reports print them: by repository,
+// path, commit, object and kind.
+func SortGaps(gs []Gap) {
+	sort.SliceStable(gs, func(i, j int) bool {
+		a, b := &gs[i], &gs[j]
+		for _, c := range [][2]string{{a.Repository, b.Repository}, {a.Path, b.Path}, {a.Commit, b.Commit}, {a.Object, b.Object}, {a.Kind, b.Kind}, {a.Detail, b.Detail}} {
+			if c[0] != c[1] {
+				return c[0] < c[1]
+			}
+		}
+		return false
+	})
+}
+
+// Unreadable counts what the gaps say could not be read: distinct objects
+// (a blob needed by several commits counts once), plus commits that could
+// not be read without an object named.
+func Unreadable(gs []Gap) int {
+	seen := map[string]bool{}
+	for _, g := range gs {
+		k := g.Repository + "\x00" + g.Object
+		if g.Object == "" {
+			k = g.Repository + "\x00commit " + g.Commit + "\x00" + g.Path
+		}
+		seen[k] = true
+	}
+	return len(seen)
 }
 
 // Changes is a report compared with a previous one, by fingerprint: each

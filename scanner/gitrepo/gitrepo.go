@@ -229,41 +229,61 @@ func splitZ(lists ...[]byte) []string {
 // BlobReader reads file contents at a revision through one long-running
 // `git cat-file --batch`, so looking up many files costs one process.
 type BlobReader struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
+	ctx    context.Context
+	root   string
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stderr *bytes.Buffer
+	// missing lists the objects git could not read (rev:path), each
+	// answered as absent.
+	missing []string
 }
 
 // NewBlobReader starts the reader; Close it when done.
 func (r *Repo) NewBlobReader(ctx context.Context) (*BlobReader, error) {
-	cmd := exec.CommandContext(ctx, "git", "-C", r.Root, "cat-file", "--batch")
+	b := &BlobReader{ctx: ctx, root: r.Root}
+	if err := b.start(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *BlobReader) start() error {
+	cmd := exec.CommandContext(b.ctx, "git", "-C", b.root, "cat-file", "--batch")
 	cmd.Env = gitEnv()
+	b.stderr = &bytes.Buffer{}
+	cmd.Stderr = &limitedWriter{w: b.stderr, n: 64 << 10}
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("git cat-file in %s: %w", r.Root, err)
+		return fmt.Errorf("git cat-file in %s: %w", b.root, err)
 	}
-	return &BlobReader{cmd: cmd, in: in, out: bufio.NewReader(out)}, nil
+	b.cmd, b.in, b.out = cmd, in, bufio.NewReader(out)
+	return nil
 }
 
 // Read returns the content of path at rev, or ok=false when it does not
-// exist there (or is not a blob).
+// exist there (or is not a blob). An object git cannot read is absent too:
+// a damaged repository answers "missing", and git dies on an object a
+// partial clone left out (it must not fetch it), so the reader starts
+// again and lists it in Missing.
 func (b *BlobReader) Read(rev, path string) (content []byte, ok bool, err error) {
 	if strings.ContainsAny(path, "\n") {
 		return nil, false, nil
 	}
 	if _, err := fmt.Fprintf(b.in, "%s:%s\n", rev, path); err != nil {
-		return nil, false, fmt.Errorf("git cat-file: %w", err)
+		return b.died(rev, path, fmt.Errorf("git cat-file: %w", err))
 	}
 	header, err := b.out.ReadString('\n')
 	if err != nil {
-		return nil, false, fmt.Errorf("git cat-file: %w", err)
+		return b.died(rev, path, fmt.Errorf("git cat-file: %w", err))
 	}
 	fields := strings.Fields(header)
 	if len(fields) == 2 && fields[1] == "missing" || len(fields) < 3 {
@@ -283,11 +303,54 @@ func (b *BlobReader) Read(rev, path string) (content []byte, ok bool, err error)
 	return buf[:size], true, nil
 }
 
+// died handles a cat-file that stopped answering: when git says it could
+// not read an object, the object is absent and a new process takes the
+// next question; anything else is the error.
+func (b *BlobReader) died(rev, path string, err error) ([]byte, bool, error) {
+	b.in.Close()
+	_, _ = io.Copy(io.Discard, b.out)
+	waitErr := b.cmd.Wait()
+	if b.ctx.Err() != nil {
+		return nil, false, b.ctx.Err()
+	}
+	if waitErr == nil || !MissingObject(b.stderr.String()) {
+		if msg := firstLine(b.stderr.Bytes()); msg != "" {
+			err = fmt.Errorf("git cat-file in %s: %s", b.root, msg)
+		}
+		b.cmd = nil
+		return nil, false, err
+	}
+	b.missing = append(b.missing, rev+":"+path)
+	if err := b.start(); err != nil {
+		b.cmd = nil
+		return nil, false, err
+	}
+	return nil, false, nil
+}
+
+// Missing lists the rev:path lookups git could not read.
+func (b *BlobReader) Missing() []string { return b.missing }
+
 // Close stops the process.
 func (b *BlobReader) Close() error {
+	if b.cmd == nil {
+		return nil
+	}
 	b.in.Close()
 	_, _ = io.Copy(io.Discard, b.out)
 	return b.cmd.Wait()
+}
+
+// MissingObject says whether git's stderr is about an object it could not
+// read: missing from a damaged repository, or left out of a partial clone
+// and not fetched.
+func MissingObject(stderr string) bool {
+	for _, s := range []string{"unable to read", "could not fetch", "bad object", "missing blob", "missing tree", "is corrupt", "bad tree object", "lazy fetching disabled", "not allowed"} {
+		if strings.Contains(stderr, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // FilesContaining lists the files at rev that contain any of the fixed
@@ -371,10 +434,100 @@ func gitEnv() []string {
 		// one per core; 16 MiB halves that at no cost in speed (measured on
 		// trufflehog's and croc's histories, see bench/README.md).
 		"GIT_CONFIG_PARAMETERS='core.quotepath=false' 'color.ui=false' 'log.showSignature=false' 'core.deltaBaseCacheLimit=16m'",
+		// A partial clone's missing objects are never fetched, one by one,
+		// in the middle of a scan: git reports them missing instead, and
+		// the scan names them as gaps. GIT_NO_LAZY_FETCH is git's own
+		// switch (2.44, and the 2.39.4+ maintenance releases); where git
+		// does not know it, the lazy fetch it starts may use no transport
+		// at all, so it fails at once instead of going to the network.
+		// channelguard's scans never fetch (org's mirror runs its own git).
+		"GIT_NO_LAZY_FETCH=1",
+		"GIT_ALLOW_PROTOCOL="+noProtocol,
 	)
 }
 
+// noProtocol is a transport no git has: allowing only it allows none.
+const noProtocol = "channelguard-no-fetch"
+
+// PartialClone names the promisor remotes of a partial clone (git clone
+// --filter: objects it left out are on those remotes), nil for a complete
+// repository.
+func (r *Repo) PartialClone(ctx context.Context) []string {
+	out, err := r.Run(ctx, "config", "--get-regexp", `^(remote\..+\.promisor|extensions\.partialclone)$`)
+	if err != nil {
+		return nil // exit 1: no such key
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		key, val, _ := strings.Cut(l, " ")
+		name := ""
+		switch {
+		case strings.EqualFold(key, "extensions.partialclone"):
+			name = val
+		case strings.HasPrefix(key, "remote.") && strings.HasSuffix(key, ".promisor") && isTrue(val):
+			name = strings.TrimSuffix(strings.TrimPrefix(key, "remote."), ".promisor")
+		}
+		if name != "" && !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+func isTrue(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "yes", "on", "1", "":
+		return true
+	}
+	return false
+}
+
+// MissingObjects lists the objects revs reach that the repository does not
+// hold (without fetching any): `git rev-list --objects --missing=print`.
+// It costs a walk of every tree, so it is asked only after git failed to
+// read something.
+func (r *Repo) MissingObjects(ctx context.Context, revs []string) (map[string]bool, error) {
+	cmd, stderr := r.Command(ctx, append([]string{"rev-list", "--objects", "--missing=print"}, revs...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("git rev-list in %s: %w", r.Root, err)
+	}
+	missing := map[string]bool{}
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if l := sc.Bytes(); len(l) > 1 && l[0] == '?' {
+			missing[string(l[1:])] = true
+		}
+	}
+	_, _ = io.Copy(io.Discard, stdout)
+	if err := cmd.Wait(); err != nil {
+		return nil, CommandError(r.Root, []string{"rev-list"}, err, stderr.Bytes())
+	}
+	return missing, nil
+}
+
+// Message is what git's stderr says went wrong, on one line.
+func Message(stderr []byte) string { return firstLine(stderr) }
+
+// firstLine is git's message: its first fatal or error line, else its
+// first line that is not a hint (a warning such as "lazy fetching
+// disabled" comes before the fatal line that says what failed).
 func firstLine(b []byte) string {
+	for _, l := range strings.Split(string(b), "\n") {
+		l = strings.TrimSpace(l)
+		if m, ok := strings.CutPrefix(l, "fatal: "); ok && m != "" {
+			return m
+		}
+		if m, ok := strings.CutPrefix(l, "error: "); ok && m != "" {
+			return m
+		}
+	}
 	for _, l := range strings.Split(string(b), "\n") {
 		l = strings.TrimSpace(l)
 		l = strings.TrimPrefix(l, "fatal: ")

@@ -23,6 +23,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/cmd/scm"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
+	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 )
 
@@ -58,6 +59,15 @@ type Source struct {
 	// Recording them costs a map entry per change and spares a second pass
 	// over the whole history.
 	removers map[string][]string
+
+	// gaps are what git could not read (see recover); missing is the set
+	// of objects the repository lacks, listed once, after the first
+	// failure.
+	gaps        []finding.Gap
+	missingOnce sync.Once
+	missing     map[string]bool
+	missingErr  error
+	partial     []string // promisor remotes, when a partial clone
 }
 
 // logArgs mirrors gitleaks' `git log -p -U0 --full-history --all
@@ -111,8 +121,15 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 		readers.Add(1)
 		go func() {
 			defer readers.Done()
-			s.read(ctx, log.files, &wg, yield, fail)
-			waitErrs[i] = log.wait()
+			last := s.read(ctx, log.files, &wg, yield, fail, nil)
+			err := log.wait()
+			if err != nil && ctx.Err() == nil && gitrepo.MissingObject(log.stderr.String()) {
+				// git could not read an object: the rest of this
+				// stream's commits are read around it, while the other
+				// streams go on
+				err = s.recover(ctx, log, last, err, &wg, yield, fail)
+			}
+			waitErrs[i] = err
 		}()
 	}
 	readers.Wait()
@@ -238,25 +255,41 @@ func startStreams(ctx context.Context, repo *gitrepo.Repo, commits []string, job
 		share.WriteString(c)
 		share.WriteByte('\n')
 	}
-	args := []string{"log", "--no-walk=unsorted", "--stdin", "-p", "-U0", "--no-ext-diff", "--no-textconv", "--no-color", "--format=medium", "--diff-filter=tuxb", "--irreversible-delete"}
-	args = append(args, repo.Pathspec()...)
+	args := append(listedArgs(), repo.Pathspec()...)
 	var streams []*patches
 	for i := range shares {
-		log, err := startPatches(ctx, repo, args, strings.NewReader(shares[i].String()))
+		share := shares[i].String()
+		log, err := startPatches(ctx, repo, args, strings.NewReader(share))
 		if err != nil {
 			for _, l := range streams {
 				_ = l.wait()
 			}
 			return nil, err
 		}
+		log.commits = strings.Fields(share)
 		streams = append(streams, log)
 	}
 	return streams, nil
 }
 
-// read turns one stream's files into fragments for the detector.
-func (s *Source) read(ctx context.Context, files <-chan *gitdiff.File, wg *sync.WaitGroup, yield sources.FragmentsFunc, fail func(error)) {
+// listedArgs is git log over commits given on stdin, in the order given,
+// with the diff options of the history's own log.
+func listedArgs() []string {
+	return []string{"log", "--no-walk=unsorted", "--stdin", "-p", "-U0", "--no-ext-diff", "--no-textconv", "--no-color", "--format=medium", "--diff-filter=tuxb", "--irreversible-delete"}
+}
+
+// lastCommit is the commit a stream read last and the files of it that
+// it read: when git stopped, that commit may not be finished.
+type lastCommit struct {
+	sha   string
+	files []*gitdiff.File
+}
+
+// read turns one stream's files into fragments for the detector. rd is
+// nil but when commits are read again after git failed (see recover).
+func (s *Source) read(ctx context.Context, files <-chan *gitdiff.File, wg *sync.WaitGroup, yield sources.FragmentsFunc, fail func(error), rd *reread) lastCommit {
 	lastSHA := ""
+	var lastFiles []*gitdiff.File
 	for file := range files {
 		if ctx.Err() != nil {
 			continue // drain: the parser goroutine must not block on send
@@ -266,8 +299,16 @@ func (s *Source) read(ctx context.Context, files <-chan *gitdiff.File, wg *sync.
 		if file.PatchHeader != nil {
 			sha = file.PatchHeader.SHA
 			if sha != lastSHA {
-				s.seen(sha)
-				lastSHA = sha
+				lastSHA, lastFiles = sha, lastFiles[:0]
+				if rd == nil {
+					s.seen(sha)
+				} else if rd.reached(s, sha) {
+					s.seen(sha)
+				}
+			}
+			lastFiles = append(lastFiles, file)
+			if rd != nil && rd.skip[sha][fileKey(file)] {
+				continue // read before git stopped
 			}
 			info = &sources.CommitInfo{
 				Remote:  noRemote,
@@ -321,6 +362,7 @@ func (s *Source) read(ctx context.Context, files <-chan *gitdiff.File, wg *sync.
 			return nil
 		})
 	}
+	return lastCommit{lastSHA, lastFiles}
 }
 
 // joined is tf.Raw(op), the text of tf's lines of op, built in one
@@ -371,6 +413,9 @@ type patches struct {
 	stdout io.ReadCloser
 	stderr *bytes.Buffer
 	files  <-chan *gitdiff.File
+	// commits are the commits given on stdin, in order; nil when git
+	// walks the history itself.
+	commits []string
 }
 
 func startPatches(ctx context.Context, repo *gitrepo.Repo, args []string, stdin io.Reader) (*patches, error) {
@@ -473,13 +518,71 @@ func (s *Source) Deletions(ctx context.Context, paths []string, fn func(Deletion
 	args = append(args, paths...)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	r := s.deletions(ctx, cancel, args, commits, nil, fn)
+	if r.stopped {
+		return nil // git was stopped on purpose
+	}
+	if r.err == nil || ctx.Err() != nil || !gitrepo.MissingObject(r.stderr) {
+		return r.err
+	}
+	// git could not read an object: the commits it did not finish, one at
+	// a time and in the same order, each left out when git cannot read it
+	// (the history scan names what is missing; here it only costs the
+	// name of a removing commit)
+	cmd, _ := s.Repo.Command(ctx, "rev-list", "--no-walk=sorted", "--stdin")
+	cmd.Stdin = strings.NewReader(strings.Join(commits, "\n") + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		return r.err
+	}
+	for _, c := range strings.Fields(string(out)) {
+		if r.reached[c] && c != r.last.sha {
+			continue
+		}
+		var skip map[string]bool
+		if c == r.last.sha {
+			skip = keys(r.last.files)
+		}
+		one := s.deletions(ctx, cancel, args, []string{c}, skip, fn)
+		switch {
+		case one.stopped:
+			return nil
+		case one.err != nil && (ctx.Err() != nil || !gitrepo.MissingObject(one.stderr)):
+			return one.err
+		}
+	}
+	return nil
+}
+
+// deletionsRun is one git log of Deletions: whether fn stopped it, what it
+// reached, and git's failure.
+type deletionsRun struct {
+	stopped bool
+	reached map[string]bool
+	last    lastCommit
+	err     error
+	stderr  string
+}
+
+// deletions runs one git log over commits and hands fn each file's
+// deleted lines, but the files in skip.
+func (s *Source) deletions(ctx context.Context, stop context.CancelFunc, args, commits []string, skip map[string]bool, fn func(Deletion) bool) deletionsRun {
+	r := deletionsRun{reached: map[string]bool{}}
 	log, err := startPatches(ctx, s.Repo, args, strings.NewReader(strings.Join(commits, "\n")+"\n"))
 	if err != nil {
-		return err
+		r.err = err
+		return r
 	}
-	stopped := false
 	for file := range log.files {
-		if stopped || file.PatchHeader == nil || file.IsBinary {
+		if r.stopped || file.PatchHeader == nil {
+			continue
+		}
+		if sha := file.PatchHeader.SHA; sha != r.last.sha {
+			r.last = lastCommit{sha: sha}
+			r.reached[sha] = true
+		}
+		r.last.files = append(r.last.files, file)
+		if file.IsBinary || skip[fileKey(file)] {
 			continue
 		}
 		var deleted []byte
@@ -498,15 +601,13 @@ func (s *Source) Deletions(ctx context.Context, paths []string, fn func(Deletion
 			d.Commit.AuthorName, d.Commit.AuthorEmail = a.Name, a.Email
 		}
 		if !fn(d) {
-			stopped = true
-			cancel()
+			r.stopped = true
+			stop()
 		}
 	}
-	waitErr := log.wait()
-	if stopped {
-		return nil // git was stopped on purpose
-	}
-	return waitErr
+	r.err = log.wait()
+	r.stderr = log.stderr.String()
+	return r
 }
 
 // candidates lists the commits the scan saw delete lines from paths or

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -145,6 +147,27 @@ func shaKey(s string) string {
 	return s
 }
 
+// Level is how closely a channelguard finding must match a gitleaks
+// finding to cover it.
+type Level int
+
+const (
+	// ByOccurrence (the default): the gitleaks finding's commit, file and
+	// start line are an occurrence of a channelguard finding with the same
+	// secret hash under an acceptable rule.
+	ByOccurrence Level = iota
+	// ByFile (-file-level): the same secret hash in the same file under an
+	// acceptable rule, in any commit, at any line.
+	ByFile
+)
+
+func (l Level) String() string {
+	if l == ByFile {
+		return "file, secret hash, rule (any commit, any line)"
+	}
+	return "commit, file, start line, secret hash, rule"
+}
+
 // How says why a gitleaks finding counts as covered, or that it does not.
 type How int
 
@@ -246,31 +269,101 @@ type Match struct {
 	Note string
 }
 
-// Classify decides whether channelguard covers g. Preference: same rule,
-// then also_matched, then a LINE rule standing in for a generic one.
-func (ix *Index) Classify(g GLFinding) Match {
+// ruleHow says whether channelguard finding f's rule may stand for
+// gitleaks rule glRule, and how.
+func ruleHow(f *CGFinding, glRule string) How {
+	switch {
+	case f.RuleID == glRule:
+		return SameRule
+	case contains(f.AlsoMatched, glRule):
+		return AlsoMatched
+	case isLineRule(f.RuleID) && isGeneric(glRule):
+		return LineCoversGeneric
+	}
+	return Missing
+}
+
+// sameCommit compares commit ids, full or abbreviated (at least 7
+// characters): equal when the shorter is a prefix of the longer.
+func sameCommit(a, b string) bool {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	n := min(len(a), len(b))
+	return n >= 7 && a[:n] == b[:n]
+}
+
+// occurrences returns f's places: its location and every occurrence.
+func occurrences(f *CGFinding) []CGOccurrence {
+	return append([]CGOccurrence{{CGLocation: f.Location, Commit: f.Commit}}, f.Occurrences...)
+}
+
+// hasOccurrence reports whether f lists g's commit, file and start line.
+func hasOccurrence(f *CGFinding, g GLFinding) bool {
+	for _, o := range occurrences(f) {
+		if o.Path == g.File && o.StartLine == g.StartLine && o.Commit != nil && sameCommit(o.Commit.SHA, g.Commit) {
+			return true
+		}
+	}
+	return false
+}
+
+// Classify decides whether channelguard covers g at the given level.
+// Preference: same rule, then also_matched, then a LINE rule standing in
+// for a generic one.
+func (ix *Index) Classify(g GLFinding, level Level) Match {
 	cands := ix.byFile[fileHash{g.File, g.Hash}]
 	best := Match{How: Missing, By: -1}
+	var ruleOK []int // same file and secret, acceptable rule, other commit or line
 	for _, i := range cands {
-		f := ix.findings[i]
-		how := Missing
-		switch {
-		case f.RuleID == g.RuleID:
-			how = SameRule
-		case contains(f.AlsoMatched, g.RuleID):
-			how = AlsoMatched
-		case isLineRule(f.RuleID) && isGeneric(g.RuleID):
-			how = LineCoversGeneric
+		f := &ix.findings[i]
+		how := ruleHow(f, g.RuleID)
+		if how == Missing {
+			continue
 		}
-		if how != Missing && (best.How == Missing || how < best.How) {
+		if level == ByOccurrence && !hasOccurrence(f, g) {
+			ruleOK = append(ruleOK, i)
+			continue
+		}
+		if best.How == Missing || how < best.How {
 			best = Match{How: how, By: i}
 		}
 	}
 	if best.How != Missing {
 		return best
 	}
-	best.Note = ix.explainMiss(g, cands)
+	if len(ruleOK) > 0 {
+		best.Note = ix.explainPlace(g, ruleOK)
+	} else {
+		best.Note = ix.explainMiss(g, cands)
+	}
 	return best
+}
+
+// explainPlace describes a miss where channelguard has the secret in the
+// file under an acceptable rule, but not at g's commit and line: which
+// lines it lists in g's commit, or how many other commits it lists.
+func (ix *Index) explainPlace(g GLFinding, idx []int) string {
+	lines := map[int]bool{}
+	commits := map[string]bool{}
+	for _, i := range idx {
+		for _, o := range occurrences(&ix.findings[i]) {
+			if o.Path != g.File || o.Commit == nil {
+				continue
+			}
+			if sameCommit(o.Commit.SHA, g.Commit) {
+				lines[o.StartLine] = true
+			} else {
+				commits[shaKey(o.Commit.SHA)] = true
+			}
+		}
+	}
+	if len(lines) > 0 {
+		var ls []string
+		for _, l := range slices.Sorted(maps.Keys(lines)) {
+			ls = append(ls, fmt.Sprint(l))
+		}
+		return fmt.Sprintf("different line: in that commit and file at line %s, not %d (rule %s)", strings.Join(ls, ","), g.StartLine, ix.rules(idx))
+	}
+	return fmt.Sprintf("not in that commit: this secret in this file is listed in %d other commit(s) (rule %s)", len(commits), ix.rules(idx))
 }
 
 // explainMiss describes what channelguard has near a missed finding, so a

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,7 @@ func TestClassify(t *testing.T) {
 
 	tests := []struct {
 		name     string
+		level    Level
 		cg       []CGFinding
 		gl       GLFinding
 		want     How
@@ -51,18 +53,61 @@ func TestClassify(t *testing.T) {
 		wantNote string // prefix of the note, for misses
 	}{
 		{
-			name:   "same rule, file and secret",
+			name:   "same rule, commit, file, line and secret",
 			cg:     []CGFinding{cgf("aws-access-token", "a/b.go", 3, c1, h1)},
 			gl:     gl("aws-access-token", "a/b.go", 3, c1, h1),
 			want:   SameRule,
 			wantBy: 0,
 		},
 		{
-			name:   "other commit and line still covered (one finding per rule, file, secret)",
+			name:     "other commit: missing",
+			cg:       []CGFinding{cgf("aws-access-token", "a/b.go", 3, c1, h1)},
+			gl:       gl("aws-access-token", "a/b.go", 3, c2, h1),
+			want:     Missing,
+			wantBy:   -1,
+			wantNote: "not in that commit: this secret in this file is listed in 1 other commit(s) (rule aws-access-token)",
+		},
+		{
+			name:     "other line in the same commit: missing",
+			cg:       []CGFinding{cgf("aws-access-token", "a/b.go", 3, c1, h1)},
+			gl:       gl("aws-access-token", "a/b.go", 40, c1, h1),
+			want:     Missing,
+			wantBy:   -1,
+			wantNote: "different line: in that commit and file at line 3, not 40 (rule aws-access-token)",
+		},
+		{
+			name:   "other commit and line: covered at file level",
+			level:  ByFile,
 			cg:     []CGFinding{cgf("aws-access-token", "a/b.go", 3, c1, h1)},
 			gl:     gl("aws-access-token", "a/b.go", 40, c2, h1),
 			want:   SameRule,
 			wantBy: 0,
+		},
+		{
+			name:   "abbreviated commit in channelguard's occurrence",
+			cg:     []CGFinding{cgf("aws-access-token", "a/b.go", 3, c1[:8], h1)},
+			gl:     gl("aws-access-token", "a/b.go", 3, c1, h1),
+			want:   SameRule,
+			wantBy: 0,
+		},
+		{
+			name:     "a commit id shorter than 7 characters matches nothing",
+			cg:       []CGFinding{cgf("aws-access-token", "a/b.go", 3, c1[:6], h1)},
+			gl:       gl("aws-access-token", "a/b.go", 3, c1, h1),
+			want:     Missing,
+			wantBy:   -1,
+			wantNote: "not in that commit",
+		},
+		{
+			name: "working-tree occurrence does not cover a commit",
+			cg: []CGFinding{{
+				RuleID: "aws-access-token", Location: CGLocation{Path: "a/b.go", StartLine: 3}, SecretSHA256: h1,
+				Occurrences: []CGOccurrence{{CGLocation{"a/b.go", 3}, nil}},
+			}},
+			gl:       gl("aws-access-token", "a/b.go", 3, c1, h1),
+			want:     Missing,
+			wantBy:   -1,
+			wantNote: "not in that commit: this secret in this file is listed in 0 other commit(s)",
 		},
 		{
 			name:   "gitleaks rule in also_matched",
@@ -70,6 +115,14 @@ func TestClassify(t *testing.T) {
 			gl:     gl("jwt", "x.env", 1, c1, h1),
 			want:   AlsoMatched,
 			wantBy: 0,
+		},
+		{
+			name:     "also_matched at another line",
+			cg:       []CGFinding{cgf("slack-bot-token", "x.env", 1, c1, h1, "jwt")},
+			gl:       gl("jwt", "x.env", 2, c1, h1),
+			want:     Missing,
+			wantBy:   -1,
+			wantNote: "different line: in that commit and file at line 1, not 2 (rule slack-bot-token)",
 		},
 		{
 			name:   "LINE rule covers generic-api-key",
@@ -95,6 +148,17 @@ func TestClassify(t *testing.T) {
 			wantNote: "same secret in same file under other rule(s): jwt",
 		},
 		{
+			name: "right place under a wrong rule, right rule elsewhere: the place is the reason",
+			cg: []CGFinding{
+				cgf("jwt", "a.txt", 1, c1, h1),
+				cgf("generic-api-key", "a.txt", 9, c2, h1),
+			},
+			gl:       gl("generic-api-key", "a.txt", 1, c1, h1),
+			want:     Missing,
+			wantBy:   -1,
+			wantNote: "not in that commit: this secret in this file is listed in 1 other commit(s) (rule generic-api-key)",
+		},
+		{
 			name:     "same secret, other file",
 			cg:       []CGFinding{cgf("aws-access-token", "other.go", 3, c1, h1)},
 			gl:       gl("aws-access-token", "a/b.go", 3, c1, h1),
@@ -117,6 +181,23 @@ func TestClassify(t *testing.T) {
 			gl:     gl("github-pat", "old/name.go", 9, c1, h1),
 			want:   SameRule,
 			wantBy: 0,
+		},
+		{
+			name: "occurrence of the old name in the new name's commit: missing",
+			cg: []CGFinding{{
+				RuleID:       "github-pat",
+				Location:     CGLocation{Path: "new/name.go", StartLine: 9},
+				Commit:       commit(c2),
+				SecretSHA256: h1,
+				Occurrences: []CGOccurrence{
+					{CGLocation{"new/name.go", 9}, commit(c2)},
+					{CGLocation{"old/name.go", 9}, commit(c1)},
+				},
+			}},
+			gl:       gl("github-pat", "old/name.go", 9, c2, h1),
+			want:     Missing,
+			wantBy:   -1,
+			wantNote: "not in that commit",
 		},
 		{
 			name:     "different secret at the same place",
@@ -152,6 +233,16 @@ func TestClassify(t *testing.T) {
 			wantBy: 1,
 		},
 		{
+			name: "same rule at another line does not beat also_matched at the place",
+			cg: []CGFinding{
+				cgf("line-channel-secret", "a.py", 2, c1, h1, "generic-api-key"),
+				cgf("generic-api-key", "a.py", 3, c1, h1),
+			},
+			gl:     gl("generic-api-key", "a.py", 2, c1, h1),
+			want:   AlsoMatched,
+			wantBy: 0,
+		},
+		{
 			name: "also_matched preferred over LINE-covers-generic",
 			cg: []CGFinding{
 				cgf("line-channel-secret", "a.py", 2, c1, h1),
@@ -164,12 +255,15 @@ func TestClassify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := NewIndex(tt.cg).Classify(tt.gl)
+			m := NewIndex(tt.cg).Classify(tt.gl, tt.level)
 			if m.How != tt.want || m.By != tt.wantBy {
 				t.Errorf("Classify = %v by %d, want %v by %d (note %q)", m.How, m.By, tt.want, tt.wantBy, m.Note)
 			}
 			if tt.want == Missing && !strings.HasPrefix(m.Note, tt.wantNote) {
 				t.Errorf("note = %q, want prefix %q", m.Note, tt.wantNote)
+			}
+			if tt.want != Missing && m.Note != "" {
+				t.Errorf("a covered finding has a note: %q", m.Note)
 			}
 		})
 	}
@@ -189,6 +283,7 @@ func glJSON(t *testing.T, findings []map[string]any) []byte {
 func TestEndToEndNeverPrintsSecrets(t *testing.T) {
 	const c1 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	const c2 = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	const c3 = "cccccccccccccccccccccccccccccccccccccccc"
 	aws := fakeSecret(t, "AKIA")
 	line := fakeSecret(t, "")
 	gone := fakeSecret(t, "ghp_")
@@ -198,6 +293,10 @@ func TestEndToEndNeverPrintsSecrets(t *testing.T) {
 	gl := glJSON(t, []map[string]any{
 		{"RuleID": "aws-access-token", "File": "cfg/aws.go", "StartLine": 3, "Commit": c1, "Secret": aws, "Match": "key = " + aws},
 		{"RuleID": "aws-access-token", "File": "cfg/aws.go", "StartLine": 4, "Commit": c2, "Secret": aws, "Match": "key = " + aws},
+		// channelguard has the secret in this file, at line 4 of c2 only
+		{"RuleID": "aws-access-token", "File": "cfg/aws.go", "StartLine": 9, "Commit": c2, "Secret": aws, "Match": "key = " + aws},
+		// and in no commit c3
+		{"RuleID": "aws-access-token", "File": "cfg/aws.go", "StartLine": 4, "Commit": c3, "Secret": aws, "Match": "key = " + aws},
 		{"RuleID": "generic-api-key", "File": "./bot/app.py", "StartLine": 10, "Commit": c1, "Secret": line, "Match": "secret=" + line},
 		{"RuleID": "github-pat", "File": "ci.yml", "StartLine": 1, "Commit": c2, "Secret": gone, "Match": gone},
 	})
@@ -245,44 +344,83 @@ func TestEndToEndNeverPrintsSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := Compare(glf, cgf)
 
-	if res.GitleaksFindings != 4 || res.GitleaksGroups != 3 || res.ChannelguardFindings != 3 {
-		t.Errorf("counts: gl %d groups %d cg %d, want 4 3 3", res.GitleaksFindings, res.GitleaksGroups, res.ChannelguardFindings)
+	tests := []struct {
+		level                Level
+		covered, sameRule    int
+		sameCommit, sameLine int
+		missing              []string // rule file:line of each miss, in order
+		missingGroups        int
+		wantOut              []string
+	}{
+		{
+			level: ByOccurrence, covered: 3, sameRule: 2, sameCommit: 3, sameLine: 3,
+			missing:       []string{"aws-access-token cfg/aws.go:4", "aws-access-token cfg/aws.go:9", "github-pat ci.yml:1"},
+			missingGroups: 2,
+			wantOut: []string{
+				"covered means the same:               commit, file, start line, secret hash, rule",
+				"missing gitleaks findings:            3; groups 2",
+				"aws-access-token  cfg/aws.go:9  bbbbbbbbbbbb  " + secretHash(aws) + "  different line: in that commit and file at line 4, not 9",
+				"aws-access-token  cfg/aws.go:4  cccccccccccc  " + secretHash(aws) + "  not in that commit: this secret in this file is listed in 2 other commit(s)",
+				"github-pat  ci.yml:1  bbbbbbbbbbbb  " + secretHash(gone) + "  no channelguard finding with this secret",
+				"    different line  ",
+				"    not in that commit  ",
+			},
+		},
+		{
+			level: ByFile, covered: 5, sameRule: 4, sameCommit: 4, sameLine: 3,
+			missing:       []string{"github-pat ci.yml:1"},
+			missingGroups: 1,
+			wantOut: []string{
+				"covered means the same:               file, secret hash, rule (any commit, any line)",
+				"missing gitleaks findings:            1; groups 1",
+				"same commit listed in occurrences:   4 of 5 (same line too: 3)",
+			},
+		},
 	}
-	if res.Covered != 3 || res.ByHow[SameRule] != 2 || res.ByHow[LineCoversGeneric] != 1 {
-		t.Errorf("covered %d (%v), want 3: 2 same rule, 1 LINE covers generic", res.Covered, res.ByHow)
-	}
-	if res.SameCommit != 3 || res.SameLine != 3 {
-		t.Errorf("same commit %d, same line %d, want 3 and 3", res.SameCommit, res.SameLine)
-	}
-	if len(res.Missing) != 1 || res.Missing[0].RuleID != "github-pat" || res.Missing[0].Hash != secretHash(gone) {
-		t.Fatalf("missing = %+v, want the github-pat finding", res.Missing)
-	}
-	if res.OnlyChannelguard["line-channel-access-token"] != 1 || len(res.OnlyChannelguard) != 1 {
-		t.Errorf("channelguard-only = %v", res.OnlyChannelguard)
-	}
-	if got := res.Pairs["line-channel-secret ← generic-api-key"]; got != 1 {
-		t.Errorf("pairs = %v", res.Pairs)
-	}
+	for _, tt := range tests {
+		t.Run(tt.level.String(), func(t *testing.T) {
+			res := Compare(glf, cgf, tt.level)
+			if res.GitleaksFindings != 6 || res.GitleaksGroups != 3 || res.ChannelguardFindings != 3 {
+				t.Errorf("counts: gl %d groups %d cg %d, want 6 3 3", res.GitleaksFindings, res.GitleaksGroups, res.ChannelguardFindings)
+			}
+			if res.Covered != tt.covered || res.ByHow[SameRule] != tt.sameRule || res.ByHow[LineCoversGeneric] != 1 {
+				t.Errorf("covered %d (%v), want %d: %d same rule, 1 LINE covers generic", res.Covered, res.ByHow, tt.covered, tt.sameRule)
+			}
+			if res.SameCommit != tt.sameCommit || res.SameLine != tt.sameLine {
+				t.Errorf("same commit %d, same line %d, want %d and %d", res.SameCommit, res.SameLine, tt.sameCommit, tt.sameLine)
+			}
+			var missing []string
+			for _, m := range res.Missing {
+				missing = append(missing, fmt.Sprintf("%s %s:%d", m.RuleID, m.File, m.StartLine))
+			}
+			if strings.Join(missing, "; ") != strings.Join(tt.missing, "; ") {
+				t.Errorf("missing = %q, want %q", missing, tt.missing)
+			}
+			if res.MissingGroups != tt.missingGroups {
+				t.Errorf("missing groups %d, want %d", res.MissingGroups, tt.missingGroups)
+			}
+			if res.OnlyChannelguard["line-channel-access-token"] != 1 || len(res.OnlyChannelguard) != 1 {
+				t.Errorf("channelguard-only = %v", res.OnlyChannelguard)
+			}
+			if got := res.Pairs["line-channel-secret ← generic-api-key"]; got != 1 {
+				t.Errorf("pairs = %v", res.Pairs)
+			}
 
-	var out bytes.Buffer
-	res.Print(&out, -1)
-	text := out.String()
-	for _, s := range secrets {
-		if strings.Contains(text, s) {
-			t.Fatalf("output contains a raw secret:\n%s", text)
-		}
-	}
-	for _, want := range []string{
-		"gitleaks findings:                    4",
-		"missing gitleaks findings:            1; groups 1",
-		"github-pat  ci.yml:1  bbbbbbbbbbbb  " + secretHash(gone) + "  no channelguard finding with this secret",
-		"line-channel-secret ← generic-api-key",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("output lacks %q:\n%s", want, text)
-		}
+			var out bytes.Buffer
+			res.Print(&out, -1)
+			text := out.String()
+			for _, s := range secrets {
+				if strings.Contains(text, s) {
+					t.Fatalf("output contains a raw secret:\n%s", text)
+				}
+			}
+			for _, want := range append([]string{"gitleaks findings:                    6", "line-channel-secret ← generic-api-key"}, tt.wantOut...) {
+				if !strings.Contains(text, want) {
+					t.Errorf("output lacks %q:\n%s", want, text)
+				}
+			}
+		})
 	}
 }
 

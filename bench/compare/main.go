@@ -1,14 +1,21 @@
 // Command compare checks that every gitleaks finding is in a channelguard
 // report.
 //
-//	go run ./bench/compare [-max N] GITLEAKS.json CHANNELGUARD.json
+//	go run ./bench/compare [-max N] [-file-level] GITLEAKS.json CHANNELGUARD.json
 //
-// A gitleaks finding (rule, file, secret) is covered when channelguard has a
-// finding, or an occurrence of one, in the same file with the same secret
-// hash (first 12 hex characters of SHA-256) and either the same rule id, the
-// gitleaks rule among also_matched, or a LINE rule (line-*) where gitleaks
-// used a generic rule. gitleaks reports raw secrets: compare hashes each one
-// as it decodes it and prints hashes only.
+// A gitleaks finding (commit, file, rule, secret, start line) is covered
+// when it is an occurrence of a channelguard finding: the finding has the
+// same secret hash (first 12 hex characters of SHA-256) and either the same
+// rule id, the gitleaks rule among also_matched, or a LINE rule (line-*)
+// where gitleaks used a generic rule; and one of its occurrences (or its
+// location) is in the same commit (full or abbreviated id), the same file
+// and at the same start line. With -file-level the same file is enough (any
+// commit, any line): the looser check the bench used before.
+//
+// Each miss is listed with its reason (not in that commit, a different
+// line, the same secret under another rule or in another file, nothing).
+// gitleaks reports raw secrets: compare hashes each one as it decodes it
+// and prints hashes only.
 //
 // With -same it compares two channelguard reports instead (a full scan and
 // a rescan through the cache, or two builds): their findings must be
@@ -34,8 +41,9 @@ import (
 func main() {
 	maxList := flag.Int("max", 200, "list at most this many missing findings (-1: all)")
 	same := flag.Bool("same", false, "compare two channelguard reports: identical findings")
+	fileLevel := flag.Bool("file-level", false, "covered when channelguard has the secret in the file under an acceptable rule, in any commit at any line (default: at the finding's commit, file and start line)")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: compare [-max N] GITLEAKS.json CHANNELGUARD.json")
+		fmt.Fprintln(os.Stderr, "usage: compare [-max N] [-file-level] GITLEAKS.json CHANNELGUARD.json\n       compare -same A.json B.json")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -46,7 +54,11 @@ func main() {
 	if *same {
 		os.Exit(sameFindings(flag.Arg(0), flag.Arg(1)))
 	}
-	res, err := run(flag.Arg(0), flag.Arg(1))
+	level := ByOccurrence
+	if *fileLevel {
+		level = ByFile
+	}
+	res, err := run(flag.Arg(0), flag.Arg(1), level)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(2)
@@ -57,7 +69,7 @@ func main() {
 	}
 }
 
-func run(glPath, cgPath string) (Result, error) {
+func run(glPath, cgPath string, level Level) (Result, error) {
 	glf, err := os.Open(glPath)
 	if err != nil {
 		return Result{}, err
@@ -76,7 +88,7 @@ func run(glPath, cgPath string) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", cgPath, err)
 	}
-	return Compare(gl, cg), nil
+	return Compare(gl, cg, level), nil
 }
 
 // sameFindings prints whether two channelguard reports hold the same

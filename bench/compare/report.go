@@ -20,6 +20,9 @@ type Missed struct {
 
 // Result is everything compare prints.
 type Result struct {
+	// Level is what a covering channelguard finding had to match.
+	Level Level
+
 	GitleaksFindings     int
 	GitleaksGroups       int
 	ChannelguardFindings int
@@ -31,7 +34,8 @@ type Result struct {
 	Pairs map[string]int
 
 	// SameCommit / SameLine count covered gitleaks findings whose commit
-	// (and line) is among the covering finding's occurrences.
+	// (and line) channelguard lists for the secret in the file (at
+	// ByOccurrence, every covered one).
 	SameCommit, SameLine int
 
 	Missing       []Missed
@@ -53,10 +57,12 @@ type Extra struct {
 	Note      string
 }
 
-// Compare checks every gitleaks finding against channelguard's findings.
-func Compare(gl []GLFinding, cg []CGFinding) Result {
+// Compare checks every gitleaks finding against channelguard's findings at
+// the given level.
+func Compare(gl []GLFinding, cg []CGFinding, level Level) Result {
 	ix := NewIndex(cg)
 	res := Result{
+		Level:                level,
 		GitleaksFindings:     len(gl),
 		ChannelguardFindings: len(cg),
 		ByHow:                map[How]int{},
@@ -73,7 +79,7 @@ func Compare(gl []GLFinding, cg []CGFinding) Result {
 	for _, g := range gl {
 		k := group{g.RuleID, g.File, g.Hash}
 		groups[k] = true
-		m := ix.Classify(g)
+		m := ix.Classify(g, level)
 		if m.How == Missing {
 			res.Missing = append(res.Missing, Missed{g, m.Note})
 			missGroups[k] = true
@@ -172,6 +178,7 @@ func (r Result) Print(w io.Writer, maxList int) {
 		}
 		return fmt.Sprintf("%.1f%%", 100*float64(a)/float64(b))
 	}
+	fmt.Fprintf(w, "covered means the same:               %s\n", r.Level)
 	fmt.Fprintf(w, "gitleaks findings:                    %d\n", r.GitleaksFindings)
 	fmt.Fprintf(w, "gitleaks groups (rule, file, secret): %d\n", r.GitleaksGroups)
 	fmt.Fprintf(w, "channelguard findings:                %d (%d occurrences)\n", r.ChannelguardFindings, r.ChannelguardOccs)
@@ -183,7 +190,9 @@ func (r Result) Print(w io.Writer, maxList int) {
 	for _, p := range slices.Sorted(maps.Keys(r.Pairs)) {
 		fmt.Fprintf(w, "    %-50s  %d\n", p, r.Pairs[p])
 	}
-	fmt.Fprintf(w, "  same commit listed in occurrences:   %d of %d (same line too: %d)\n", r.SameCommit, r.Covered, r.SameLine)
+	if r.Level == ByFile {
+		fmt.Fprintf(w, "  same commit listed in occurrences:   %d of %d (same line too: %d)\n", r.SameCommit, r.Covered, r.SameLine)
+	}
 	fmt.Fprintf(w, "missing gitleaks findings:            %d; groups %d\n", len(r.Missing), r.MissingGroups)
 	if len(r.Missing) > 0 {
 		byRule, byNote := map[string]int{}, map[string]int{}

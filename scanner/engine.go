@@ -3,10 +3,10 @@ package scanner
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
@@ -50,9 +50,9 @@ type engine struct {
 	pathRules []config.Rule
 	pathRun   sync.Map // path → bool
 	// line runs the LINE rules on plain text; lineDecoding also decodes
-	// base64 and percent-encoded segments first, which costs more than the
-	// rules themselves, so it only gets windows that hold something whose
-	// decoding could be a LINE credential.
+	// what gitleaks' decoder decodes first, which costs more than the
+	// rules themselves, so it only gets fragments whose decoded text holds
+	// a candidate (see lineFragments).
 	line, lineDecoding *detect.Detector
 	gates              []gate
 	// skipPaths are the global path allowlists (lock files, vendored
@@ -83,11 +83,11 @@ type gate struct {
 	keywords       []string
 }
 
-// shapes of the LINE credentials: channel secret 32 hex (44 chars once
-// base64-encoded); Notify token 43 alphanumerics; access token 171 base64
-// characters and "=".
+// shapes of the LINE credentials: channel secret 32 hex; Notify token 43
+// alphanumerics; access token 171 base64 characters and "=". (Encoded
+// ones are looked for in gitleaks' decoded text: see lineFragments.)
 var shapes = map[string]gate{
-	"line-channel-secret":       {hexRun: 32, b64Run: 44},
+	"line-channel-secret":       {hexRun: 32},
 	"line-notify-token":         {b64Run: 43},
 	"line-channel-access-token": {b64Run: 171},
 }
@@ -237,9 +237,9 @@ func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Findi
 	if loc := e.runLocated(ctx, fr, passes, hits.located); len(loc) > 0 {
 		found = filterGeneric(append(found, loc...))
 	}
-	for _, w := range e.lineFragments(fr) {
+	for _, w := range e.lineFragments(fr, passes) {
 		d := e.line
-		if w.encoded {
+		if w.decode {
 			d = e.lineDecoding
 		}
 		found = append(found, d.DetectContext(ctx, detect.Fragment(w.Fragment))...)
@@ -373,9 +373,9 @@ const (
 	minB64Run = 43
 )
 
-// windowMargin is how far around a candidate run a LINE rule may look: the
-// rules' widest context (a client_secret ~300 characters from api.line.me)
-// plus the longest name before a value.
+// windowMargin is how many characters around a candidate run a LINE rule
+// may look: the rules' widest context (a client_secret up to 300
+// characters from api.line.me) plus the longest name before a value.
 const windowMargin = 400
 
 // window is a span of whole lines around candidate runs, with the longest
@@ -383,14 +383,13 @@ const windowMargin = 400
 type window struct {
 	start, end     int
 	hexMax, b64Max int
-	// encoded: a run that is a LINE credential base64-encoded (as in a
-	// Kubernetes Secret) or may be one percent-encoded (a token in a URL).
-	encoded bool
 }
 
 // candidateWindows finds every run of base64-class characters long enough
 // to be (or to hold) a LINE credential, and returns the lines around them,
-// windowMargin bytes on each side, overlapping windows joined.
+// windowMargin characters on each side (the rules' reach is counted in
+// characters: in Japanese text 400 of them are 1,200 bytes), overlapping
+// windows joined.
 //
 // It reads one byte in 32 where text holds no long run: any run of 32 or
 // more covers one of the sampled positions, and only runs met there are
@@ -414,32 +413,29 @@ func candidateWindows(text string) []window {
 		if e-s < minHexRun {
 			continue
 		}
-		hexMax, run, percent := 0, 0, false
+		hexMax, run := 0, 0
 		for j := s; j < e; j++ {
 			if byteClass[text[j]]&classHex != 0 {
 				run++
 				hexMax = max(hexMax, run)
 			} else {
 				run = 0
-				percent = percent || text[j] == '%'
 			}
 		}
 		if e-s < minB64Run && hexMax < minHexRun {
 			continue
 		}
 		w := window{
-			start:   lineStart(text, max(s-windowMargin, 0)),
-			end:     lineEnd(text, min(e+windowMargin, len(text))),
-			hexMax:  hexMax,
-			b64Max:  e - s,
-			encoded: percent || encodesLINECredential(text[s:e]),
+			start:  lineStart(text, runesBack(text, s, windowMargin)),
+			end:    lineEnd(text, runesForward(text, e, windowMargin)),
+			hexMax: hexMax,
+			b64Max: e - s,
 		}
 		if n := len(out); n > 0 && w.start <= out[n-1].end {
 			last := &out[n-1]
 			last.end = max(last.end, w.end)
 			last.hexMax = max(last.hexMax, w.hexMax)
 			last.b64Max = max(last.b64Max, w.b64Max)
-			last.encoded = last.encoded || w.encoded
 			continue
 		}
 		out = append(out, w)
@@ -447,40 +443,22 @@ func candidateWindows(text string) []window {
 	return out
 }
 
-// encodesLINECredential is true when run is base64 whose decoding is a
-// channel secret (as a Kubernetes Secret stores one) or holds an access
-// token's 171-character run.
-func encodesLINECredential(run string) bool {
-	if n := len(run); n < 44 || n > 48 && n < 228 {
-		return false
+// runesBack is the index n characters before i in text (or 0).
+func runesBack(text string, i, n int) int {
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(text[:i])
+		i -= size
 	}
-	run = strings.TrimRight(run, "%")
-	decoded, err := base64.StdEncoding.DecodeString(run)
-	if err != nil {
-		if decoded, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(run, "=")); err != nil {
-			return false
-		}
+	return i
+}
+
+// runesForward is the index n characters after i in text (or its end).
+func runesForward(text string, i, n int) int {
+	for ; n > 0 && i < len(text); n-- {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		i += size
 	}
-	text := strings.TrimSpace(string(decoded))
-	if len(text) == minHexRun {
-		for i := 0; i < len(text); i++ {
-			if byteClass[text[i]]&classHex == 0 {
-				return false
-			}
-		}
-		return true
-	}
-	run2 := 0
-	for i := 0; i < len(text); i++ {
-		if byteClass[text[i]]&classBase64 != 0 {
-			if run2++; run2 >= 171 {
-				return true
-			}
-		} else {
-			run2 = 0
-		}
-	}
-	return false
+	return i
 }
 
 // lineFragments cuts a fragment down to the windows where a LINE rule can
@@ -489,7 +467,21 @@ func encodesLINECredential(run string) bool {
 // own first line number, so findings point where they would in the whole
 // fragment; a large file with one candidate costs a few lines of regex work
 // instead of all of it.
-func (e *engine) lineFragments(fr sources.Fragment) []lineFragment {
+//
+// When gitleaks' decoder reveals something (passes beyond the raw text), a
+// LINE credential may only exist decoded: base64 in a Kubernetes Secret, a
+// \u-escaped or percent-encoded value, a whole "NAME=value" line encoded.
+// The same test then runs on each decoded text, and if any of it holds a
+// candidate, the whole fragment goes to the decoding detector, which finds
+// what gitleaks' own detector would, named by the LINE rule.
+func (e *engine) lineFragments(fr sources.Fragment, passes []string) []lineFragment {
+	for _, text := range passes[min(1, len(passes)):] {
+		for _, w := range candidateWindows(text) {
+			if e.mayMatch(w, text[w.start:w.end]) {
+				return []lineFragment{{Fragment: fr, decode: true}}
+			}
+		}
+	}
 	var out []lineFragment
 	line, counted := fr.StartLine, 0
 	for _, w := range candidateWindows(fr.Raw) {
@@ -501,15 +493,16 @@ func (e *engine) lineFragments(fr sources.Fragment) []lineFragment {
 		counted = w.start
 		sub := fr
 		sub.Raw, sub.Bytes, sub.StartLine = text, nil, line
-		out = append(out, lineFragment{Fragment: sub, encoded: w.encoded})
+		out = append(out, lineFragment{Fragment: sub})
 	}
 	return out
 }
 
-// lineFragment is a window cut out of a fragment for the LINE rules.
+// lineFragment is a window cut out of a fragment for the LINE rules, or the
+// whole fragment to decode.
 type lineFragment struct {
 	sources.Fragment
-	encoded bool
+	decode bool
 }
 
 func (e *engine) mayMatch(w window, text string) bool {

@@ -91,7 +91,7 @@ func TestGate(t *testing.T) {
 		{"nothing to see here", false},
 	}
 	for i, tt := range tests {
-		if got := len(e.lineFragments(sources.Fragment{Raw: tt.text})) > 0; got != tt.want {
+		if got := len(e.lineFragments(sources.Fragment{Raw: tt.text}, decodePasses(tt.text, 5))) > 0; got != tt.want {
 			t.Errorf("case %d (%d chars): a LINE rule may match = %v, want %v", i, len(tt.text), got, tt.want)
 		}
 	}
@@ -120,13 +120,13 @@ func TestWindowsKeepLineNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEngine(context.Background(), set)
-	ws := e.lineFragments(sources.Fragment{Raw: text, StartLine: 1, FilePath: "f"})
+	ws := e.lineFragments(sources.Fragment{Raw: text, StartLine: 1, FilePath: "f"}, decodePasses(text, 5))
 	if len(ws) != 3 {
 		t.Fatalf("windows = %d, want 3 (around lines 120, 150 and 290)", len(ws))
 	}
 	for _, w := range ws {
 		n := strings.Count(w.Raw, "\n")
-		if w.encoded {
+		if w.decode {
 			t.Errorf("window at line %d: nothing encoded in it", w.StartLine)
 		}
 		if want := strings.Join(lines[w.StartLine-1:w.StartLine-1+n], ""); w.Raw != want {

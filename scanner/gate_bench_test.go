@@ -30,9 +30,9 @@ func BenchmarkLINEGate(b *testing.B) {
 	b.Run("gate+windows+detect", func(b *testing.B) {
 		for b.Loop() {
 			for _, f := range frags {
-				for _, w := range e.lineFragments(sourcesFragment(f)) {
+				for _, w := range e.lineFragments(sourcesFragment(f), decodePasses(f, 5)) {
 					d := e.line
-					if w.encoded {
+					if w.decode {
 						d = e.lineDecoding
 					}
 					d.DetectContext(context.Background(), detect.Fragment(w.Fragment))

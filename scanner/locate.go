@@ -19,18 +19,21 @@ type located struct {
 // the whole regex match starts, which for context rules can be lines before
 // the secret, and its columns are off by one after the first line of a
 // fragment; SARIF and PR annotations need the secret's own line.
-//
-// f.Line holds the lines the match spans and ends where the line of f.EndLine
-// ends, so the secret's line is counted back from the end.
 func locate(f report.Finding) located {
+	// The line an allow marker is looked for on: the first of the lines
+	// gitleaks gives (the match's), not the lines after it.
+	first, _, _ := strings.Cut(strings.TrimPrefix(f.Line, "\n"), "\n")
 	fallback := located{
 		loc:  finding.Location{Path: f.File, StartLine: f.StartLine, StartColumn: max(f.StartColumn, 1), EndLine: f.EndLine, EndColumn: max(f.EndColumn+1, 2)},
-		line: f.Line,
+		line: first,
 	}
 	if wholeFile(f) {
 		return located{loc: fileStart(f.File)}
 	}
-	if f.Secret == "" {
+	if f.Secret == "" || decoded(f) {
+		// Found in decoded (base64, percent…) content: gitleaks' place is
+		// the best there is (its line text then comes from the raw text
+		// at decoded offsets, and may hold anything).
 		return fallback
 	}
 	from := min(max(f.StartColumn-2, 0), len(f.Line))
@@ -38,18 +41,39 @@ func locate(f report.Finding) located {
 	if idx < 0 {
 		from = 0
 		if idx = strings.Index(f.Line, f.Secret); idx < 0 {
-			// Found in decoded (base64, percent…) content: gitleaks' place is
-			// the best there is.
 			return fallback
 		}
 	}
 	pos := from + idx
 	end := pos + len(f.Secret)
+	// Where f.Line starts decides how to count. On a later line of a
+	// fragment it starts at the newline before the match's line: the
+	// secret's line is StartLine plus the line breaks before it. Otherwise
+	// it starts at the fragment's start (the match is on its first line,
+	// or on a last line without a newline, where gitleaks gives the whole
+	// fragment as the line): count back from EndLine, which f.Line ends
+	// on, unless that comes out before StartLine, as it does when a match
+	// runs to the end of a fragment without a final newline (a key as the
+	// last thing in a file: gitleaks' EndLine is then its StartLine).
 	startLine := f.EndLine - strings.Count(f.Line[end:], "\n") - strings.Count(f.Secret, "\n")
+	if strings.HasPrefix(f.Line, "\n") || startLine < f.StartLine {
+		startLine = f.StartLine + strings.Count(strings.TrimPrefix(f.Line[:pos], "\n"), "\n")
+	}
 	return located{
 		loc:  span(f.File, f.Line, pos, end, startLine),
 		line: lineAround(f.Line, pos),
 	}
+}
+
+// decoded: gitleaks found f in a decoding pass (it tags those findings
+// "decode-depth:N").
+func decoded(f report.Finding) bool {
+	for _, t := range f.Tags {
+		if strings.HasPrefix(t, "decode-depth:") {
+			return true
+		}
+	}
+	return false
 }
 
 // fileStart is where a finding about a whole file points: its first line.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 )
 
@@ -14,7 +15,36 @@ import (
 // a real credential.
 type Corpus struct {
 	r *rand.Rand
+	// Planted are the LINE credentials written so far, with the rule that
+	// must report them.
+	Planted []Plant
 }
+
+// Plant is one LINE credential the corpus wrote.
+type Plant struct {
+	Rule  string
+	Value string
+	// Written is how it stands in the file (encoded, escaped, in context).
+	Written string
+	// Allowed: its line carries an allow marker.
+	Allowed bool
+}
+
+// plant records a LINE credential written as written (the value itself
+// when empty) and returns written.
+func (c *Corpus) plant(rule, value, written string) string {
+	if written == "" {
+		written = value
+	}
+	c.Planted = append(c.Planted, Plant{Rule: rule, Value: value, Written: written})
+	return written
+}
+
+const (
+	ruleSecret = "line-channel-secret"
+	ruleToken  = "line-channel-access-token"
+	ruleNotify = "line-notify-token"
+)
 
 // NewCorpus starts a corpus from a seed; the same seed gives the same files.
 func NewCorpus(seed uint64) *Corpus {
@@ -38,8 +68,18 @@ func (c *Corpus) pick(set string, n int) string {
 
 func (c *Corpus) one(xs ...string) string { return xs[c.r.IntN(len(xs))] }
 
+// placeholder is what the LINE rules' allowlists take for a sample value
+// (rules/line.toml): random values must not look like one.
+var placeholder = regexp.MustCompile(`0{6}|1{6}|2{6}|3{6}|4{6}|5{6}|6{6}|7{6}|8{6}|9{6}|a{6}|b{6}|c{6}|d{6}|e{6}|f{6}|012345|123456|234567|345678|456789|56789a|6789ab|789abc|89abcd|9abcde|abcdef|fedcba|edcba9|dcba98|cba987|ba9876|a98765|987654|876543|765432|654321|543210`)
+
 // Values of each kind, fresh each call.
-func (c *Corpus) channelSecret() string { return c.pick(hexDigits, 32) }
+func (c *Corpus) channelSecret() string {
+	for {
+		if v := c.pick(hexDigits, 32); !placeholder.MatchString(v) && v != "d41d8cd98f00b204e9800998ecf8427e" {
+			return v
+		}
+	}
+}
 func (c *Corpus) accessToken() string   { return c.pick(b64chars, 171) + "=" }
 func (c *Corpus) notifyToken() string   { return c.pick(alnum, 43) }
 func (c *Corpus) awsKey() string        { return "AKIA" + c.pick(upper27, 16) }
@@ -100,36 +140,40 @@ func (c *Corpus) encode(v string) string {
 func (c *Corpus) secretSnippet() string {
 	switch c.r.IntN(30) {
 	case 0:
-		return "LINE_CHANNEL_SECRET=" + c.channelSecret()
+		return "LINE_CHANNEL_SECRET=" + c.plant(ruleSecret, c.channelSecret(), "")
 	case 1:
-		return fmt.Sprintf("    channelSecret: %q,", c.channelSecret())
+		return fmt.Sprintf("    channelSecret: %q,", c.plant(ruleSecret, c.channelSecret(), ""))
 	case 2:
-		return fmt.Sprintf("handler = WebhookHandler('%s')", c.channelSecret())
+		return fmt.Sprintf("handler = WebhookHandler('%s')", c.plant(ruleSecret, c.channelSecret(), ""))
 	case 3:
 		// as a Jupyter notebook stores code: inside a JSON string
-		return fmt.Sprintf(`    "handler = WebhookHandler(\"%s\")\n",`, c.channelSecret())
+		return fmt.Sprintf(`    "handler = WebhookHandler(\"%s\")\n",`, c.plant(ruleSecret, c.channelSecret(), ""))
 	case 4:
-		return fmt.Sprintf(`    "line_bot_api = LineBotApi(\"%s\")\n",`, c.accessToken())
+		return fmt.Sprintf(`    "line_bot_api = LineBotApi(\"%s\")\n",`, c.plant(ruleToken, c.accessToken(), ""))
 	case 5:
 		// multi-byte text between the LINE context and the value
-		return "# api.line.me " + c.filler(20+c.r.IntN(260)) + "\nclient_secret: " + c.channelSecret()
+		return "# api.line.me " + c.filler(20+c.r.IntN(230)) + "\nclient_secret: " + c.plant(ruleSecret, c.channelSecret(), "")
 	case 6:
-		return "LINE チャネルシークレット: " + c.channelSecret() + " " + c.filler(5)
+		return "LINE チャネルシークレット: " + c.plant(ruleSecret, c.channelSecret(), "") + " " + c.filler(5)
 	case 7:
-		return "LINE_CHANNEL_ACCESS_TOKEN=" + c.accessToken()
+		return "LINE_CHANNEL_ACCESS_TOKEN=" + c.plant(ruleToken, c.accessToken(), "")
 	case 8:
-		return "Authorization: Bearer " + c.accessToken()
+		return "Authorization: Bearer " + c.plant(ruleToken, c.accessToken(), "")
 	case 9:
-		return "LINE_NOTIFY_TOKEN=" + c.notifyToken()
+		return "LINE_NOTIFY_TOKEN=" + c.plant(ruleNotify, c.notifyToken(), "")
 	case 10:
 		// a Kubernetes Secret: the value base64-encoded
-		return "data:\n  LINE_CHANNEL_SECRET: " + base64.StdEncoding.EncodeToString([]byte(c.channelSecret()))
+		v := c.channelSecret()
+		return "data:\n  LINE_CHANNEL_SECRET: " + c.plant(ruleSecret, v, base64.StdEncoding.EncodeToString([]byte(v)))
 	case 11:
-		return "  channel_access_token: " + base64.StdEncoding.EncodeToString([]byte(c.accessToken()))
+		v := c.accessToken()
+		return "  channel_access_token: " + c.plant(ruleToken, v, base64.StdEncoding.EncodeToString([]byte(v)))
 	case 12:
-		return "LINE_CHANNEL_SECRET=" + c.encode(c.channelSecret())
+		v := c.channelSecret()
+		return "LINE_CHANNEL_SECRET=" + c.plant(ruleSecret, v, c.encode(v))
 	case 13:
-		return "config = " + c.encode("LINE_CHANNEL_SECRET="+c.channelSecret())
+		v := c.channelSecret()
+		return "config = " + c.plant(ruleSecret, v, c.encode("LINE_CHANNEL_SECRET="+v))
 	case 14:
 		return "aws_access_key_id = " + c.awsKey()
 	case 15:
@@ -164,9 +208,9 @@ func (c *Corpus) secretSnippet() string {
 	case 27:
 		return fmt.Sprintf("secret_token = \"allowmatch%s\"", c.genericValue())
 	case 28:
-		return fmt.Sprintf("\"line\": {\"secret\": \"%s\"}", c.channelSecret())
+		return fmt.Sprintf("\"line\": {\"secret\": \"%s\"}", c.plant(ruleSecret, c.channelSecret(), ""))
 	default:
-		return fmt.Sprintf("const lineSecret = `%s`; %s", c.channelSecret(), c.filler(3))
+		return fmt.Sprintf("const lineSecret = `%s`; %s", c.plant(ruleSecret, c.channelSecret(), ""), c.filler(3))
 	}
 }
 
@@ -187,7 +231,12 @@ func (c *Corpus) line() string {
 	case n < 5:
 		return c.filler(c.r.IntN(60))
 	case n == 5:
-		return c.secretSnippet() + c.one(" # gitleaks:allow", " // channelguard:allow")
+		before := len(c.Planted)
+		text := c.secretSnippet() + c.one(" # gitleaks:allow", " // channelguard:allow")
+		for i := before; i < len(c.Planted); i++ {
+			c.Planted[i].Allowed = true
+		}
+		return text
 	default:
 		return c.secretSnippet()
 	}

@@ -107,6 +107,8 @@ type Result struct {
 	// Extra counts channelguard findings whose rule, file and secret
 	// gitleaks never reported, by rule (LINE rules are expected here).
 	Extra map[string]int
+	// Report is channelguard's report (previews and hashes only).
+	Report *finding.Report
 }
 
 // OK is true when every gitleaks finding is covered or explained.
@@ -282,8 +284,8 @@ func allowedBy(lists []*config.Allowlist, g report.Finding) bool {
 type key struct{ file, hash string }
 
 func compare(in Input, gl []report.Finding, res *scanner.Result, added map[string][]*config.Allowlist) *Result {
-	out := &Result{Input: in, Gitleaks: len(gl), Explained: map[Reason]int{}, Extra: map[string]int{}}
 	rep := res.Report
+	out := &Result{Input: in, Gitleaks: len(gl), Explained: map[Reason]int{}, Extra: map[string]int{}, Report: rep}
 	byKey := map[key][]*finding.Finding{}
 	for i := range rep.Findings {
 		f := &rep.Findings[i]

@@ -2,14 +2,20 @@ package differential
 
 import (
 	"context"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zricethezav/gitleaks/v8/detect/codec"
+
 	"github.com/channelguard/channelguard/internal/gittest"
+	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // TestGeneratedCorpus runs gitleaks' own detector and channelguard on
@@ -43,12 +49,17 @@ func TestGeneratedCorpus(t *testing.T) {
 	var total, covered, rounds int
 	for round := 0; round == 0 || replay == "" && time.Since(start) < budget; round++ {
 		s := seed + uint64(round)
-		repo, dir := generate(t, s)
-		for _, in := range []Input{{Path: repo, Config: cfg}, {Path: dir, Dir: true, Config: cfg}} {
+		g := generate(t, s)
+		for _, in := range []Input{{Path: g.repo, Config: cfg}, {Path: g.dir, Dir: true, Config: cfg}} {
 			res, err := Run(context.Background(), in)
 			if err != nil {
 				t.Fatalf("seed %d: %v", s, err)
 			}
+			texts := g.committed
+			if in.Dir {
+				texts = g.final
+			}
+			checkPlanted(t, s, in, res, g.planted, texts)
 			if os.Getenv("DBG") != "" {
 				t.Log(res.Summary())
 			}
@@ -67,6 +78,10 @@ func TestGeneratedCorpus(t *testing.T) {
 			}
 		}
 		rounds++
+		if k := os.Getenv("DBGKEEP"); k != "" && t.Failed() {
+			_ = exec.Command("cp", "-r", g.repo, k+"/repo").Run()
+			_ = exec.Command("cp", "-r", g.dir, k+"/dir").Run()
+		}
 		if t.Failed() {
 			break
 		}
@@ -77,17 +92,27 @@ func TestGeneratedCorpus(t *testing.T) {
 	t.Logf("%d rounds from seed %d: gitleaks %d findings, %d covered", rounds, seed, total, covered)
 }
 
-// generate makes a repository of a few commits of generated files, and a
-// plain directory holding its last state.
-func generate(t *testing.T, seed uint64) (repo, dir string) {
+// generated is a repository of a few commits of generated files and a
+// plain directory holding its last state, with the text of every file
+// committed and of the last state, and the LINE credentials planted.
+type generated struct {
+	repo, dir        string
+	committed, final []string
+	planted          []Plant
+}
+
+func generate(t *testing.T, seed uint64) generated {
 	t.Helper()
+	var out generated
 	c := NewCorpus(seed)
 	r := gittest.New(t)
 	files := map[string]*File{}
 	next := 0
 	write := func() {
-		for name, f := range files {
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			f := files[name]
 			r.Write(map[string]string{name: f.Content()})
+			out.committed = append(out.committed, f.Content())
 		}
 	}
 	for i := 0; i < 8; i++ {
@@ -98,7 +123,9 @@ func generate(t *testing.T, seed uint64) (repo, dir string) {
 	r.Git("add", "-A")
 	r.Git("commit", "-q", "-m", "first")
 	for commit := 0; commit < 5; commit++ {
-		for name, f := range files {
+		// in name order: the same seed makes the same repository
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			f := files[name]
 			switch c.r.IntN(8) {
 			case 0:
 				r.Git("rm", "-q", name)
@@ -115,8 +142,10 @@ func generate(t *testing.T, seed uint64) (repo, dir string) {
 		r.Git("add", "-A")
 		r.Git("commit", "-q", "--allow-empty", "-m", "change")
 	}
-	dir = t.TempDir()
-	for name, f := range files {
+	dir := t.TempDir()
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		f := files[name]
+		out.final = append(out.final, f.Content())
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -125,7 +154,50 @@ func generate(t *testing.T, seed uint64) (repo, dir string) {
 			t.Fatal(err)
 		}
 	}
-	return r.Dir, dir
+	out.repo, out.dir, out.planted = r.Dir, dir, c.Planted
+	return out
+}
+
+// checkPlanted: every LINE credential written in plain text, or encoded
+// so that gitleaks' decoder reveals it, and not marked allowed, is reported
+// under its LINE rule (gitleaks has no LINE rule, so the comparison with
+// it cannot tell).
+func checkPlanted(t *testing.T, seed uint64, in Input, res *Result, planted []Plant, texts []string) {
+	t.Helper()
+	all := strings.Join(texts, "\n")
+	for _, p := range planted {
+		if p.Allowed || !strings.Contains(all, p.Written) || p.Written != p.Value && !revealed(p.Written, p.Value) {
+			continue
+		}
+		h := finding.SecretHash(p.Value)
+		found := false
+		for _, f := range res.Report.Findings {
+			if f.SecretSHA256 == h && (f.RuleID == p.Rule || slices.Contains(f.AlsoMatched, p.Rule)) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("seed %d (%s): planted %s sha256:%s (written as %d characters) not reported as %s", seed, in.Path, p.Rule, h, len([]rune(p.Written)), p.Rule)
+		}
+	}
+}
+
+// revealed: gitleaks' decoder, as its detector runs it (depth 5), turns
+// written into text that holds value.
+func revealed(written, value string) bool {
+	dec := codec.NewDecoder()
+	var segs []*codec.EncodedSegment
+	text := written
+	for depth := 0; depth < 5; depth++ {
+		text, segs = dec.Decode(text, segs)
+		if len(segs) == 0 {
+			return false
+		}
+		if strings.Contains(text, value) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestRealHistories compares on the repositories listed in

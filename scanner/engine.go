@@ -203,7 +203,7 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 		} else {
 			e.scanned.Add(int64(len(fr.Raw)))
 		}
-		var key uint64
+		var key memoKey
 		if e.memo != nil {
 			key = e.memo.key(fr)
 			if found, ok := e.memo.lookup(key, fr); ok {
@@ -244,7 +244,28 @@ func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Findi
 		}
 		found = append(found, d.DetectContext(ctx, detect.Fragment(w.Fragment))...)
 	}
+	for i := range found {
+		if decoded(found[i]) {
+			// gitleaks' line text of a decoded finding is the raw text cut
+			// at decoded offsets: give it the raw line it points at, which
+			// allow markers are looked for on.
+			found[i].Line = lineAt(fr.Raw, found[i].StartLine-fr.StartLine)
+		}
+	}
 	return found
+}
+
+// lineAt is line n (0-based) of text, without its newline.
+func lineAt(text string, n int) string {
+	for ; n > 0; n-- {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			return ""
+		}
+		text = text[i+1:]
+	}
+	line, _, _ := strings.Cut(text, "\n")
+	return line
 }
 
 // pathRuns: a rule of main that matches paths alone matches fr's (as

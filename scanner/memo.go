@@ -16,14 +16,21 @@ import (
 // path, allowlists with paths); the memo key is the text plus which of those
 // path conditions the path meets. Commit allowlists would make findings
 // depend on the commit too: with any, the memo is off.
+//
+// The key is 128 bits: two 64-bit maphash sums with independent random
+// seeds. A collision would hand one text another's findings; with at most
+// maxMemoEntries (2^21) entries the odds of any are below 2^42/2^129 =
+// 2^-87 per scan, where one 64-bit sum left them near 2^-23.
 type memo struct {
-	seed  maphash.Seed
+	seeds [2]maphash.Seed
 	conds []func(path string) bool // path conditions, at most 64
 
 	mu      sync.Mutex
-	entries map[uint64]memoEntry
+	entries map[memoKey]memoEntry
 	classes map[string]uint64 // path → which conditions it meets
 }
+
+type memoKey [2]uint64
 
 type memoEntry struct {
 	startLine int
@@ -36,7 +43,7 @@ const maxMemoEntries = 2 << 20
 // newMemo returns nil (no memo) when findings could depend on more than
 // text and path.
 func newMemo(cfgs ...config.Config) *memo {
-	m := &memo{seed: maphash.MakeSeed(), entries: map[uint64]memoEntry{}, classes: map[string]uint64{}}
+	m := &memo{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, entries: map[memoKey]memoEntry{}, classes: map[string]uint64{}}
 	for _, cfg := range cfgs {
 		for _, a := range cfg.Allowlists {
 			if len(a.Commits) > 0 {
@@ -67,7 +74,7 @@ func newMemo(cfgs ...config.Config) *memo {
 	return m
 }
 
-func (m *memo) key(fr sources.Fragment) uint64 {
+func (m *memo) key(fr sources.Fragment) memoKey {
 	m.mu.Lock()
 	class, ok := m.classes[fr.FilePath]
 	m.mu.Unlock()
@@ -81,20 +88,24 @@ func (m *memo) key(fr sources.Fragment) uint64 {
 		m.classes[fr.FilePath] = class
 		m.mu.Unlock()
 	}
-	var h maphash.Hash
-	h.SetSeed(m.seed)
 	var b [8]byte
 	for i := range b {
 		b[i] = byte(class >> (8 * i))
 	}
-	h.Write(b[:])
-	h.WriteString(fr.Raw)
-	return h.Sum64()
+	var k memoKey
+	for i, seed := range m.seeds {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		h.Write(b[:])
+		h.WriteString(fr.Raw)
+		k[i] = h.Sum64()
+	}
+	return k
 }
 
 // lookup returns what was found the last time this text was scanned under
 // an equivalent path, moved to this fragment's file, commit and lines.
-func (m *memo) lookup(key uint64, fr sources.Fragment) ([]report.Finding, bool) {
+func (m *memo) lookup(key memoKey, fr sources.Fragment) ([]report.Finding, bool) {
 	m.mu.Lock()
 	e, ok := m.entries[key]
 	m.mu.Unlock()
@@ -116,7 +127,7 @@ func (m *memo) lookup(key uint64, fr sources.Fragment) ([]report.Finding, bool) 
 	return out, true
 }
 
-func (m *memo) store(key uint64, fr sources.Fragment, found []report.Finding) {
+func (m *memo) store(key memoKey, fr sources.Fragment, found []report.Finding) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.entries) < maxMemoEntries {

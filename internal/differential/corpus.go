@@ -154,7 +154,7 @@ func (c *Corpus) secretSnippet() string {
 		// multi-byte text between the LINE context and the value
 		return "# api.line.me " + c.filler(20+c.r.IntN(230)) + "\nclient_secret: " + c.plant(ruleSecret, c.channelSecret(), "")
 	case 6:
-		return "LINE チャネルシークレット: " + c.plant(ruleSecret, c.channelSecret(), "") + " " + c.filler(5)
+		return "# チャネルシークレット: " + c.plant(ruleSecret, c.channelSecret(), "") + " " + c.filler(5)
 	case 7:
 		return "LINE_CHANNEL_ACCESS_TOKEN=" + c.plant(ruleToken, c.accessToken(), "")
 	case 8:

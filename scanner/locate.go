@@ -46,18 +46,17 @@ func locate(f report.Finding) located {
 	}
 	pos := from + idx
 	end := pos + len(f.Secret)
-	// Where f.Line starts decides how to count. On a later line of a
-	// fragment it starts at the newline before the match's line: the
-	// secret's line is StartLine plus the line breaks before it. Otherwise
-	// it starts at the fragment's start (the match is on its first line,
-	// or on a last line without a newline, where gitleaks gives the whole
-	// fragment as the line): count back from EndLine, which f.Line ends
-	// on, unless that comes out before StartLine, as it does when a match
-	// runs to the end of a fragment without a final newline (a key as the
-	// last thing in a file: gitleaks' EndLine is then its StartLine).
-	startLine := f.EndLine - strings.Count(f.Line[end:], "\n") - strings.Count(f.Secret, "\n")
-	if strings.HasPrefix(f.Line, "\n") || startLine < f.StartLine {
-		startLine = f.StartLine + strings.Count(strings.TrimPrefix(f.Line[:pos], "\n"), "\n")
+	// A match on one line is on StartLine. A match over several lines
+	// starts on a line after the fragment's first, or on the first: f.Line
+	// then starts at the newline before that line, or at the fragment's
+	// start, and the secret's line is StartLine plus the line breaks
+	// before it. (gitleaks' EndLine cannot be counted back from: it is
+	// StartLine when a match runs to the end of a fragment without a final
+	// newline, a key as the last thing in a file; and on a last line
+	// without a newline f.Line is the whole fragment.)
+	startLine := f.StartLine
+	if strings.Contains(f.Match, "\n") {
+		startLine += strings.Count(strings.TrimPrefix(f.Line[:pos], "\n"), "\n")
 	}
 	return located{
 		loc:  span(f.File, f.Line, pos, end, startLine),

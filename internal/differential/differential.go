@@ -159,9 +159,14 @@ func Run(ctx context.Context, in Input) (*Result, error) {
 	return compare(in, glFindings, res, addedAllowlists(set)), nil
 }
 
-// viperMu: gitleaks' [extend] reads its default config through viper's
-// global instance.
-var viperMu sync.Mutex
+// viperMu guards gitleaks' config loading: [extend] reads the default
+// config through viper's global instance, and counts its depth in a
+// package variable it never resets, so a second load in one process
+// would silently skip the default rules. Each config text is loaded once.
+var (
+	viperMu sync.Mutex
+	loaded  = map[string]config.Config{}
+)
 
 // gitleaksConfig is gitleaks' default config, extended by the user file
 // when there is one, loaded the way the gitleaks CLI loads it.
@@ -176,6 +181,18 @@ func gitleaksConfig(userConfig string) (config.Config, error) {
 	}
 	viperMu.Lock()
 	defer viperMu.Unlock()
+	if cfg, ok := loaded[text]; ok {
+		return cfg, nil
+	}
+	cfg, err := translateGitleaks(text)
+	if err != nil {
+		return config.Config{}, err
+	}
+	loaded[text] = cfg
+	return cfg, nil
+}
+
+func translateGitleaks(text string) (config.Config, error) {
 	v := viper.New()
 	v.SetConfigType("toml")
 	if err := v.ReadConfig(strings.NewReader(text)); err != nil {

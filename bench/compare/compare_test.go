@@ -453,3 +453,34 @@ func TestNormPath(t *testing.T) {
 		}
 	}
 }
+
+func TestDiffGitleaks(t *testing.T) {
+	const c1 = "1111111111111111111111111111111111111111"
+	f := func(rule, file string, line int, hash string) GLFinding {
+		return GLFinding{RuleID: rule, File: file, StartLine: line, Commit: c1, Hash: hash}
+	}
+	a1, a2, b1 := f("jwt", "a", 1, "h1"), f("jwt", "a", 2, "h1"), f("aws", "b", 1, "h2")
+	tests := []struct {
+		name         string
+		a, b         []GLFinding
+		onlyA, onlyB int
+	}{
+		{"same, other order", []GLFinding{a1, a2, b1}, []GLFinding{b1, a2, a1}, 0, 0},
+		{"one more in b", []GLFinding{a1}, []GLFinding{a1, a2}, 0, 1},
+		{"one more in a", []GLFinding{a1, b1}, []GLFinding{b1}, 1, 0},
+		{"a duplicate counts", []GLFinding{a1, a1}, []GLFinding{a1}, 1, 0},
+		{"other line", []GLFinding{a1}, []GLFinding{f("jwt", "a", 3, "h1")}, 1, 1},
+		{"other secret", []GLFinding{a1}, []GLFinding{f("jwt", "a", 1, "h9")}, 1, 1},
+		{"other commit", []GLFinding{a1}, []GLFinding{{RuleID: "jwt", File: "a", StartLine: 1, Commit: "2222222222222222222222222222222222222222", Hash: "h1"}}, 1, 1},
+		{"commit case", []GLFinding{a1}, []GLFinding{{RuleID: "jwt", File: "a", StartLine: 1, Commit: strings.ToUpper(c1), Hash: "h1"}}, 0, 0},
+		{"both empty", nil, nil, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			onlyA, onlyB := DiffGitleaks(tt.a, tt.b)
+			if len(onlyA) != tt.onlyA || len(onlyB) != tt.onlyB {
+				t.Errorf("only in a %d, only in b %d; want %d and %d", len(onlyA), len(onlyB), tt.onlyA, tt.onlyB)
+			}
+		})
+	}
+}

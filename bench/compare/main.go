@@ -23,6 +23,12 @@
 //
 //	go run ./bench/compare -same A.json B.json
 //
+// With -same-gitleaks it compares two gitleaks reports (gitleaks as
+// released and gitleaks rebuilt with another go-re2): the same findings,
+// each (commit, file, rule, start line, secret hash) as many times.
+//
+//	go run ./bench/compare -same-gitleaks A.json B.json
+//
 // Exit status: 0 all covered (or identical), 1 some gitleaks finding
 // missing (or the findings differ), 2 error.
 package main
@@ -41,9 +47,10 @@ import (
 func main() {
 	maxList := flag.Int("max", 200, "list at most this many missing findings (-1: all)")
 	same := flag.Bool("same", false, "compare two channelguard reports: identical findings")
+	sameGL := flag.Bool("same-gitleaks", false, "compare two gitleaks reports: the same findings (commit, file, rule, line, secret hash)")
 	fileLevel := flag.Bool("file-level", false, "covered when channelguard has the secret in the file under an acceptable rule, in any commit at any line (default: at the finding's commit, file and start line)")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: compare [-max N] [-file-level] GITLEAKS.json CHANNELGUARD.json\n       compare -same A.json B.json")
+		fmt.Fprintln(os.Stderr, "usage: compare [-max N] [-file-level] GITLEAKS.json CHANNELGUARD.json\n       compare -same A.json B.json\n       compare -same-gitleaks A.json B.json")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -53,6 +60,9 @@ func main() {
 	}
 	if *same {
 		os.Exit(sameFindings(flag.Arg(0), flag.Arg(1)))
+	}
+	if *sameGL {
+		os.Exit(sameGitleaks(flag.Arg(0), flag.Arg(1), *maxList))
 	}
 	level := ByOccurrence
 	if *fileLevel {
@@ -112,4 +122,52 @@ func sameFindings(a, b string) int {
 	}
 	fmt.Printf("%s and %s: the same %d findings\n", filepath.Base(a), filepath.Base(b), len(ra.Findings))
 	return 0
+}
+
+func readGitleaksFile(path string) ([]GLFinding, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gl, err := ReadGitleaks(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return gl, nil
+}
+
+// sameGitleaks prints whether two gitleaks reports hold the same findings
+// and returns the exit status.
+func sameGitleaks(a, b string, maxList int) int {
+	ga, err := readGitleaksFile(a)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		return 2
+	}
+	gb, err := readGitleaksFile(b)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		return 2
+	}
+	onlyA, onlyB := DiffGitleaks(ga, gb)
+	if len(onlyA) == 0 && len(onlyB) == 0 {
+		fmt.Printf("%s and %s: the same %d findings\n", filepath.Base(a), filepath.Base(b), len(ga))
+		return 0
+	}
+	fmt.Printf("%s and %s: findings differ (%d and %d; %d only in the first, %d only in the second)\n",
+		filepath.Base(a), filepath.Base(b), len(ga), len(gb), len(onlyA), len(onlyB))
+	for _, side := range []struct {
+		name string
+		fs   []GLFinding
+	}{{filepath.Base(a), onlyA}, {filepath.Base(b), onlyB}} {
+		for i, g := range side.fs {
+			if maxList >= 0 && i >= maxList {
+				fmt.Printf("    … %d more\n", len(side.fs)-maxList)
+				break
+			}
+			fmt.Printf("    only in %s: %s  %s:%d  %s  %s\n", side.name, g.RuleID, g.File, g.StartLine, short(g.Commit), g.Hash)
+		}
+	}
+	return 1
 }

@@ -281,3 +281,49 @@ func sortedByCount(m map[string]int) []string {
 	sort.SliceStable(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
 	return keys
 }
+
+// DiffGitleaks returns the findings of a that b does not have and those of
+// b that a does not have, as multisets of (commit, file, rule, start line,
+// secret hash), sorted.
+func DiffGitleaks(a, b []GLFinding) (onlyA, onlyB []GLFinding) {
+	type key struct {
+		commit, file, rule, hash string
+		line                     int
+	}
+	k := func(g GLFinding) key { return key{strings.ToLower(g.Commit), g.File, g.RuleID, g.Hash, g.StartLine} }
+	count := map[key]int{}
+	for _, g := range b {
+		count[k(g)]++
+	}
+	for _, g := range a {
+		if count[k(g)] > 0 {
+			count[k(g)]--
+			continue
+		}
+		onlyA = append(onlyA, g)
+	}
+	for _, g := range b {
+		if count[k(g)] > 0 {
+			count[k(g)]--
+			onlyB = append(onlyB, g)
+		}
+	}
+	less := func(fs []GLFinding) func(i, j int) bool {
+		return func(i, j int) bool {
+			x, y := fs[i], fs[j]
+			if x.RuleID != y.RuleID {
+				return x.RuleID < y.RuleID
+			}
+			if x.File != y.File {
+				return x.File < y.File
+			}
+			if x.StartLine != y.StartLine {
+				return x.StartLine < y.StartLine
+			}
+			return x.Commit < y.Commit
+		}
+	}
+	sort.Slice(onlyA, less(onlyA))
+	sort.Slice(onlyB, less(onlyB))
+	return onlyA, onlyB
+}

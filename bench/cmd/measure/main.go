@@ -3,7 +3,12 @@
 // and peak RSS, and it prints the median table of a results file.
 //
 //	measure run -label gitleaks -round 1 -results R.tsv [-ok 0,1] [-stdout F] [-stderr F] -- CMD ARGS...
-//	measure summary [-markdown] [-base gitleaks,git-log] [-focus channelguard,…] R.tsv
+//	measure summary [-markdown] [-base gitleaks,git-log] [-focus channelguard,…] [-ratios A/B,…] R.tsv
+//
+// summary's table has ratio columns against each -base label present.
+// After it come lines "LABEL ÷ BASE: wall x, CPU y, memory z": for each
+// -focus label against each -base, and for each LABEL/BASE pair of -ratios
+// (pairs whose labels did not run are left out).
 //
 // run exits 0 when the command's exit code is in -ok, 3 when it is not, and 2
 // on a usage or I/O error. It never prints the command's output.
@@ -49,7 +54,7 @@ func main() {
 func usage() {
 	fmt.Fprintln(os.Stderr, `usage:
   measure run -label NAME -results FILE [-round N] [-ok 0,1] [-stdout F] [-stderr F] -- CMD [ARGS...]
-  measure summary [-markdown] [-base gitleaks,git-log] [-focus channelguard,…] FILE`)
+  measure summary [-markdown] [-base gitleaks,git-log] [-focus channelguard,…] [-ratios A/B,…] FILE`)
 	os.Exit(2)
 }
 
@@ -128,6 +133,7 @@ func summary(args []string) error {
 	markdown := fs.Bool("markdown", false, "print a Markdown table")
 	bases := fs.String("base", "gitleaks,git-log", "labels to compute ratios against")
 	focus := fs.String("focus", "", "after the table, print these labels' ratios (comma-separated) to each base")
+	pairs := fs.String("ratios", "", "after the table, print these ratios: comma-separated LABEL/BASE pairs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -156,16 +162,25 @@ func summary(args []string) error {
 	if err := measure.PrintTable(os.Stdout, measure.Table(rows, baseList...), *markdown); err != nil {
 		return err
 	}
-	first := true
+	var lines []string
 	for _, label := range strings.Split(*focus, ",") {
-		lines := measure.Ratios(rows, strings.TrimSpace(label), baseList...)
-		if len(lines) > 0 && first {
-			fmt.Println()
-			first = false
+		lines = append(lines, measure.Ratios(rows, strings.TrimSpace(label), baseList...)...)
+	}
+	for _, pair := range strings.Split(*pairs, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
 		}
-		for _, l := range lines {
-			fmt.Println(l)
+		label, base, ok := strings.Cut(pair, "/")
+		if !ok {
+			return fmt.Errorf("-ratios: %q is not LABEL/BASE", pair)
 		}
+		lines = append(lines, measure.Ratios(rows, label, base)...)
+	}
+	if len(lines) > 0 {
+		fmt.Println()
+	}
+	for _, l := range lines {
+		fmt.Println(l)
 	}
 	return nil
 }

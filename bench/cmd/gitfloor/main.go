@@ -13,8 +13,9 @@
 //	git -C REPO log -p -U0 --full-history --all --diff-filter=tuxdb
 //
 // -as channelguard runs what scanner/history runs for `channelguard scan`
-// (--jobs N, default the number of CPUs, as scan's): `git rev-list
-// --full-history --all`, then, when the history has at least 250 commits
+// (--jobs N, default the number of CPUs, as scan's): with N = 1 one `git
+// log -p -U0 --full-history … --all`; else `git rev-list --full-history
+// --all`, then, when the history has at least 250 commits
 // per stream, N `git log --no-walk=unsorted --stdin -p -U0 --no-ext-diff
 // --no-textconv --no-color --format=medium --diff-filter=tuxb
 // --irreversible-delete` processes, each given runs of 64 commits in turn
@@ -121,6 +122,13 @@ func plan(commits []string, jobs int) [][]string {
 }
 
 func channelguard(ctx context.Context, repo string, jobs int, print bool) (int64, error) {
+	if jobs <= 1 { // one git log, no list of commits first
+		if print {
+			fmt.Println(command(repo, cgSingle, "", cgEnv))
+			return 0, nil
+		}
+		return readAll(ctx, repo, cgSingle, cgEnv, nil, true)
+	}
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", repo}, cgRevList...)...)
 	cmd.Env = append(os.Environ(), cgEnv...)
 	cmd.Stderr = os.Stderr

@@ -3,7 +3,8 @@
 // fetched with `--prune` after), the mirror's whole history (every ref) is
 // scanned, and the findings of all repositories are gathered, each marked
 // with its repository. A repository that fails is reported as failed and
-// the run goes on.
+// the run goes on; one whose scan could not read some objects is reported
+// partial, with its findings and the gaps that name what was not read.
 //
 // The cache remembers, per repository, the ref tips it scanned and what it
 // found (channelguard-state.json beside the mirror's objects). A rescan
@@ -26,6 +27,7 @@ import (
 	"github.com/channelguard/channelguard/scanner"
 	"github.com/channelguard/channelguard/scanner/credential"
 	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/teamreport"
 )
 
 // Target is one repository to scan.
@@ -77,6 +79,10 @@ type Result struct {
 	Findings []finding.Finding  // every repository's, Repository set; sorted
 	Stats    finding.Stats      // summed
 	Failed   int
+	// Partial counts repositories scanned in part; Gaps (Repository set,
+	// sorted) name what their scans could not read.
+	Partial int
+	Gaps    []finding.Gap
 }
 
 // gitJobs shares the cores among the repositories scanned at once: each
@@ -96,6 +102,7 @@ func Run(ctx context.Context, targets []Target, opts Options) *Result {
 		rs    finding.RepoScan
 		found []finding.Finding
 		stats finding.Stats
+		gaps  []finding.Gap
 	}
 	results := make([]one, len(targets))
 	sem := make(chan struct{}, opts.Jobs)
@@ -107,7 +114,7 @@ func Run(ctx context.Context, targets []Target, opts Options) *Result {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				results[i].rs = finding.RepoScan{Name: t.Name, URL: t.URL, Status: "failed", Error: "interrupted before it started"}
+				results[i].rs = finding.RepoScan{Name: t.Name, URL: t.URL, Status: teamreport.StatusFailed, Error: "interrupted before it started"}
 				return
 			}
 			defer func() { <-sem }()
@@ -115,8 +122,8 @@ func Run(ctx context.Context, targets []Target, opts Options) *Result {
 				opts.OnStart(t)
 			}
 			start := time.Now()
-			rs, found, stats := scanOne(ctx, t, opts)
-			results[i] = one{rs, found, stats}
+			rs, found, stats, gaps := scanOne(ctx, t, opts)
+			results[i] = one{rs, found, stats, gaps}
 			if opts.OnDone != nil {
 				opts.OnDone(t, rs, time.Since(start))
 			}
@@ -131,10 +138,16 @@ func Run(ctx context.Context, targets []Target, opts Options) *Result {
 		res.Stats.Commits += r.stats.Commits
 		res.Stats.Files += r.stats.Files
 		res.Stats.Bytes += r.stats.Bytes
-		if r.rs.Status != "ok" {
+		res.Gaps = append(res.Gaps, r.gaps...)
+		switch r.rs.Status {
+		case teamreport.StatusOK:
+		case teamreport.StatusPartial:
+			res.Partial++
+		default:
 			res.Failed++
 		}
 	}
+	finding.SortGaps(res.Gaps)
 	sort.SliceStable(res.Repos, func(i, j int) bool { return res.Repos[i].Name < res.Repos[j].Name })
 	rep := finding.Report{Findings: res.Findings}
 	rep.Sort()
@@ -170,8 +183,10 @@ func safeSegment(s string) bool {
 
 // scanOne mirrors and scans one repository. It never panics the run: every
 // problem becomes Status "failed" with a one-line Error free of the token.
-func scanOne(ctx context.Context, t Target, opts Options) (rs finding.RepoScan, found []finding.Finding, stats finding.Stats) {
-	rs = finding.RepoScan{Name: t.Name, URL: t.URL, Status: "failed"}
+// A scan that could not read some objects is Status "partial": its
+// findings are kept, and its gaps name what was not read.
+func scanOne(ctx context.Context, t Target, opts Options) (rs finding.RepoScan, found []finding.Finding, stats finding.Stats, gaps []finding.Gap) {
+	rs = finding.RepoScan{Name: t.Name, URL: t.URL, Status: teamreport.StatusFailed}
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
@@ -182,7 +197,7 @@ func scanOne(ctx context.Context, t Target, opts Options) (rs finding.RepoScan, 
 		var dir string
 		if dir, err = CachePath(opts.CacheDir, t, opts.AllowLocal); err == nil {
 			var inc bool
-			found, stats, rs.HeadSHA, inc, err = mirrorAndScan(ctx, g, dir, t, opts)
+			found, stats, rs.HeadSHA, inc, gaps, err = mirrorAndScan(ctx, g, dir, t, opts)
 			rs.Incremental = inc
 		}
 	}
@@ -200,15 +215,23 @@ func scanOne(ctx context.Context, t Target, opts Options) (rs finding.RepoScan, 
 			msg = strings.ReplaceAll(msg, opts.Token, "[REDACTED]")
 		}
 		rs.Error = oneLine(msg)
-		return rs, nil, finding.Stats{}
+		return rs, nil, finding.Stats{}, nil
 	}
 	for i := range found {
 		found[i].Repository = t.Name
 	}
-	rs.Status = "ok"
+	rs.Status = teamreport.StatusOK
 	rs.Commits = stats.Commits
 	rs.Findings = len(found)
-	return rs, found, stats
+	if len(gaps) > 0 {
+		for i := range gaps {
+			gaps[i].Repository = t.Name
+		}
+		rs.Status = teamreport.StatusPartial
+		rs.Gaps = len(gaps)
+		rs.Error = fmt.Sprintf("%d objects could not be read (%d gaps): every other commit was scanned and its findings are kept", finding.Unreadable(gaps), len(gaps))
+	}
+	return rs, found, stats, gaps
 }
 
 func oneLine(s string) string {
@@ -219,7 +242,7 @@ func oneLine(s string) string {
 	return s
 }
 
-func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Options) (found []finding.Finding, stats finding.Stats, head string, incremental bool, err error) {
+func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Options) (found []finding.Finding, stats finding.Stats, head string, incremental bool, gaps []finding.Gap, err error) {
 	if _, err = g.mirror(ctx, dir, t.DefaultBranch); err != nil {
 		return
 	}
@@ -233,14 +256,18 @@ func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Optio
 		Cache:     &scanner.Cache{State: filepath.Join(dir, StateFile), Key: opts.Key, Off: opts.NoCache},
 	})
 	if err != nil {
-		return nil, finding.Stats{}, "", false, scrubPath(err, dir)
+		return nil, finding.Stats{}, "", false, nil, scrubPath(err, dir)
 	}
 	// a repository's stats in a team report are what this run read
 	stats = res.Report.Stats
 	if res.Cache != nil {
 		stats, incremental = res.Cache.Read, res.Cache.Incremental
 	}
-	return res.Report.Findings, stats, g.head(ctx, dir), incremental, nil
+	for _, gap := range res.Report.Gaps {
+		gap.Detail = g.scrub(strings.ReplaceAll(gap.Detail, dir, filepath.Base(dir)))
+		gaps = append(gaps, gap)
+	}
+	return res.Report.Findings, stats, g.head(ctx, dir), incremental, gaps, nil
 }
 
 // scrubPath shortens the cache path in scanner errors to the mirror name.

@@ -29,6 +29,10 @@ const (
 const (
 	StatusOK     = "ok"
 	StatusFailed = "failed"
+	// StatusPartial: scanned, findings kept, but some objects could not
+	// be read (the report's Gaps name them). Such a repository fixes
+	// nothing in a comparison: a gap may hide a finding.
+	StatusPartial = "partial"
 )
 
 // Key identifies a finding across reports: repository and fingerprint.
@@ -42,6 +46,7 @@ func Key(f *finding.Finding) string { return f.Repository + "\x00" + f.Fingerpri
 // findings of Changes likewise; repositories by name.
 func Sort(r *finding.Report) {
 	sortFindings(r.Findings)
+	finding.SortGaps(r.Gaps)
 	if r.Changes != nil {
 		sortFindings(r.Changes.Fixed)
 	}
@@ -70,7 +75,8 @@ func sortFindings(fs []finding.Finding) {
 // findings, stats, repositories, changes: everything its JSON report holds)
 // equals an earlier part's is skipped, so it changes nothing, stats
 // included. Reports carry no shard id; the content is what identifies a
-// shard, and a copy of the same file is the same shard. Two different
+// shard, and a copy of the same file is the same shard. Gaps and notes are
+// joined, each once. Two different
 // shards must not list the same repository: a repository belongs to one
 // shard of a run, and the stats, which are per shard, cannot be split by
 // repository, so merging both would count it twice. A repository listed
@@ -89,6 +95,8 @@ func Merge(parts ...*finding.Report) (*finding.Report, error) {
 	repoPart := map[string]int{}      // name → the part that listed it
 	seenFixed := map[string]int{}     // key → index in out.Changes.Fixed
 	seenRule := map[string]struct{}{} // rule id
+	seenGap := map[finding.Gap]struct{}{}
+	seenNote := map[string]struct{}{}
 	targetSet := false
 	for i, p := range parts {
 		if p == nil {
@@ -137,6 +145,18 @@ func Merge(parts ...*finding.Report) (*finding.Report, error) {
 		}
 		if out.Findings, err = mergeFindings(out.Findings, p.Findings, seenFinding); err != nil {
 			return nil, err
+		}
+		for _, g := range p.Gaps {
+			if _, ok := seenGap[g]; !ok {
+				seenGap[g] = struct{}{}
+				out.Gaps = append(out.Gaps, g)
+			}
+		}
+		for _, n := range p.Notes {
+			if _, ok := seenNote[n]; !ok {
+				seenNote[n] = struct{}{}
+				out.Notes = append(out.Notes, n)
+			}
 		}
 		out.Stats.Commits += p.Stats.Commits
 		out.Stats.Files += p.Stats.Files
@@ -219,10 +239,12 @@ func countChanges(fs []finding.Finding) (newCount, open int) {
 // Change "fixed", prev's findings that cur no longer has, in canonical order.
 //
 // Only repositories cur scanned successfully can have fixed findings: a
-// repository whose scan failed this time, or that cur did not scan at all,
-// says nothing about its findings, so they are not reported fixed. A report
-// without a repository list (a single `channelguard scan`) counts as having
-// scanned everything it reports on.
+// repository whose scan failed this time, was scanned only in part
+// (status partial: a finding may be behind an object it could not read),
+// or that cur did not scan at all, says nothing about its findings, so
+// they are not reported fixed. A report without a repository list (a
+// single `channelguard scan`) counts as having scanned everything it
+// reports on, unless it has gaps.
 //
 // Diff modifies cur and returns it; prev is not modified.
 func Diff(prev, cur *finding.Report, label string) *finding.Report {
@@ -244,6 +266,11 @@ func Diff(prev, cur *finding.Report, label string) *finding.Report {
 		}
 	}
 	scanned := func(string) bool { return true }
+	if len(cur.Repositories) == 0 && len(cur.Gaps) > 0 {
+		// a single scan that could not read everything: any finding
+		// it no longer reports may be behind a gap
+		scanned = func(string) bool { return false }
+	}
 	if len(cur.Repositories) > 0 {
 		ok := map[string]bool{}
 		for _, r := range cur.Repositories {

@@ -86,7 +86,9 @@ repository that cannot be cloned, fetched or scanned (or runs past
 --timeout) does not stop the run: it is in the report with status
 "failed" and its error, the others are scanned, the reports are written,
 and then the exit code is 2 ("N of M repositories failed; see the
-report"), findings or not.`,
+report"), findings or not. A repository whose scan could not read some
+objects (a damaged mirror) is "partial": its findings are kept, the
+report's gaps name what was not read, and the exit code is 2 as well.`,
 		Example: `  # every repository of an organisation, reports in ./out
   GITHUB_TOKEN=... channelguard org acme --out out
 
@@ -344,6 +346,7 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 		rep.Findings = []finding.Finding{}
 	}
 	rep.Repositories = append(append([]finding.RepoScan(nil), res.Repos...), preFailed...)
+	rep.Gaps = res.Gaps
 	sort.SliceStable(rep.Repositories, func(i, j int) bool { return rep.Repositories[i].Name < rep.Repositories[j].Name })
 	failed := res.Failed + len(preFailed)
 	teamreport.Sort(rep) // the canonical order: shards merge to the same bytes
@@ -373,8 +376,13 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 		fmt.Fprintf(stderr, "channelguard: compared with %s: %d new, %d still open, %d fixed\n",
 			rep.Changes.Previous, rep.Changes.New, rep.Changes.Open, len(rep.Changes.Fixed))
 	}
-	if failed > 0 {
+	switch {
+	case failed > 0 && res.Partial > 0:
+		return &exitCode{code: exitError, err: fmt.Errorf("%d of %d repositories failed and %d were scanned in part (%s could not be read); see the report", failed, total, res.Partial, plural(finding.Unreadable(res.Gaps), "object"))}
+	case failed > 0:
 		return &exitCode{code: exitError, err: fmt.Errorf("%d of %d repositories failed; see the report", failed, total)}
+	case res.Partial > 0:
+		return &exitCode{code: exitError, err: fmt.Errorf("%d of %d repositories were scanned in part: %s could not be read (the report's gaps name them; their findings are in it); see the report", res.Partial, total, plural(finding.Unreadable(res.Gaps), "object"))}
 	}
 	if rep.AtOrAbove(failOn) > 0 {
 		return &exitCode{code: exitFindings}
@@ -502,6 +510,8 @@ func (p *orgProgress) done(rs finding.RepoScan, d time.Duration) {
 	}
 	var what string
 	switch {
+	case rs.Status == teamreport.StatusPartial:
+		what = fmt.Sprintf("%d findings, partial: %s", rs.Findings, rs.Error)
 	case rs.Status != teamreport.StatusOK:
 		what = "failed: " + rs.Error
 	case rs.Incremental && rs.Commits == 0:

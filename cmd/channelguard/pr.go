@@ -195,6 +195,12 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "channelguard: %d %s in %s (%d at or above %s); SARIF written to %s\n",
 		len(rep.Findings), noun, span.describe, rep.AtOrAbove(failOn), failOn, fl.sarif)
+	if len(rep.Gaps) > 0 {
+		// everything else was scanned and reported; the job still fails
+		msg := fmt.Sprintf("%s: %s could not be read (%s), so not all of %s was scanned; the SARIF's notifications name them", repo.Root, plural(finding.Unreadable(rep.Gaps), "object"), plural(len(rep.Gaps), "gap"), span.describe)
+		fmt.Fprintf(stdout, "::error title=channelguard::%s\n", escapeData(msg))
+		return &exitCode{code: exitError, err: errors.New(msg)}
+	}
 	if rep.AtOrAbove(failOn) > 0 {
 		return &exitCode{code: exitFindings}
 	}

@@ -339,12 +339,12 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	if len(rep.Gaps) > 0 {
 		// the report is whole but for what could not be read: CI must
 		// still fail loudly
-		where := "written"
+		report := "the report"
 		if fl.output != "" {
-			where = "written to " + fl.output
+			report += " (" + fl.output + ")"
 		}
-		return &exitCode{code: exitError, err: fmt.Errorf("%s: %s could not be read (%s); every other commit and file was scanned and the report, %s, lists them as gaps",
-			gapTarget(path, rep), plural(finding.Unreadable(rep.Gaps), "object"), plural(len(rep.Gaps), "gap"), where)}
+		return &exitCode{code: exitError, err: fmt.Errorf("%s: %s could not be read (%s); %s lists them as gaps, and every other commit and file was scanned",
+			gapTarget(path, rep), plural(finding.Unreadable(rep.Gaps), "object"), plural(len(rep.Gaps), "gap"), report)}
 	}
 	if rep.AtOrAbove(failOn) > 0 {
 		return &exitCode{code: exitFindings}

@@ -96,3 +96,48 @@ func FastImport(t testing.TB, stream string) *Repo {
 	r.Git("checkout", "-q", "-f", "main")
 	return r
 }
+
+// Loosen turns every packed object into a loose one (a fresh commit's
+// objects are loose already; a clone's or a fast-import's are packed), so
+// that RemoveObject can take one out.
+func (r *Repo) Loosen() {
+	r.t.Helper()
+	packDir := filepath.Join(r.Dir, ".git", "objects", "pack")
+	packs, err := filepath.Glob(filepath.Join(packDir, "*.pack"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	away := r.t.TempDir()
+	for _, p := range packs {
+		moved := filepath.Join(away, filepath.Base(p))
+		if err := os.Rename(p, moved); err != nil {
+			r.t.Fatal(err)
+		}
+		base := strings.TrimSuffix(p, ".pack")
+		for _, ext := range []string{".idx", ".rev", ".promisor", ".keep"} {
+			_ = os.Remove(base + ext)
+		}
+		f, err := os.Open(moved)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		cmd := exec.Command("git", "unpack-objects", "-q")
+		cmd.Dir = r.Dir
+		cmd.Stdin = f
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		out, err := cmd.CombinedOutput()
+		f.Close()
+		if err != nil {
+			r.t.Fatalf("git unpack-objects: %v\n%s", err, out)
+		}
+	}
+}
+
+// RemoveObject deletes a loose object from the repository, as a damaged
+// clone or a snapshot that left it out would lack it.
+func (r *Repo) RemoveObject(sha string) {
+	r.t.Helper()
+	if err := os.Remove(filepath.Join(r.Dir, ".git", "objects", sha[:2], sha[2:])); err != nil {
+		r.t.Fatalf("remove object %s: %v (call Loosen first for a packed object)", sha, err)
+	}
+}

@@ -1,6 +1,8 @@
 // Package csvreport writes a report as CSV for spreadsheets: one row per
 // finding, then one per finding fixed since the previous report (change
-// "fixed"), with a header row. Every cell that a spreadsheet would read as
+// "fixed"), then one per coverage gap (change "gap": an object the scan
+// could not read, named in rule_id, path, commit and message), with a
+// header row. Every cell that a spreadsheet would read as
 // a formula (starting with = + - @, a tab or a carriage return) gets a
 // leading apostrophe (OWASP "CSV injection"): paths, repository names and
 // previews come from the scanned repositories and must never run in the
@@ -40,6 +42,11 @@ func Write(w io.Writer, r *finding.Report) error {
 			return err
 		}
 	}
+	for _, g := range r.Gaps {
+		if err := cw.Write(GapRow(g)); err != nil {
+			return err
+		}
+	}
 	cw.Flush()
 	return cw.Error()
 }
@@ -69,6 +76,21 @@ func Row(f *finding.Finding) []string {
 		strconv.FormatBool(f.Exposure.StillAtHead), removed, f.SecretPreview, f.SecretSHA256,
 		f.Fingerprint, f.Change, verification, f.Message,
 	}
+	for i, cell := range row {
+		row[i] = Safe(cell)
+	}
+	return row
+}
+
+// ChangeGap marks a row that is a coverage gap, not a finding.
+const ChangeGap = "gap"
+
+// GapRow is the cells of a coverage gap: its kind as the rule, its file,
+// its commit, change "gap" and the whole gap (with the object id) as the
+// message; no severity, preview or fingerprint.
+func GapRow(g finding.Gap) []string {
+	row := make([]string, len(Header))
+	row[0], row[2], row[3], row[5], row[12], row[14] = g.Repository, g.Kind, g.Path, g.Commit, ChangeGap, "not scanned: "+g.String()
 	for i, cell := range row {
 		row[i] = Safe(cell)
 	}

@@ -55,6 +55,13 @@ type view struct {
 	Rows                []row
 	SeverityNames       []string
 	ShowRepo            bool // a team report: findings name their repository
+	// Partial are repositories scanned in part (objects unreadable);
+	// Gaps name what could not be read, at most maxGapRows of them.
+	Partial    []finding.RepoScan
+	Notes      []string
+	Gaps       []finding.Gap
+	GapsMore   int
+	Unreadable int
 }
 
 type sevCount struct {
@@ -95,6 +102,13 @@ type bar struct {
 	Fill        string
 }
 
+// statusPartial is teamreport.StatusPartial (a reporter does not import
+// the team report package).
+const statusPartial = "partial"
+
+// maxGapRows bounds the gaps the page lists one by one.
+const maxGapRows = 500
+
 const (
 	maxBars    = 25
 	barHeight  = 18
@@ -127,9 +141,21 @@ func build(r *finding.Report) view {
 		v.SeverityNames = append(v.SeverityNames, s.String())
 	}
 	for _, repo := range r.Repositories {
-		if repo.Status != "ok" {
+		switch repo.Status {
+		case "ok":
+		case statusPartial:
+			v.Partial = append(v.Partial, repo)
+		default:
 			v.Failed = append(v.Failed, repo)
 		}
+	}
+	v.Notes = r.Notes
+	v.Gaps = r.Gaps
+	if len(v.Gaps) > maxGapRows {
+		v.Gaps, v.GapsMore = v.Gaps[:maxGapRows], len(v.Gaps)-maxGapRows
+	}
+	if len(r.Gaps) > 0 {
+		v.Unreadable = finding.Unreadable(r.Gaps)
 	}
 	v.ShowRepo = len(r.Repositories) > 0 || anyRepository(r)
 	for i := range r.Findings {

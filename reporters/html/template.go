@@ -28,6 +28,8 @@ const pageBody = `</head>
 {{range .Severities}}<div class="card {{sevclass .Name}}"><span class="n">{{.Count}}</span> {{.Name}}</div>
 {{end}}{{if .Repos}}<div class="card"><span class="n">{{.Repos}}</span> repositor{{if eq .Repos 1}}y{{else}}ies{{end}}</div>
 <div class="card{{if .Failed}} bad{{end}}"><span class="n">{{len .Failed}}</span> failed to scan</div>
+{{if .Partial}}<div class="card bad"><span class="n">{{len .Partial}}</span> scanned in part</div>
+{{end}}{{end}}{{if .Unreadable}}<div class="card bad"><span class="n">{{.Unreadable}}</span> unreadable object{{if ne .Unreadable 1}}s{{end}}</div>
 {{end}}{{with .Changes}}<div class="card new"><span class="n">{{.New}}</span> new</div>
 <div class="card"><span class="n">{{.Open}}</span> still open</div>
 <div class="card fixed"><span class="n">{{.Fixed}}</span> fixed</div>
@@ -45,6 +47,25 @@ const pageBody = `</head>
 {{end}}</tbody>
 </table>
 </section>
+{{end}}{{range .Notes}}<p class="note"><strong>Note:</strong> {{.}}</p>
+{{end}}{{if or .Gaps .Partial}}
+<section aria-labelledby="h-gaps">
+<h2 id="h-gaps">Not scanned</h2>
+<p>What these objects hold could not be read: it is not in this report, and it is not a clean result. Every other commit and file was scanned.</p>
+{{if .Partial}}<table class="plain">
+<thead><tr><th>Repository scanned in part</th><th>What could not be read</th></tr></thead>
+<tbody>
+{{range .Partial}}<tr><td>{{.Name}}</td><td class="err">{{.Error}}</td></tr>
+{{end}}</tbody>
+</table>
+{{end}}{{if .Gaps}}<table class="plain">
+<thead><tr>{{if .ShowRepo}}<th>Repository</th>{{end}}<th>Kind</th><th>File</th><th>Commit</th><th>Object</th><th>Detail</th></tr></thead>
+<tbody>
+{{range .Gaps}}<tr>{{if $.ShowRepo}}<td>{{.Repository}}</td>{{end}}<td>{{.Kind}}</td><td class="path">{{.Path}}</td><td class="path">{{.Commit}}</td><td class="path">{{.Object}}</td><td>{{.Detail}}</td></tr>
+{{end}}</tbody>
+</table>
+{{end}}{{if .GapsMore}}<p class="note">and {{.GapsMore}} more gaps not shown (the JSON report lists every one).</p>
+{{end}}</section>
 {{end}}
 <section aria-labelledby="h-charts">
 <h2 id="h-charts">Charts</h2>

@@ -29,6 +29,7 @@ func Write(w io.Writer, r *finding.Report) error {
 	fmt.Fprintf(&b, "# %s\n\n", title)
 	headline(&b, r)
 	repositories(&b, r)
+	coverage(&b, r)
 	changes(&b, r)
 	findings(&b, r)
 	_, err := io.WriteString(w, b.String())
@@ -39,15 +40,24 @@ func headline(b *strings.Builder, r *finding.Report) {
 	by := r.CountBySeverity()
 	fmt.Fprintf(b, "**%s**", plural(len(r.Findings), "finding"))
 	if len(r.Repositories) > 0 {
-		failed := 0
+		failed, partial := 0, 0
 		for _, repo := range r.Repositories {
-			if repo.Status != "ok" {
+			switch repo.Status {
+			case "ok":
+			case statusPartial:
+				partial++
+			default:
 				failed++
 			}
 		}
 		fmt.Fprintf(b, " in %s", plural(len(r.Repositories), "repository"))
-		if failed > 0 {
+		switch {
+		case failed > 0 && partial > 0:
+			fmt.Fprintf(b, " (%d failed to scan, %d scanned in part)", failed, partial)
+		case failed > 0:
 			fmt.Fprintf(b, " (%d failed to scan)", failed)
+		case partial > 0:
+			fmt.Fprintf(b, " (%d scanned in part)", partial)
 		}
 	}
 	fmt.Fprintf(b, "; %s commits and %s files scanned", count(r.Stats.Commits), count(r.Stats.Files))
@@ -74,6 +84,48 @@ func repositories(b *strings.Builder, r *finding.Report) {
 			status += " (incremental)"
 		}
 		fmt.Fprintf(b, "| %s | %s | %d | %d | %s |\n", Escape(repo.Name), status, repo.Findings, repo.Commits, Escape(repo.Error))
+	}
+	b.WriteString("\n")
+}
+
+// statusPartial is teamreport.StatusPartial (a reporter does not import
+// the team report package).
+const statusPartial = "partial"
+
+// maxGapRows bounds the gaps listed one by one.
+const maxGapRows = 200
+
+// coverage lists the report's notes and what could not be read: the
+// findings are complete but for what the gaps name.
+func coverage(b *strings.Builder, r *finding.Report) {
+	for _, n := range r.Notes {
+		fmt.Fprintf(b, "> **Note:** %s\n\n", Escape(n))
+	}
+	if len(r.Gaps) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## Not scanned\n\n%s could not be read (%s): what they hold is not in this report, and is not a clean result.\n\n",
+		plural(finding.Unreadable(r.Gaps), "object"), plural(len(r.Gaps), "gap"))
+	team := false
+	for _, g := range r.Gaps {
+		team = team || g.Repository != ""
+	}
+	if team {
+		b.WriteString("| Repository | Kind | File | Commit | Object | Detail |\n|---|---|---|---|---|---|\n")
+	} else {
+		b.WriteString("| Kind | File | Commit | Object | Detail |\n|---|---|---|---|---|\n")
+	}
+	for i, g := range r.Gaps {
+		if i == maxGapRows {
+			break
+		}
+		if team {
+			fmt.Fprintf(b, "| %s ", Escape(orDash(g.Repository)))
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", Escape(g.Kind), Escape(orDash(g.Path)), Escape(orDash(g.Commit)), Escape(orDash(g.Object)), Escape(orDash(g.Detail)))
+	}
+	if more := len(r.Gaps) - maxGapRows; more > 0 {
+		fmt.Fprintf(b, "\n… and %d more gaps (the JSON report lists every one).\n", more)
 	}
 	b.WriteString("\n")
 }

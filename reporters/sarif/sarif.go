@@ -164,10 +164,72 @@ func build(r *finding.Report) (*gosarif.Report, error) {
 		run.AddResult(res)
 	}
 
+	if inv := invocation(r); inv != nil {
+		run.AddInvocation(inv)
+		if len(r.Gaps) > 0 {
+			run.Properties.Add("gaps", len(r.Gaps))
+			run.Properties.Add("objects_unreadable", finding.Unreadable(r.Gaps))
+		}
+	}
+
 	log := gosarif.NewReport()
 	log.Schema = SchemaURI
 	log.AddRun(run)
 	return log, nil
+}
+
+// MaxGapNotifications bounds the notifications one run lists, one per gap
+// (a partial clone of a long history can miss thousands of blobs); one
+// more says how many were left out, and the JSON report lists them all.
+const MaxGapNotifications = 1000
+
+// invocation tells what a scan could not read, when it could not, as the
+// run's toolExecutionNotifications: a note per report note (a partial
+// clone) and an error per gap, each naming the object, the commit and the
+// file (at its repository-relative URI). A run with gaps has
+// executionSuccessful false: its results are complete but for what the
+// gaps name, and the scan exited 2. Nil when there is nothing to say, so
+// a complete scan's log is as it always was.
+func invocation(r *finding.Report) *gosarif.Invocation {
+	if len(r.Gaps) == 0 && len(r.Notes) == 0 {
+		return nil
+	}
+	inv := gosarif.NewInvocation().WithExecutionSuccessful(len(r.Gaps) == 0)
+	for _, n := range r.Notes {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
+			gosarif.NewNotification().WithLevel("note").WithMessage(gosarif.NewTextMessage(sentence(n))))
+	}
+	gaps := r.Gaps
+	if len(gaps) > MaxGapNotifications {
+		gaps = gaps[:MaxGapNotifications]
+	}
+	for _, g := range gaps {
+		note := gosarif.NewNotification().WithLevel("error").
+			WithMessage(gosarif.NewTextMessage(sentence(g.String())))
+		if g.Path != "" {
+			if uri, base, err := artifactURI(g.Path); err == nil {
+				art := gosarif.NewArtifactLocation().WithURI(uri)
+				if base != "" {
+					art.WithURIBaseID(base)
+				}
+				note.AddLocation(gosarif.NewLocationWithPhysicalLocation(gosarif.NewPhysicalLocation().WithArtifactLocation(art)))
+			}
+		}
+		props := gosarif.NewPropertyBag()
+		props.Add("kind", g.Kind)
+		for _, kv := range [][2]string{{"repository", g.Repository}, {"object", g.Object}, {"commit", g.Commit}, {"path", g.Path}} {
+			if kv[1] != "" {
+				props.Add(kv[0], kv[1])
+			}
+		}
+		note.WithProperties(props)
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, note)
+	}
+	if more := len(r.Gaps) - len(gaps); more > 0 {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, gosarif.NewNotification().WithLevel("error").
+			WithMessage(gosarif.NewTextMessage(fmt.Sprintf("%d more gaps are not listed here; the JSON report (--format json) lists every one.", more))))
+	}
+	return inv
 }
 
 func driver(t finding.Tool) *gosarif.ToolComponent {

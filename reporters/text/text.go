@@ -50,7 +50,36 @@ func Write(w io.Writer, r *finding.Report, opt Options) error {
 		}
 	}
 	p.printf("%s\n", summary(r))
+	p.coverage(r)
 	return p.err
+}
+
+// maxGapLines bounds the gaps the text report lists one by one.
+const maxGapLines = 20
+
+// coverage ends the report with its notes and what could not be read:
+// the findings above are complete but for what the gaps name.
+func (p *printer) coverage(r *finding.Report) {
+	for _, n := range r.Notes {
+		p.printf("%s %s\n", p.paint(bold, "Note:"), n)
+	}
+	if len(r.Gaps) == 0 {
+		return
+	}
+	n := finding.Unreadable(r.Gaps)
+	what := "what they hold is"
+	if n == 1 {
+		what = "what it holds is"
+	}
+	head := fmt.Sprintf("NOT SCANNED: %s could not be read (%s); %s not in this report:", plural(n, "object"), plural(len(r.Gaps), "gap"), what)
+	p.printf("\n%s\n", p.paint(severityColor[finding.High], head))
+	for i, g := range r.Gaps {
+		if i == maxGapLines {
+			p.printf("  … and %d more (--format json lists every one)\n", len(r.Gaps)-maxGapLines)
+			break
+		}
+		p.printf("  %s\n", g)
+	}
 }
 
 type printer struct {

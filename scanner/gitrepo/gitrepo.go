@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ErrNotRepository is returned by Open for a path outside any git repository.
@@ -252,6 +253,7 @@ func (r *Repo) NewBlobReader(ctx context.Context) (*BlobReader, error) {
 func (b *BlobReader) start() error {
 	cmd := exec.CommandContext(b.ctx, "git", "-C", b.root, "cat-file", "--batch")
 	cmd.Env = gitEnv()
+	cmd.WaitDelay = waitDelay
 	b.stderr = &bytes.Buffer{}
 	cmd.Stderr = &limitedWriter{w: b.stderr, n: 64 << 10}
 	in, err := cmd.StdinPipe()
@@ -363,6 +365,7 @@ func (r *Repo) FilesContaining(ctx context.Context, rev string, fixed []string) 
 	args := []string{"grep", "-F", "-l", "-z", "-I", "--no-color", "-f", "/dev/stdin", rev}
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", r.Root}, args...)...)
 	cmd.Env = gitEnv()
+	cmd.WaitDelay = waitDelay
 	cmd.Stdin = strings.NewReader(strings.Join(fixed, "\n") + "\n")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -388,6 +391,7 @@ func (r *Repo) FilesContaining(ctx context.Context, rev string, fixed []string) 
 func (r *Repo) Command(ctx context.Context, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", r.Root}, args...)...)
 	cmd.Env = gitEnv()
+	cmd.WaitDelay = waitDelay
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedWriter{w: &stderr, n: 64 << 10}
 	return cmd, &stderr
@@ -410,6 +414,7 @@ func CommandError(root string, args []string, err error, stderr []byte) error {
 func run(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
 	cmd.Env = gitEnv()
+	cmd.WaitDelay = waitDelay
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -445,6 +450,11 @@ func gitEnv() []string {
 		"GIT_ALLOW_PROTOCOL="+noProtocol,
 	)
 }
+
+// waitDelay bounds how long a git command that has exited or been
+// stopped may keep its output pipes open: a process git started and left
+// behind (a hook, a lazy fetch with an older git) must not hang the scan.
+const waitDelay = 10 * time.Second
 
 // noProtocol is a transport no git has: allowing only it allows none.
 const noProtocol = "channelguard-no-fetch"

@@ -186,8 +186,12 @@ func (s *Source) readAround(ctx context.Context, commits []string, skip map[stri
 		if err := flush(); err != nil {
 			return err
 		}
-		if err := s.readOne(ctx, c, exclude, skip[c], wg, yield, fail); err != nil {
+		read, err := s.readOne(ctx, c, exclude, skip[c], wg, yield, fail)
+		if err != nil {
 			return err
+		}
+		if _, counted := s.Order(c); read && !counted {
+			s.seen(c) // read, though all it changed was missing
 		}
 	}
 	return flush()
@@ -322,7 +326,7 @@ func (s *Source) readRun(ctx context.Context, commits []string, skip map[string]
 	}
 	for _, c := range commits {
 		if !rd.wasReached(c) || c == last.sha {
-			if err := s.readOne(ctx, c, nil, skip[c], wg, yield, fail); err != nil {
+			if _, err := s.readOne(ctx, c, nil, skip[c], wg, yield, fail); err != nil {
 				return err
 			}
 		}
@@ -331,8 +335,8 @@ func (s *Source) readRun(ctx context.Context, commits []string, skip map[string]
 }
 
 // readOne reads one commit, without the paths in exclude and the files in
-// done; when git still cannot read it, the commit is a gap.
-func (s *Source) readOne(ctx context.Context, c string, exclude []string, done map[string]bool, wg *sync.WaitGroup, yield sources.FragmentsFunc, fail func(error)) error {
+// done; when git still cannot read it, the commit is a gap (read false).
+func (s *Source) readOne(ctx context.Context, c string, exclude []string, done map[string]bool, wg *sync.WaitGroup, yield sources.FragmentsFunc, fail func(error)) (read bool, err error) {
 	args := listedArgs()
 	spec := s.Repo.Pathspec()
 	if len(exclude) > 0 {
@@ -347,19 +351,19 @@ func (s *Source) readOne(ctx context.Context, c string, exclude []string, done m
 	args = append(args, spec...)
 	log, err := startPatches(ctx, s.Repo, args, strings.NewReader(c+"\n"))
 	if err != nil {
-		return err
+		return false, err
 	}
 	rd := &reread{skip: map[string]map[string]bool{c: done}, seen: map[string]bool{}}
 	s.read(ctx, log.files, wg, yield, fail, rd)
 	err = log.wait()
 	if err == nil || ctx.Err() != nil {
-		return err
+		return err == nil, err
 	}
 	if !gitrepo.MissingObject(log.stderr.String()) {
-		return err
+		return false, err
 	}
 	s.unreadable(c, log.stderr.String())
-	return nil
+	return false, nil
 }
 
 var objectID = regexp.MustCompile(`\b[0-9a-f]{40}([0-9a-f]{24})?\b`)

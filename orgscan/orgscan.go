@@ -229,9 +229,16 @@ func scanOne(ctx context.Context, t Target, opts Options) (rs finding.RepoScan, 
 		}
 		rs.Status = teamreport.StatusPartial
 		rs.Gaps = len(gaps)
-		rs.Error = fmt.Sprintf("%d objects could not be read (%d gaps): every other commit was scanned and its findings are kept", finding.Unreadable(gaps), len(gaps))
+		rs.Error = fmt.Sprintf("%s could not be read (%s): every other commit was scanned and its findings are kept", count(finding.Unreadable(gaps), "object"), count(len(gaps), "gap"))
 	}
 	return rs, found, stats, gaps
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func oneLine(s string) string {

@@ -443,3 +443,49 @@ func TestGitSendsHeaderOverHTTPS(t *testing.T) {
 	}
 	log.assertNoToken(t)
 }
+
+// A mirror that lost an object is scanned all the same: the repository is
+// "partial", not "failed", its findings are kept and the gaps name what
+// could not be read; the others are unaffected.
+func TestRunPartial(t *testing.T) {
+	lost := fakecred.ChannelSecret("orgscan-lost")
+	r := newRemote(t, map[string]string{"app.env": "LINE_CHANNEL_SECRET=" + secretA + "\n"})
+	r.push(t, "lost", map[string]string{"lost.env": "LINE_CHANNEL_SECRET=" + lost + "\n"})
+	r.push(t, "drop", map[string]string{"lost.env": "nothing\n"})
+	other := newRemote(t, map[string]string{"b.env": "LINE_CHANNEL_SECRET=" + secretB + "\n"})
+	opts := testOptions(t, &gitLog{})
+	targets := []Target{
+		{Name: "acme/app", CloneURL: "file://" + r.Bare, DefaultBranch: "main"},
+		{Name: "acme/other", CloneURL: "file://" + other.Bare, DefaultBranch: "main"},
+	}
+	if first := Run(context.Background(), targets, opts); first.Failed+first.Partial != 0 || len(first.Findings) != 3 {
+		t.Fatalf("intact: %+v", first.Repos)
+	}
+	dir, _ := CachePath(opts.CacheDir, targets[0], true)
+	mirror := gittest.Open(t, dir)
+	blob := mirror.Git("rev-parse", "main~1:lost.env")
+	mirror.Loosen()
+	mirror.RemoveObject(blob)
+
+	opts.NoCache = true
+	res := Run(context.Background(), targets, opts)
+	rs := res.Repos[0]
+	if rs.Status != "partial" || rs.Findings != 1 || rs.Gaps != 2 || !strings.HasPrefix(rs.Error, "1 object could not be read (2 gaps)") {
+		t.Fatalf("damaged mirror: %+v", rs)
+	}
+	if res.Partial != 1 || res.Failed != 0 || res.Repos[1].Status != "ok" {
+		t.Errorf("partial %d failed %d, other %+v", res.Partial, res.Failed, res.Repos[1])
+	}
+	if len(res.Findings) != 2 {
+		t.Errorf("%d findings, want acme/app's secret still at HEAD and acme/other's", len(res.Findings))
+	}
+	// the commit that added the blob, and the one that changed it after
+	if len(res.Gaps) != 2 {
+		t.Fatalf("gaps %+v", res.Gaps)
+	}
+	for _, g := range res.Gaps {
+		if g.Repository != "acme/app" || g.Object != blob || g.Path != "lost.env" || strings.Contains(g.Detail, dir) {
+			t.Errorf("gap %+v", g)
+		}
+	}
+}

@@ -97,12 +97,25 @@ func FastImport(t testing.TB, stream string) *Repo {
 	return r
 }
 
+// Open is an existing repository (a clone, a bare mirror) for tests.
+func Open(t testing.TB, dir string) *Repo {
+	return &Repo{t: t, Dir: dir}
+}
+
+// gitDir is the repository's .git directory, or Dir for a bare one.
+func (r *Repo) gitDir() string {
+	if info, err := os.Stat(filepath.Join(r.Dir, ".git")); err == nil && info.IsDir() {
+		return filepath.Join(r.Dir, ".git")
+	}
+	return r.Dir
+}
+
 // Loosen turns every packed object into a loose one (a fresh commit's
 // objects are loose already; a clone's or a fast-import's are packed), so
 // that RemoveObject can take one out.
 func (r *Repo) Loosen() {
 	r.t.Helper()
-	packDir := filepath.Join(r.Dir, ".git", "objects", "pack")
+	packDir := filepath.Join(r.gitDir(), "objects", "pack")
 	packs, err := filepath.Glob(filepath.Join(packDir, "*.pack"))
 	if err != nil {
 		r.t.Fatal(err)
@@ -137,7 +150,7 @@ func (r *Repo) Loosen() {
 // clone or a snapshot that left it out would lack it.
 func (r *Repo) RemoveObject(sha string) {
 	r.t.Helper()
-	if err := os.Remove(filepath.Join(r.Dir, ".git", "objects", sha[:2], sha[2:])); err != nil {
+	if err := os.Remove(filepath.Join(r.gitDir(), "objects", sha[:2], sha[2:])); err != nil {
 		r.t.Fatalf("remove object %s: %v (call Loosen first for a packed object)", sha, err)
 	}
 }

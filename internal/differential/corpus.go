@@ -80,13 +80,13 @@ func (c *Corpus) channelSecret() string {
 		}
 	}
 }
-func (c *Corpus) accessToken() string   { return c.pick(b64chars, 171) + "=" }
-func (c *Corpus) notifyToken() string   { return c.pick(alnum, 43) }
-func (c *Corpus) awsKey() string        { return "AKIA" + c.pick(upper27, 16) }
-func (c *Corpus) githubPAT() string     { return "ghp_" + c.pick(alnum, 36) }
-func (c *Corpus) stripe() string        { return "sk_live_" + c.pick(alnum, 24) }
-func (c *Corpus) genericValue() string  { return c.pick(alnum, 20+c.r.IntN(20)) }
-func (c *Corpus) twilio() string        { return "SK" + c.pick(hexDigits, 32) }
+func (c *Corpus) accessToken() string  { return c.pick(b64chars, 171) + "=" }
+func (c *Corpus) notifyToken() string  { return c.pick(alnum, 43) }
+func (c *Corpus) awsKey() string       { return "AKIA" + c.pick(upper27, 16) }
+func (c *Corpus) githubPAT() string    { return "ghp_" + c.pick(alnum, 36) }
+func (c *Corpus) stripe() string       { return "sk_live_" + c.pick(alnum, 24) }
+func (c *Corpus) genericValue() string { return c.pick(alnum, 20+c.r.IntN(20)) }
+func (c *Corpus) twilio() string       { return "SK" + c.pick(hexDigits, 32) }
 func (c *Corpus) heroku() string {
 	return c.pick(hexDigits, 8) + "-" + c.pick(hexDigits, 4) + "-" + c.pick(hexDigits, 4) + "-" + c.pick(hexDigits, 4) + "-" + c.pick(hexDigits, 12)
 }

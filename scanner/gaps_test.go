@@ -317,3 +317,23 @@ func TestPartialCloneIsNotCached(t *testing.T) {
 		t.Error("a partial clone's scan was remembered")
 	}
 }
+
+// A missing blob still at HEAD: looking for a removed secret elsewhere at
+// HEAD (git grep) searches every other file; the secret's window is right.
+func TestMissingBlobAtHead(t *testing.T) {
+	removed := fakecred.ChannelSecret("gap-head-removed")
+	r := gittest.New(t)
+	added := r.Commit("one", map[string]string{"a.env": "LINE_CHANNEL_SECRET=" + removed + "\n"})
+	lostIn := r.Commit("two", map[string]string{"lost.env": "LINE_CHANNEL_SECRET=" + secretB + "\n"})
+	blob := r.Git("rev-parse", "HEAD:lost.env")
+	gone := r.Commit("three", map[string]string{"a.env": "LINE_CHANNEL_SECRET=${LINE_CHANNEL_SECRET}\n"})
+	r.RemoveObject(blob)
+	res := scan(t, Options{Path: r.Dir})
+	f := only(t, res, "a.env")
+	if f.Exposure.StillAtHead || f.Exposure.FirstCommit == nil || f.Exposure.FirstCommit.SHA != added || f.Exposure.RemovedIn == nil || f.Exposure.RemovedIn.SHA != gone {
+		t.Errorf("exposure %+v", f.Exposure)
+	}
+	if got := strings.Join(gapsOf(res.Report), "\n"); got != "missing-blob "+short8(blob)+" "+short8(lostIn)+" lost.env" {
+		t.Errorf("gaps %q", got)
+	}
+}

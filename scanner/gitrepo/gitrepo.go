@@ -362,7 +362,26 @@ func (r *Repo) FilesContaining(ctx context.Context, rev string, fixed []string) 
 	if len(fixed) == 0 {
 		return nil, nil
 	}
+	files, stderr, err := r.grep(ctx, rev, fixed, nil)
+	if err != nil && MissingObject(stderr) {
+		// a file at rev git cannot read (a damaged clone, a partial
+		// clone's missing blob): search the others, without it
+		missing, lerr := r.MissingAt(ctx, rev)
+		if lerr == nil && len(missing) > 0 {
+			files, _, err = r.grep(ctx, rev, fixed, missing)
+		}
+	}
+	return files, err
+}
+
+func (r *Repo) grep(ctx context.Context, rev string, fixed, without []string) (files []string, stderrText string, err error) {
 	args := []string{"grep", "-F", "-l", "-z", "-I", "--no-color", "-f", "/dev/stdin", rev}
+	if len(without) > 0 {
+		args = append(args, "--")
+		for _, p := range without {
+			args = append(args, ":(exclude,literal)"+p)
+		}
+	}
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", r.Root}, args...)...)
 	cmd.Env = gitEnv()
 	cmd.WaitDelay = waitDelay
@@ -373,17 +392,37 @@ func (r *Repo) FilesContaining(ctx context.Context, rev string, fixed []string) 
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ee.ExitCode() == 1 && stderr.Len() == 0 {
-			return nil, nil // nothing found
+			return nil, "", nil // nothing found
 		}
 		// Not git's message: it could quote a pattern, and the patterns
 		// are secrets.
-		return nil, fmt.Errorf("git grep in %s failed: %v", r.Root, err)
+		return nil, stderr.String(), fmt.Errorf("git grep in %s failed: %v", r.Root, err)
 	}
-	var files []string
 	for _, p := range splitZ(out) {
 		files = append(files, strings.TrimPrefix(p, rev+":"))
 	}
-	return files, nil
+	return files, "", nil
+}
+
+// MissingAt lists the files at rev whose blobs the repository lacks
+// (without fetching any).
+func (r *Repo) MissingAt(ctx context.Context, rev string) ([]string, error) {
+	missing, err := r.MissingObjects(ctx, []string{"--no-walk", rev})
+	if err != nil || len(missing) == 0 {
+		return nil, err
+	}
+	out, err := r.Run(ctx, "ls-tree", "-r", "-z", "--full-tree", rev)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, e := range bytes.Split(out, []byte{0}) {
+		meta, path, ok := bytes.Cut(e, []byte{'\t'})
+		if f := strings.Fields(string(meta)); ok && len(f) == 3 && missing[f[2]] {
+			paths = append(paths, string(path))
+		}
+	}
+	return paths, nil
 }
 
 // Command builds a git command in the repository for streaming use; the

@@ -363,7 +363,8 @@ func TestSymlinkOutsideRootNotFollowed(t *testing.T) {
 	}
 }
 
-// 12. A repository with an object missing: exit 2 naming the repository.
+// 12. A repository with an object missing: the report is written with
+// every finding and the object as a gap, then exit 2 naming the repository.
 func TestRepositoryWithMissingObject(t *testing.T) {
 	repo := gittest.New(t)
 	repo.Commit("one", map[string]string{"app.env": secretLine(secret)})
@@ -372,10 +373,26 @@ func TestRepositoryWithMissingObject(t *testing.T) {
 	if err := os.Remove(filepath.Join(repo.Dir, ".git", "objects", blob[:2], blob[2:])); err != nil {
 		t.Fatal(err)
 	}
+	// Everything else is still scanned: the report is written with the
+	// finding and the missing blob as a gap, then the scan exits 2.
 	out := filepath.Join(t.TempDir(), "r.json")
-	wantError(t, run(t, runOpts{}, "scan", repo.Dir, "-o", out), repo.Dir, blob)
-	if _, err := os.Stat(out); err == nil {
-		t.Error("a report was written")
+	r := run(t, runOpts{}, "scan", repo.Dir, "-f", "json", "-o", out)
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2\nstderr: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, repo.Dir) || !strings.Contains(r.stderr, "could not be read") {
+		t.Errorf("stderr does not name the repository and what could not be read:\n%s", r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("no report written: %v", err)
+	}
+	rep := parseReport(t, result{stdout: string(data)})
+	if got := found(rep, secret); strings.Join(got, ",") != "line-channel-secret app.env" {
+		t.Errorf("findings %v, want the secret in app.env", got)
+	}
+	if !strings.Contains(string(data), blob) {
+		t.Errorf("the report does not name the missing object %s as a gap", blob)
 	}
 }
 

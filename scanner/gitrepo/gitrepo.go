@@ -236,9 +236,6 @@ type BlobReader struct {
 	in     io.WriteCloser
 	out    *bufio.Reader
 	stderr *bytes.Buffer
-	// missing lists the objects git could not read (rev:path), each
-	// answered as absent.
-	missing []string
 }
 
 // NewBlobReader starts the reader; Close it when done.
@@ -275,17 +272,17 @@ func (b *BlobReader) start() error {
 // exist there (or is not a blob). An object git cannot read is absent too:
 // a damaged repository answers "missing", and git dies on an object a
 // partial clone left out (it must not fetch it), so the reader starts
-// again and lists it in Missing.
+// again.
 func (b *BlobReader) Read(rev, path string) (content []byte, ok bool, err error) {
 	if strings.ContainsAny(path, "\n") {
 		return nil, false, nil
 	}
 	if _, err := fmt.Fprintf(b.in, "%s:%s\n", rev, path); err != nil {
-		return b.died(rev, path, fmt.Errorf("git cat-file: %w", err))
+		return b.died(fmt.Errorf("git cat-file: %w", err))
 	}
 	header, err := b.out.ReadString('\n')
 	if err != nil {
-		return b.died(rev, path, fmt.Errorf("git cat-file: %w", err))
+		return b.died(fmt.Errorf("git cat-file: %w", err))
 	}
 	fields := strings.Fields(header)
 	if len(fields) == 2 && fields[1] == "missing" || len(fields) < 3 {
@@ -308,7 +305,7 @@ func (b *BlobReader) Read(rev, path string) (content []byte, ok bool, err error)
 // died handles a cat-file that stopped answering: when git says it could
 // not read an object, the object is absent and a new process takes the
 // next question; anything else is the error.
-func (b *BlobReader) died(rev, path string, err error) ([]byte, bool, error) {
+func (b *BlobReader) died(err error) ([]byte, bool, error) {
 	b.in.Close()
 	_, _ = io.Copy(io.Discard, b.out)
 	waitErr := b.cmd.Wait()
@@ -322,16 +319,12 @@ func (b *BlobReader) died(rev, path string, err error) ([]byte, bool, error) {
 		b.cmd = nil
 		return nil, false, err
 	}
-	b.missing = append(b.missing, rev+":"+path)
 	if err := b.start(); err != nil {
 		b.cmd = nil
 		return nil, false, err
 	}
 	return nil, false, nil
 }
-
-// Missing lists the rev:path lookups git could not read.
-func (b *BlobReader) Missing() []string { return b.missing }
 
 // Close stops the process.
 func (b *BlobReader) Close() error {

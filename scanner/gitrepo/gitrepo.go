@@ -397,6 +397,33 @@ func (r *Repo) grep(ctx context.Context, rev string, fixed, without []string) (f
 	return files, "", nil
 }
 
+// Lacks returns the objects of ids the repository does not hold: git lists
+// every object it holds (packed, loose, in alternates; not a partial
+// clone's promised ones) without reading any, and only ids are kept.
+func (r *Repo) Lacks(ctx context.Context, ids map[string]bool) (map[string]bool, error) {
+	cmd, stderr := r.Command(ctx, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)", "--unordered")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("git cat-file in %s: %w", r.Root, err)
+	}
+	lacks := make(map[string]bool, len(ids))
+	for id := range ids {
+		lacks[id] = true
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && len(lacks) > 0 {
+		delete(lacks, string(sc.Bytes()))
+	}
+	_, _ = io.Copy(io.Discard, stdout)
+	if err := cmd.Wait(); err != nil {
+		return nil, CommandError(r.Root, []string{"cat-file"}, err, stderr.Bytes())
+	}
+	return lacks, nil
+}
+
 // MissingAt lists the files at rev whose blobs the repository lacks
 // (without fetching any).
 func (r *Repo) MissingAt(ctx context.Context, rev string) ([]string, error) {

@@ -60,14 +60,13 @@ type Source struct {
 	// over the whole history.
 	removers map[string][]string
 
-	// gaps are what git could not read (see recover); missing is the set
-	// of objects the repository lacks, listed once, after the first
-	// failure.
+	// gaps are what git could not read (see recover), each once;
+	// partial names a partial clone's promisor remotes, looked up after
+	// the first failure.
 	gaps        []finding.Gap
-	missingOnce sync.Once
-	missing     map[string]bool
-	missingErr  error
-	partial     []string // promisor remotes, when a partial clone
+	gapSeen     map[finding.Gap]bool
+	partialOnce sync.Once
+	partial     []string
 }
 
 // logArgs mirrors gitleaks' `git log -p -U0 --full-history --all
@@ -299,6 +298,7 @@ func (s *Source) read(ctx context.Context, files <-chan *gitdiff.File, wg *sync.
 		if file.PatchHeader != nil {
 			sha = file.PatchHeader.SHA
 			if sha != lastSHA {
+				clear(lastFiles) // hold no earlier commit's files
 				lastSHA, lastFiles = sha, lastFiles[:0]
 				if rd == nil {
 					s.seen(sha)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"sync"
@@ -22,11 +23,12 @@ import (
 // fetched), the stream stops there; the commits it had not finished are
 // read again around what is missing:
 //
-//   - the objects the repository lacks are listed once (git rev-list
-//     --objects --missing=print), and each commit's changed files with
-//     their blobs (git diff-tree, which reads trees, not blobs);
+//   - each commit's changed files are listed with their blobs (git
+//     diff-tree, which reads trees, not blobs), and the blobs the
+//     repository lacks are found among them (git cat-file
+//     --batch-all-objects lists what it holds, without reading any);
 //   - the commits none of whose files needs a missing blob are read again
-//     in one git log, as before;
+//     as before, by as many git processes as the history's streams;
 //   - each commit that needs one is read alone, without the files whose
 //     blobs are missing; each such file is a gap (object, commit, path);
 //   - a commit git still cannot read (a missing tree) is a gap too.
@@ -73,8 +75,15 @@ func (s *Source) Gaps() []finding.Gap {
 
 func (s *Source) gap(g finding.Gap) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gapSeen[g] {
+		return
+	}
+	if s.gapSeen == nil {
+		s.gapSeen = map[finding.Gap]bool{}
+	}
+	s.gapSeen[g] = true
 	s.gaps = append(s.gaps, g)
-	s.mu.Unlock()
 }
 
 // recover reads again, around what git could not read, the commits of a
@@ -101,10 +110,11 @@ func (s *Source) recover(ctx context.Context, log *patches, last lastCommit, cau
 			rest = append(rest, c)
 		}
 	}
-	if err := s.listMissing(ctx); err != nil {
+	s.partialOnce.Do(func() { s.partial = s.Repo.PartialClone(ctx) })
+	if err := s.readAround(ctx, rest, skip, wg, yield, fail); err != nil {
 		return errors.Join(cause, err)
 	}
-	return s.readAround(ctx, rest, skip, wg, yield, fail)
+	return nil
 }
 
 func keys(files []*gitdiff.File) map[string]bool {
@@ -115,60 +125,49 @@ func keys(files []*gitdiff.File) map[string]bool {
 	return m
 }
 
-// listMissing lists, once, the objects the repository lacks.
-func (s *Source) listMissing(ctx context.Context) error {
-	s.missingOnce.Do(func() {
-		s.partial = s.Repo.PartialClone(ctx)
-		s.missing, s.missingErr = s.Repo.MissingObjects(ctx, reachable(s.Revs))
-	})
-	return s.missingErr
-}
-
-// reachable is what revs reach, without what they exclude: a blob a new
-// commit changes may be reachable from an excluded commit too (the
-// version before), and must be found missing all the same.
-func reachable(revs []string) []string {
-	out := []string{"--all"}
-	for _, r := range revs {
-		if r == "--not" {
-			break
-		}
-		if _, head, ok := strings.Cut(r, ".."); ok {
-			r = strings.TrimPrefix(head, ".")
-			if r == "" {
-				r = "HEAD"
-			}
-		}
-		if r != "--all" && !strings.HasPrefix(r, "^") {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // change is one file of a commit as git diff-tree lists it.
 type change struct {
-	status   byte
-	old, new string // blob ids; all zeros when absent
-	path     string
+	status           byte
+	oldMode, newMode string
+	old, new         string // object ids; all zeros when absent
+	path             string
 }
 
-// readAround reads commits again, in order: runs of commits that need no
-// missing blob in one git log, each other commit alone without the files
-// whose blobs are missing.
+// blobs says whether the change's ids are blobs of this repository (a
+// submodule's are commits of another).
+func (c change) blobs() bool { return c.oldMode != "160000" && c.newMode != "160000" }
+
+// readAround reads commits again: those that need no missing blob as the
+// history did (in order with one git process, or shared out among Jobs
+// when commits are numbered by a list), each other commit alone without
+// the files whose blobs are missing.
 func (s *Source) readAround(ctx context.Context, commits []string, skip map[string]map[string]bool, wg *sync.WaitGroup, yield sources.FragmentsFunc, fail func(error)) error {
 	changes, err := s.changes(ctx, commits)
 	if err != nil {
 		return err
 	}
+	missing, err := s.lacking(ctx, changes)
+	if err != nil {
+		return err
+	}
+	shared := s.listed != nil && s.Jobs > 1 // the order commits are read in does not number them
 	var run []string
 	flush := func() error {
 		if len(run) == 0 {
 			return nil
 		}
-		err := s.readRun(ctx, run, skip, wg, yield, fail)
-		run = nil
-		return err
+		defer func() { run = nil }()
+		if !shared {
+			return s.readRun(ctx, run, skip, wg, yield, fail)
+		}
+		shares := deal(run, min(s.Jobs, max(1, len(run)/dealRun)))
+		errs := make([]error, len(shares))
+		var readers sync.WaitGroup
+		for i, share := range shares {
+			readers.Go(func() { errs[i] = s.readRun(ctx, share, skip, wg, yield, fail) })
+		}
+		readers.Wait()
+		return errors.Join(errs...)
 	}
 	for _, c := range commits {
 		if ctx.Err() != nil {
@@ -178,13 +177,15 @@ func (s *Source) readAround(ctx context.Context, commits []string, skip map[stri
 		if !ok {
 			continue // unreadable: a gap already
 		}
-		exclude := s.around(c, cs)
+		exclude := s.around(c, cs, missing)
 		if len(exclude) == 0 {
 			run = append(run, c)
 			continue
 		}
-		if err := flush(); err != nil {
-			return err
+		if !shared {
+			if err := flush(); err != nil { // keep the order
+				return err
+			}
 		}
 		read, err := s.readOne(ctx, c, exclude, skip[c], wg, yield, fail)
 		if err != nil {
@@ -197,10 +198,66 @@ func (s *Source) readAround(ctx context.Context, commits []string, skip map[stri
 	return flush()
 }
 
+// dealRun is how many commits go to one git process in turn: a commit and
+// its parent mostly in one git, which then reads their trees and blobs
+// once.
+const dealRun = 64
+
+// deal shares commits out among n lists in runs of dealRun.
+func deal(commits []string, n int) [][]string {
+	shares := make([][]string, n)
+	for i, c := range commits {
+		shares[i/dealRun%n] = append(shares[i/dealRun%n], c)
+	}
+	return shares
+}
+
+// lacking is the blobs changes need that the repository does not hold:
+// git lists what it holds (packed, loose, alternates; a partial clone's
+// promised objects are not among them) without reading any object, and
+// only the blobs asked about are kept in memory.
+func (s *Source) lacking(ctx context.Context, changes map[string][]change) (map[string]bool, error) {
+	need := map[string]bool{}
+	for _, cs := range changes {
+		for _, ch := range cs {
+			if ch.blobs() {
+				for _, id := range []string{ch.old, ch.new} {
+					if !zeroID(id) {
+						need[id] = true
+					}
+				}
+			}
+		}
+	}
+	if len(need) == 0 {
+		return nil, nil
+	}
+	return s.Repo.Lacks(ctx, need)
+}
+
 // changes lists each commit's changed files with their blobs (merges list
-// none, as git log -p shows none). A commit whose changes git cannot list
-// is a gap and left out of the map.
+// none, as git log -p shows none), with up to Jobs git processes. A
+// commit whose changes git cannot list is a gap and left out of the map.
 func (s *Source) changes(ctx context.Context, commits []string) (map[string][]change, error) {
+	shares := deal(commits, min(max(1, s.Jobs), max(1, len(commits)/(4*dealRun))))
+	parts := make([]map[string][]change, len(shares))
+	errs := make([]error, len(shares))
+	var wg sync.WaitGroup
+	for i, share := range shares {
+		wg.Go(func() { parts[i], errs[i] = s.changesOf(ctx, share) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	all := parts[0]
+	for _, p := range parts[1:] {
+		maps.Copy(all, p)
+	}
+	return all, nil
+}
+
+func (s *Source) changesOf(ctx context.Context, commits []string) (map[string][]change, error) {
 	out, stderr, err := s.diffTree(ctx, commits)
 	if err == nil {
 		return parseDiffTree(out, commits), nil
@@ -260,7 +317,7 @@ func parseDiffTree(out []byte, commits []string) map[string][]change {
 			continue
 		}
 		i++
-		m[commit] = append(m[commit], change{status: f[4][0], old: f[2], new: f[3], path: tokens[i]})
+		m[commit] = append(m[commit], change{status: f[4][0], oldMode: f[0], newMode: f[1], old: f[2], new: f[3], path: tokens[i]})
 	}
 	return m
 }
@@ -268,11 +325,14 @@ func parseDiffTree(out []byte, commits []string) map[string][]change {
 // around returns the paths of commit c that cannot be read, each needing a
 // blob the repository lacks, and records a gap for each whose content the
 // scan loses (a deleted file's lines are never scanned: no gap).
-func (s *Source) around(c string, cs []change) []string {
+func (s *Source) around(c string, cs []change, missing map[string]bool) []string {
 	var exclude []string
 	for _, ch := range cs {
-		oldMissing := !zeroID(ch.old) && s.missing[ch.old]
-		newMissing := !zeroID(ch.new) && s.missing[ch.new]
+		if !ch.blobs() {
+			continue
+		}
+		oldMissing := !zeroID(ch.old) && missing[ch.old]
+		newMissing := !zeroID(ch.new) && missing[ch.new]
 		if !oldMissing && !newMissing {
 			continue
 		}

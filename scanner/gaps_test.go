@@ -337,3 +337,28 @@ func TestMissingBlobAtHead(t *testing.T) {
 		t.Errorf("gaps %q", got)
 	}
 }
+
+// The commit that deleted a file whose last version is missing cannot be
+// read to name the commit that removed a secret: the scan goes on, the
+// secret is reported (not at HEAD, no removing commit named) and the
+// missing version is a gap.
+func TestRemovalBehindAMissingBlob(t *testing.T) {
+	s := fakecred.ChannelSecret("gap-removal")
+	r := gittest.New(t)
+	added := r.Commit("one", map[string]string{"f.env": "LINE_CHANNEL_SECRET=" + s + "\n"})
+	two := r.Commit("two", map[string]string{"f.env": "LINE_CHANNEL_SECRET=" + s + "\nPORT=1\n"})
+	blob := r.Git("rev-parse", "HEAD:f.env")
+	r.Remove("f.env")
+	r.Commit("three", nil)
+	r.RemoveObject(blob)
+	for _, jobs := range []int{1, 2} {
+		res := scan(t, Options{Path: r.Dir, Jobs: jobs})
+		f := only(t, res, "f.env")
+		if f.Exposure.StillAtHead || f.Exposure.FirstCommit == nil || f.Exposure.FirstCommit.SHA != added {
+			t.Errorf("jobs %d: exposure %+v", jobs, f.Exposure)
+		}
+		if got := strings.Join(gapsOf(res.Report), "\n"); got != "missing-blob "+short8(blob)+" "+short8(two)+" f.env" {
+			t.Errorf("jobs %d: gaps %q", jobs, got)
+		}
+	}
+}

@@ -374,19 +374,19 @@ func (s *Source) readRun(ctx context.Context, commits []string, skip map[string]
 	if err == nil || ctx.Err() != nil || !gitrepo.MissingObject(log.stderr.String()) {
 		return err
 	}
+	// skip is shared with the runs read at the same time: not written
+	done := map[string]bool{}
 	if last.sha != "" {
-		done := skip[last.sha]
-		if done == nil {
-			done = map[string]bool{}
-		}
-		for k := range keys(last.files) {
-			done[k] = true
-		}
-		skip[last.sha] = done
+		maps.Copy(done, skip[last.sha])
+		maps.Copy(done, keys(last.files))
 	}
 	for _, c := range commits {
 		if !rd.wasReached(c) || c == last.sha {
-			if _, err := s.readOne(ctx, c, nil, skip[c], wg, yield, fail); err != nil {
+			already := skip[c]
+			if c == last.sha {
+				already = done
+			}
+			if _, err := s.readOne(ctx, c, nil, already, wg, yield, fail); err != nil {
 				return err
 			}
 		}

@@ -103,26 +103,18 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 	lineCfg := subset(cfg, isLINE)
 	// A rule another rule requires runs where that rule runs: gitleaks
 	// looks a composite rule's required rules up in its detector's config.
-	required := map[string]bool{}
-	for _, r := range cfg.Rules {
+	// So a required rule is never located (it stays in main), and a LINE
+	// rule a main rule requires runs in main too (its findings there are
+	// the LINE detector's, which the aggregator takes once).
+	required, lineInMain := map[string]bool{}, map[string]bool{}
+	for id, r := range cfg.Rules {
 		for _, rr := range r.RequiredRules {
 			required[rr.RuleID] = true
+			lineInMain[rr.RuleID] = !isLINE(id) && isLINE(rr.RuleID) || lineInMain[rr.RuleID]
 		}
 	}
 	located, notLocated := locatedRules(ctx, subset(cfg, func(id string) bool { return !isLINE(id) && !required[id] }))
-	mainCfg := subset(cfg, func(id string) bool { return !isLINE(id) && notLocated(id) || required[id] && !isLINE(id) })
-	for _, id := range mainCfg.OrderedRules {
-		for _, rr := range mainCfg.Rules[id].RequiredRules {
-			if isLINE(rr.RuleID) {
-				// a LINE rule a main rule requires runs in main too (its
-				// findings there are the same as the LINE detector's)
-				mainCfg = subset(cfg, func(id string) bool {
-					_, inMain := mainCfg.Rules[id]
-					return inMain || required[id] && isLINE(id)
-				})
-			}
-		}
-	}
+	mainCfg := subset(cfg, func(id string) bool { return !isLINE(id) && notLocated(id) || lineInMain[id] })
 	e := &engine{
 		main:         newDetector(ctx, mainCfg),
 		plain:        newDetector(ctx, mainCfg),

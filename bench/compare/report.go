@@ -152,19 +152,7 @@ func Compare(gl []GLFinding, cg []CGFinding, level Level) Result {
 		}
 		return a.StartLine < b.StartLine
 	})
-	sort.Slice(res.Missing, func(i, j int) bool {
-		a, b := res.Missing[i], res.Missing[j]
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.StartLine != b.StartLine {
-			return a.StartLine < b.StartLine
-		}
-		return a.Commit < b.Commit
-	})
+	sort.Slice(res.Missing, func(i, j int) bool { return glLess(res.Missing[i].GLFinding, res.Missing[j].GLFinding) })
 	return res
 }
 
@@ -308,22 +296,21 @@ func DiffGitleaks(a, b []GLFinding) (onlyA, onlyB []GLFinding) {
 			onlyB = append(onlyB, g)
 		}
 	}
-	less := func(fs []GLFinding) func(i, j int) bool {
-		return func(i, j int) bool {
-			x, y := fs[i], fs[j]
-			if x.RuleID != y.RuleID {
-				return x.RuleID < y.RuleID
-			}
-			if x.File != y.File {
-				return x.File < y.File
-			}
-			if x.StartLine != y.StartLine {
-				return x.StartLine < y.StartLine
-			}
-			return x.Commit < y.Commit
-		}
-	}
-	sort.Slice(onlyA, less(onlyA))
-	sort.Slice(onlyB, less(onlyB))
+	sort.Slice(onlyA, func(i, j int) bool { return glLess(onlyA[i], onlyA[j]) })
+	sort.Slice(onlyB, func(i, j int) bool { return glLess(onlyB[i], onlyB[j]) })
 	return onlyA, onlyB
+}
+
+// glLess orders gitleaks findings by rule, file, line and commit.
+func glLess(x, y GLFinding) bool {
+	if x.RuleID != y.RuleID {
+		return x.RuleID < y.RuleID
+	}
+	if x.File != y.File {
+		return x.File < y.File
+	}
+	if x.StartLine != y.StartLine {
+		return x.StartLine < y.StartLine
+	}
+	return x.Commit < y.Commit
 }

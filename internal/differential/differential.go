@@ -21,8 +21,10 @@ package differential
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -117,7 +119,7 @@ func (r *Result) OK() bool { return len(r.Missing) == 0 }
 // Summary is one line: the counts, never a secret.
 func (r *Result) Summary() string {
 	var expl []string
-	for _, k := range slicesSortedReasons(r.Explained) {
+	for _, k := range slices.Sorted(maps.Keys(r.Explained)) {
 		expl = append(expl, fmt.Sprintf("%d %s", r.Explained[k], k))
 	}
 	extra := 0
@@ -130,15 +132,6 @@ func (r *Result) Summary() string {
 		s += "; explained: " + strings.Join(expl, ", ")
 	}
 	return s + fmt.Sprintf("; channelguard-only findings %d", extra)
-}
-
-func slicesSortedReasons(m map[Reason]int) []Reason {
-	out := make([]Reason, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
 }
 
 // Run compares gitleaks and channelguard on in.

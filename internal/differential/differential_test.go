@@ -23,7 +23,8 @@ import (
 // few seconds, a new seed each run, and fails on any gitleaks finding
 // channelguard does not report beyond the documented differences.
 // CHANNELGUARD_DIFF_SECONDS sets the time (default 4),
-// CHANNELGUARD_DIFF_SEED replays one seed.
+// CHANNELGUARD_DIFF_SEED replays one seed, CHANNELGUARD_DIFF_KEEP=DIR
+// keeps a failing round's repository and directory there.
 func TestGeneratedCorpus(t *testing.T) {
 	budget := 4 * time.Second
 	if s := os.Getenv("CHANNELGUARD_DIFF_SECONDS"); s != "" {
@@ -60,9 +61,6 @@ func TestGeneratedCorpus(t *testing.T) {
 				texts = g.final
 			}
 			checkPlanted(t, s, in, res, g.planted, texts)
-			if os.Getenv("DBG") != "" {
-				t.Log(res.Summary())
-			}
 			total += res.Gitleaks
 			covered += res.Covered
 			if !res.OK() {
@@ -78,7 +76,7 @@ func TestGeneratedCorpus(t *testing.T) {
 			}
 		}
 		rounds++
-		if k := os.Getenv("DBGKEEP"); k != "" && t.Failed() {
+		if k := os.Getenv("CHANNELGUARD_DIFF_KEEP"); k != "" && t.Failed() {
 			_ = exec.Command("cp", "-r", g.repo, k+"/repo").Run()
 			_ = exec.Command("cp", "-r", g.dir, k+"/dir").Run()
 		}

@@ -278,17 +278,19 @@ func listedArgs() []string {
 }
 
 // lastCommit is the commit a stream read last and the files of it that
-// it read: when git stopped, that commit may not be finished.
+// it read (their fileKey: a commit's whole patch text must not stay
+// alive until the next commit): when git stopped, that commit may not be
+// finished.
 type lastCommit struct {
 	sha   string
-	files []*gitdiff.File
+	files []string
 }
 
 // read turns one stream's files into fragments for the detector. rd is
 // nil but when commits are read again after git failed (see recover).
 func (s *Source) read(ctx context.Context, files <-chan *gitdiff.File, wg *sync.WaitGroup, yield sources.FragmentsFunc, fail func(error), rd *reread) lastCommit {
 	lastSHA := ""
-	var lastFiles []*gitdiff.File
+	var lastFiles []string
 	for file := range files {
 		if ctx.Err() != nil {
 			continue // drain: the parser goroutine must not block on send
@@ -298,7 +300,6 @@ func (s *Source) read(ctx context.Context, files <-chan *gitdiff.File, wg *sync.
 		if file.PatchHeader != nil {
 			sha = file.PatchHeader.SHA
 			if sha != lastSHA {
-				clear(lastFiles) // hold no earlier commit's files
 				lastSHA, lastFiles = sha, lastFiles[:0]
 				if rd == nil {
 					s.seen(sha)
@@ -306,7 +307,7 @@ func (s *Source) read(ctx context.Context, files <-chan *gitdiff.File, wg *sync.
 					s.seen(sha)
 				}
 			}
-			lastFiles = append(lastFiles, file)
+			lastFiles = append(lastFiles, fileKey(file))
 			if rd != nil && rd.skip[sha][fileKey(file)] {
 				continue // read before git stopped
 			}
@@ -541,7 +542,7 @@ func (s *Source) Deletions(ctx context.Context, paths []string, fn func(Deletion
 		}
 		var skip map[string]bool
 		if c == r.last.sha {
-			skip = keys(r.last.files)
+			skip = keySet(r.last.files)
 		}
 		one := s.deletions(ctx, cancel, args, []string{c}, skip, fn)
 		switch {
@@ -581,7 +582,7 @@ func (s *Source) deletions(ctx context.Context, stop context.CancelFunc, args, c
 			r.last = lastCommit{sha: sha}
 			r.reached[sha] = true
 		}
-		r.last.files = append(r.last.files, file)
+		r.last.files = append(r.last.files, fileKey(file))
 		if file.IsBinary || skip[fileKey(file)] {
 			continue
 		}

@@ -102,7 +102,7 @@ func (s *Source) recover(ctx context.Context, log *patches, last lastCommit, cau
 	}
 	skip := map[string]map[string]bool{}
 	if last.sha != "" {
-		skip[last.sha] = keys(last.files)
+		skip[last.sha] = keySet(last.files)
 	}
 	var rest []string
 	for _, c := range todo {
@@ -117,10 +117,11 @@ func (s *Source) recover(ctx context.Context, log *patches, last lastCommit, cau
 	return nil
 }
 
-func keys(files []*gitdiff.File) map[string]bool {
-	m := make(map[string]bool, len(files))
-	for _, f := range files {
-		m[fileKey(f)] = true
+// keySet is keys as a set.
+func keySet(keys []string) map[string]bool {
+	m := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		m[k] = true
 	}
 	return m
 }
@@ -378,7 +379,7 @@ func (s *Source) readRun(ctx context.Context, commits []string, skip map[string]
 	done := map[string]bool{}
 	if last.sha != "" {
 		maps.Copy(done, skip[last.sha])
-		maps.Copy(done, keys(last.files))
+		maps.Copy(done, keySet(last.files))
 	}
 	for _, c := range commits {
 		if !rd.wasReached(c) || c == last.sha {

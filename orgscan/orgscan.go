@@ -23,10 +23,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner"
 	"github.com/channelguard/channelguard/scanner/credential"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/teamreport"
 )
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/pathless"
 	"github.com/channelguard/channelguard/reporters/csvreport"
 	"github.com/channelguard/channelguard/reporters/html"
@@ -17,7 +18,6 @@ import (
 	"github.com/channelguard/channelguard/reporters/markdown"
 	"github.com/channelguard/channelguard/reporters/sarif"
 	"github.com/channelguard/channelguard/reporters/text"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // Formats lists the formats Write accepts.

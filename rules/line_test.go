@@ -8,8 +8,8 @@ import (
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/report"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 func detectLINE(t *testing.T, text string) []report.Finding {

@@ -13,8 +13,8 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/zricethezav/gitleaks/v8/config"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/pathless"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // DefaultConfigName is looked for in the scanned root when --config is not

@@ -8,8 +8,8 @@ import (
 
 	"github.com/zricethezav/gitleaks/v8/report"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
 )

@@ -12,9 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/rules"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
 )

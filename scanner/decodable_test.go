@@ -12,7 +12,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/detect/codec"
 	"github.com/zricethezav/gitleaks/v8/regexp"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // decoderPattern is the regex of gitleaks v8.30.1's detect/codec

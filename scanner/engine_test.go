@@ -8,9 +8,9 @@ import (
 
 	"github.com/zricethezav/gitleaks/v8/sources"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/rules"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // oneFragment is a source of a single file's text.

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // gapsOf is the report's gaps on one line each, object and commit short.

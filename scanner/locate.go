@@ -6,7 +6,7 @@ import (
 
 	"github.com/zricethezav/gitleaks/v8/report"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // located is where a secret itself stands, and the text of its line.

@@ -14,9 +14,9 @@ import (
 	"github.com/zricethezav/gitleaks/v8/report"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/rules"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // Located rules, run on windows of a fragment, find exactly what every rule

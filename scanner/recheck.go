@@ -6,7 +6,7 @@ import (
 
 	"github.com/zricethezav/gitleaks/v8/sources"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // recheck looks for earlier findings again, each in the file it stood in,

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
 	"github.com/channelguard/channelguard/scanner/baseline"
 	"github.com/channelguard/channelguard/scanner/credential"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 var (

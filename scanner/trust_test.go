@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // TestTrustFixes covers what the differential check against gitleaks

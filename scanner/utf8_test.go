@@ -3,8 +3,8 @@ package scanner
 import (
 	"testing"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // A secret next to bytes that are not UTF-8 is found: RE2 (gore2regex)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 func gapIn(repo, path string) finding.Gap {

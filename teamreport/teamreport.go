@@ -15,7 +15,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // Change values set by Diff.

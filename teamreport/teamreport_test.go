@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/reporters/jsonreport"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/teamreport"
 	"github.com/channelguard/channelguard/teamreport/teamreporttest"
 )

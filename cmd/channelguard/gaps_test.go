@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
 	"github.com/channelguard/channelguard/orgscan"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 var cliLost = fakecred.ChannelSecret("cli-lost")

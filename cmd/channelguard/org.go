@@ -18,12 +18,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/ghapi"
 	"github.com/channelguard/channelguard/orgscan"
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/reporters/jsonreport"
 	"github.com/channelguard/channelguard/rules"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/teamreport"
 )
 

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 const orgToken = "ghp_ORGtestTOKEN0123456789abcdefghijklmn"

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/ghapi"
 	"github.com/channelguard/channelguard/ghevent"
 	"github.com/channelguard/channelguard/reporters"
@@ -20,7 +21,6 @@ import (
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner"
 	"github.com/channelguard/channelguard/scanner/baseline"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 )
 

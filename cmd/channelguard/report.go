@@ -10,11 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/reporters/jsonreport"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner/capture"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/teamreport"
 )
 

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/reporters/jsonreport"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/teamreport/teamreporttest"
 )
 

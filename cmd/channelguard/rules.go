@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/rules/policy"
 	"github.com/channelguard/channelguard/scanner/capture"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 func newRulesCmd(stdout io.Writer) *cobra.Command {

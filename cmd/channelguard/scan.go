@@ -21,6 +21,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/reporters/sarif"
 	"github.com/channelguard/channelguard/rules"
@@ -28,7 +29,6 @@ import (
 	"github.com/channelguard/channelguard/scanner"
 	"github.com/channelguard/channelguard/scanner/baseline"
 	"github.com/channelguard/channelguard/scanner/capture"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 type scanFlags struct {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/scanner/credential"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/verify"
 )
 

@@ -38,9 +38,9 @@ import (
 	"github.com/zricethezav/gitleaks/v8/report"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // Input is one thing to compare on.

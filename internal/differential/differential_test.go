@@ -14,8 +14,8 @@ import (
 
 	"github.com/zricethezav/gitleaks/v8/detect/codec"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/gittest"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // TestGeneratedCorpus runs gitleaks' own detector and channelguard on

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // rawValues are every raw secret the inputs hold: the planted ones and the

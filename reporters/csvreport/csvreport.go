@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // Header is the first row.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/teamreport/teamreporttest"
 )
 

@@ -19,7 +19,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // DefaultMaxAnnotations is the annotation cap when Annotations is given

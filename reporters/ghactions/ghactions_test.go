@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 const (

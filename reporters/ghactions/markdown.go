@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // Marker is the hidden first line of the sticky pull request comment: the

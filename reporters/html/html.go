@@ -34,7 +34,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // Write writes r as one HTML page.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // Notes and gaps are written as "notes" and "gaps" and read back, so a

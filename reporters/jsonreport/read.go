@@ -8,8 +8,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/pathless"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // Read loads a channelguard JSON report (schema version 1) back into a

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 func TestReadRoundTrip(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/teamreport/teamreporttest"
 )
 

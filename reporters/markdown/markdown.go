@@ -16,7 +16,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // Write writes r as Markdown. The same report gives the same bytes.

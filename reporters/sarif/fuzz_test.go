@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fuzzcorpus"
-	"github.com/channelguard/channelguard/scanner/finding"
 	gosarif "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 )
 

@@ -12,8 +12,8 @@ import (
 
 	gosarif "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // Raw values used only to derive previews and hashes; none may appear in

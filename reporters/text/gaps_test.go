@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // The text report ends with its notes and what could not be read: the

@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // Options changes the presentation only.

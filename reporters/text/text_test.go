@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 func report() *finding.Report {

@@ -29,10 +29,10 @@ import (
 	"github.com/zricethezav/gitleaks/v8/report"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/rules/policy"
 	"github.com/channelguard/channelguard/scanner/credential"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/har"
 )
 

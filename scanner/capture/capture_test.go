@@ -16,11 +16,11 @@ import (
 	"github.com/zricethezav/gitleaks/v8/report"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/hartest"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/rules/policy"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // Fake values (internal/fakecred): never anyone's credential.

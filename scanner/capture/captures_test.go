@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // The committed captures of testdata/captures: recorded in headless

@@ -7,9 +7,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner/credential"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/har"
 )
 

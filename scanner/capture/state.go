@@ -7,9 +7,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules/policy"
 	"github.com/channelguard/channelguard/scanner/credential"
-	"github.com/channelguard/channelguard/scanner/finding"
 	"github.com/channelguard/channelguard/scanner/har"
 )
 

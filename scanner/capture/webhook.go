@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/scanner/har"
 )
 

@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 // Credential is one distinct detected value.

@@ -23,7 +23,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/cmd/scm"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/gitleaks/go-gitdiff/gitdiff"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 )
 

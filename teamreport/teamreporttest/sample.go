@@ -5,7 +5,7 @@
 // report. Its values are made up; none is a real credential.
 package teamreporttest
 
-import "github.com/channelguard/channelguard/scanner/finding"
+import "github.com/channelguard/channelguard/finding"
 
 // Hostile strings a reporter must escape.
 const (

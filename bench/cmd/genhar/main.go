@@ -36,8 +36,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
-	"github.com/channelguard/channelguard/scanner/finding"
 )
 
 // Planted is the manifest written next to the HAR.

@@ -26,7 +26,7 @@ import (
 	"strings"
 
 	"github.com/channelguard/channelguard/bench/internal/measure"
-	"github.com/channelguard/channelguard/scanner/finding"
+	"github.com/channelguard/channelguard/finding"
 )
 
 func main() {

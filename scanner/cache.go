@@ -15,6 +15,7 @@ import (
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/engine"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
 )
@@ -183,13 +184,13 @@ func Remembered(ctx context.Context, opts Options) (res *Result, ok bool, err er
 
 // cachedRepo is scanRepo through the cache. Each scan it runs gets an
 // engine of its own (an engine keeps what it found): eng for the first.
-func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *repoNow, eng *engine) (*repoResult, *CacheUse, error) {
-	fresh := func() *engine {
+func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *repoNow, eng *engine.Engine) (*repoResult, *CacheUse, error) {
+	fresh := func() *engine.Engine {
 		if e := eng; e != nil {
 			eng = nil
 			return e
 		}
-		return newEngine(ctx, set)
+		return engine.New(ctx, set, opts.engine...)
 	}
 	c := opts.Cache
 	opts.known = now

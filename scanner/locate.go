@@ -7,6 +7,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/report"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/scanner/engine"
 )
 
 // located is where a secret itself stands, and the text of its line.
@@ -30,7 +31,7 @@ func locate(f report.Finding) located {
 	if wholeFile(f) {
 		return located{loc: fileStart(f.File)}
 	}
-	if f.Secret == "" || decoded(f) {
+	if f.Secret == "" || engine.Decoded(f) {
 		// Found in decoded (base64, percent…) content: gitleaks' place is
 		// the best there is (its line text then comes from the raw text
 		// at decoded offsets, and may hold anything).
@@ -62,17 +63,6 @@ func locate(f report.Finding) located {
 		loc:  span(f.File, f.Line, pos, end, startLine),
 		line: lineAround(f.Line, pos),
 	}
-}
-
-// decoded: gitleaks found f in a decoding pass (it tags those findings
-// "decode-depth:N").
-func decoded(f report.Finding) bool {
-	for _, t := range f.Tags {
-		if strings.HasPrefix(t, "decode-depth:") {
-			return true
-		}
-	}
-	return false
 }
 
 // fileStart is where a finding about a whole file points: its first line.

@@ -16,6 +16,7 @@ import (
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
 	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/engine"
 	"github.com/channelguard/channelguard/scanner/history"
 )
 
@@ -32,7 +33,7 @@ func historyStream(n int) string {
 	secret := func(i int) string {
 		switch i % 8 {
 		case 5:
-			// semi-generic rules (located): a service name, an assignment, a value
+			// semi-generic rules (locator rules): a service name, an assignment, a value
 			return `nytimes_api_key = "` + fakecred.Hex(fmt.Sprintf("nyt-%d", i%9), 16) + "\"\n" +
 				"snyk_token: " + fakecred.Hex("snyk-a", 4) + "-" + fakecred.Hex("snyk-b", 2) + "-" + fakecred.Hex("snyk-c", 2) + "-" + fakecred.Hex("snyk-d", 2) + "-" + fakecred.Hex(fmt.Sprintf("snyk-%d", i%3), 6) + "\n" +
 				"\u212Aey_password = '" + fakecred.Hex(fmt.Sprintf("kelvin-%d", i%4), 12) + "'\n"
@@ -124,7 +125,7 @@ func historyStream(n int) string {
 	return s.String()
 }
 
-// The fast path (several git processes, the memo, located rules) must
+// The fast path (several git processes, the memo, locator rules) must
 // report exactly what the plain sequential path (one git log, every
 // fragment given to every rule as gitleaks does) reports: the same
 // findings, occurrences, first commits, removals and order.
@@ -134,9 +135,11 @@ func TestParallelHistoryMatchesSequential(t *testing.T) {
 		t.Fatalf("the test history has %s commits, want 991", got)
 	}
 	report := func(jobs int, fast bool) string {
-		memoEnabled, locatorsEnabled = fast, fast
-		defer func() { memoEnabled, locatorsEnabled = true, true }()
-		res := scan(t, Options{Path: r.Dir, Jobs: jobs})
+		opts := Options{Path: r.Dir, Jobs: jobs}
+		if !fast {
+			opts.engine = []engine.Option{engine.WithoutMemo(), engine.WithoutLocators()}
+		}
+		res := scan(t, opts)
 		rep := *res.Report
 		out, err := json.MarshalIndent(rep, "", " ")
 		if err != nil {
@@ -178,14 +181,16 @@ func firstDifference(a, b string) string {
 	return fmt.Sprintf("lengths differ: %d and %d lines", len(al), len(bl))
 }
 
-// Located rules find exactly what running every rule on every fragment
+// Locator rules find exactly what running every rule on every fragment
 // finds, on the repository's own test data (LINE bots, decoys, captures'
 // bodies, fuzz corpora: many shapes of text) scanned as a directory.
-func TestLocatedRulesChangeNothing(t *testing.T) {
-	report := func(located bool) string {
-		locatorsEnabled = located
-		defer func() { locatorsEnabled = true }()
-		res := scan(t, Options{Path: "../testdata"})
+func TestLocatorRulesChangeNothing(t *testing.T) {
+	report := func(locators bool) string {
+		opts := Options{Path: "../testdata"}
+		if !locators {
+			opts.engine = []engine.Option{engine.WithoutLocators()}
+		}
+		res := scan(t, opts)
 		rep := *res.Report
 		out, err := json.MarshalIndent(rep, "", " ")
 		if err != nil {
@@ -193,12 +198,12 @@ func TestLocatedRulesChangeNothing(t *testing.T) {
 		}
 		return string(out)
 	}
-	all, located := report(false), report(true)
+	all, withLocators := report(false), report(true)
 	if strings.Count(all, `"rule_id"`) < 10 {
 		t.Fatalf("testdata should give many findings")
 	}
-	if all != located {
-		t.Errorf("located rules differ from every rule on every fragment:\n%s", firstDifference(all, located))
+	if all != withLocators {
+		t.Errorf("locator rules differ from every rule on every fragment:\n%s", firstDifference(all, withLocators))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/sources"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/scanner/engine"
 )
 
 // recheck looks for earlier findings again, each in the file it stood in,
@@ -14,7 +15,7 @@ import (
 // compared, so no raw value has to be kept between scans. A finding whose
 // secret is gone is no longer at HEAD (its removing commit is among the
 // new commits, which the incremental scan read).
-func recheck(ctx context.Context, eng *engine, p *plan, old []finding.Finding) ([]finding.Finding, error) {
+func recheck(ctx context.Context, eng *engine.Engine, p *plan, old []finding.Finding) ([]finding.Finding, error) {
 	if p.repo == nil || p.headRev == "" {
 		return nil, errors.New("scanner: Recheck needs a git repository with commits")
 	}
@@ -39,7 +40,7 @@ func recheck(ctx context.Context, eng *engine, p *plan, old []finding.Finding) (
 		if !ok {
 			continue
 		}
-		for _, r := range eng.detect(ctx, sources.Fragment{Raw: string(data), FilePath: path}) {
+		for _, r := range eng.Detect(ctx, sources.Fragment{Raw: string(data), FilePath: path}) {
 			if wholeFile(r) {
 				where[key{r.RuleID, path, ""}] = fileStart(path)
 				continue

@@ -30,6 +30,7 @@ import (
 	"github.com/channelguard/channelguard/scanner/baseline"
 	"github.com/channelguard/channelguard/scanner/capture"
 	"github.com/channelguard/channelguard/scanner/credential"
+	"github.com/channelguard/channelguard/scanner/engine"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
 	"github.com/channelguard/channelguard/scanner/worktree"
@@ -73,6 +74,9 @@ type Options struct {
 	// Cache, when set, makes a full-history scan of a git repository
 	// incremental (see Cache). Range, NoHistory and Exclude scans ignore it.
 	Cache *Cache
+	// engine are the engine's options: tests turn its fast paths off to
+	// compare.
+	engine []engine.Option
 	// known is the repository as the cache just looked at it (opened,
 	// uncommitted files listed), so the scan does not ask git again.
 	known *repoNow
@@ -198,7 +202,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		return nil, lookErr
 	}
 	set := l.set
-	eng := newEngine(ctx, set)
+	eng := engine.New(ctx, set, opts.engine...)
 	res := &Result{}
 	rep := &finding.Report{Rules: set.Rules()}
 	var found []finding.Finding
@@ -293,7 +297,7 @@ func cacheable(opts Options) bool {
 }
 
 // scanCaptures runs the capture scanner with the engine's rules.
-func scanCaptures(ctx context.Context, opts Options, set *rules.Set, eng *engine, candidates []string) (*capture.Result, error) {
+func scanCaptures(ctx context.Context, opts Options, set *rules.Set, eng *engine.Engine, candidates []string) (*capture.Result, error) {
 	pol := opts.Policy
 	if pol == nil {
 		var err error
@@ -310,7 +314,7 @@ func scanCaptures(ctx context.Context, opts Options, set *rules.Set, eng *engine
 	return capture.Scan(ctx, inputs, capture.Options{
 		Rules:      set,
 		Policy:     pol,
-		Detect:     eng.detect,
+		Detect:     eng.Detect,
 		Candidates: candidates,
 		Logf:       opts.Logf,
 		Entries:    entries,
@@ -342,7 +346,7 @@ type repoResult struct {
 	candidates []string
 }
 
-func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*repoResult, error) {
+func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Engine) (*repoResult, error) {
 	logf := opts.Logf
 	target := opts.Path
 	if target == "" {
@@ -352,7 +356,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, pathless.Err(err))
 	}
-	plan, err := makePlan(ctx, target, info, opts, set, eng.main.Sema)
+	plan, err := makePlan(ctx, target, info, opts, set, eng.Sema())
 	if err != nil {
 		return nil, err
 	}
@@ -374,6 +378,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 		}
 	}
 	var head *headChecker
+	var onFound func(report.Finding)
 	if plan.repo != nil && plan.headRev != "" {
 		if head, err = newHeadChecker(ctx, plan.repo, plan.headRev); err != nil {
 			return nil, err
@@ -382,7 +387,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 			_, _ = head.finish()
 			_ = head.blobs.Close()
 		}()
-		eng.onFound = func(f report.Finding) {
+		onFound = func(f report.Finding) {
 			if f.Commit != "" && f.File != "" && f.Secret != "" {
 				head.offer(f.File, f.Secret)
 			}
@@ -404,13 +409,12 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 		}
 	}
 	logf("scanning %s (%s)", target, plan.describe())
-	if err := eng.scan(ctx, plan.source()); err != nil {
+	if err := eng.Scan(ctx, plan.source(), onFound); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr
 		}
 		return nil, err
 	}
-	eng.onFound = nil
 	if plan.mode == ModeFile {
 		// The one file asked for could not be read: an error, not a clean
 		// result.
@@ -418,7 +422,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 			return nil, fmt.Errorf("%s: %s", target, sk[0].Reason)
 		}
 	}
-	raw := eng.findings()
+	raw := eng.Findings()
 	logf("detector done: %d raw matches in %d commits and %d files", len(raw), plan.commits(), plan.files())
 
 	agg := newAggregator(set, plan)
@@ -431,7 +435,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine) (*
 	out := &repoResult{
 		mode:   plan.mode,
 		target: target,
-		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.bytes()},
+		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes()},
 	}
 	var toVerify [][]int // findings of each credential
 	var creds []credential.Credential

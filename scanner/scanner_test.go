@@ -13,6 +13,7 @@ import (
 	"github.com/channelguard/channelguard/internal/gittest"
 	"github.com/channelguard/channelguard/scanner/baseline"
 	"github.com/channelguard/channelguard/scanner/credential"
+	"github.com/channelguard/channelguard/scanner/engine"
 )
 
 var (
@@ -373,9 +374,11 @@ func TestMemoChangesNothing(t *testing.T) {
 	r.Commit("again", map[string]string{"e/app.env": "x=1\ny=2\n" + body})
 	r.Commit("more", map[string]string{"a/app.env": body, "c/secret.yaml": "kind: Secret\n" + body, "node_modules/x/app.env": body, "d/app.env": "# copy\n" + body})
 	run := func(memo bool) string {
-		memoEnabled = memo
-		defer func() { memoEnabled = true }()
-		res := scan(t, Options{Path: r.Dir})
+		opts := Options{Path: r.Dir}
+		if !memo {
+			opts.engine = []engine.Option{engine.WithoutMemo()}
+		}
+		res := scan(t, opts)
 		var b strings.Builder
 		for _, f := range res.Report.Findings {
 			e := f.Exposure

@@ -1,4 +1,4 @@
-package scanner
+package engine
 
 import (
 	"bytes"
@@ -18,10 +18,6 @@ import (
 	"github.com/zricethezav/gitleaks/v8/sources"
 )
 
-// locatorsEnabled lets tests compare the located rules with running every
-// rule as gitleaks does.
-var locatorsEnabled = true
-
 // semiGenericPrefix opens about a hundred gitleaks rules (gitleaks'
 // semi-generic template: up to 50 identifier characters, then the
 // service's name, an assignment and the value). For RE2 this prefix is the
@@ -31,13 +27,13 @@ var locatorsEnabled = true
 // reaches only a handful of states until the service's name appears.
 const semiGenericPrefix = `(?i)[\w.-]{0,50}?`
 
-// locatedRule is a rule the engine first looks for with its locator: any
+// locatorRule is a rule the engine first looks for with its locator: any
 // match of the rule holds a match of the locator (the rule is the prefix
 // followed by the locator, and the prefix only widens where a match
 // starts), so a fragment whose text never matches the locator holds no
 // match of the rule. Only fragments where it does match are given to the
 // rule's own detector, which then finds exactly what gitleaks finds.
-type locatedRule struct {
+type locatorRule struct {
 	locator  *regexp.Regexp
 	keywords []string // lower-case
 	// reach is how many newlines a match of the rule can span, or -1 when
@@ -47,14 +43,14 @@ type locatedRule struct {
 	cfg   config.Config // the rule alone
 	// det runs the rule as gitleaks does; plain is det without decoding,
 	// for fragments with nothing to decode. Each is made the first time a
-	// fragment needs it: most located rules never match, and a detector
+	// fragment needs it: most locator rules never match, and a detector
 	// holds a keyword trie of ~130 kB.
 	detOnce, plainOnce sync.Once
 	det, plain         *detect.Detector
 }
 
 // detector returns the rule's detector, decoding or not.
-func (lr *locatedRule) detector(decoding bool) *detect.Detector {
+func (lr *locatorRule) detector(decoding bool) *detect.Detector {
 	if decoding {
 		lr.detOnce.Do(func() { lr.det = newDetector(lr.ctx, lr.cfg) })
 		return lr.det
@@ -66,13 +62,13 @@ func (lr *locatedRule) detector(decoding bool) *detect.Detector {
 	return lr.plain
 }
 
-// locatedRules picks the rules cfg can run through locators and returns
+// locatorRules picks the rules cfg can run through locators and returns
 // them with the rest of cfg's rule ids.
-func locatedRules(ctx context.Context, cfg config.Config) (located []*locatedRule, rest func(id string) bool) {
+func locatorRules(ctx context.Context, cfg config.Config, enabled bool) (locators []*locatorRule, rest func(id string) bool) {
 	byID := map[string]bool{}
 	for _, id := range cfg.OrderedRules {
 		r := cfg.Rules[id]
-		if !locatorsEnabled || r.Regex == nil || r.Path != nil || len(r.RequiredRules) > 0 || r.SkipReport || len(r.Keywords) == 0 {
+		if !enabled || r.Regex == nil || r.Path != nil || len(r.RequiredRules) > 0 || r.SkipReport || len(r.Keywords) == 0 {
 			continue
 		}
 		src := r.Regex.String()
@@ -83,34 +79,34 @@ func locatedRules(ctx context.Context, cfg config.Config) (located []*locatedRul
 		if loc == nil {
 			continue
 		}
-		lr := &locatedRule{locator: loc, reach: windowReach(src), ctx: ctx, cfg: subset(cfg, func(x string) bool { return x == id })}
+		lr := &locatorRule{locator: loc, reach: windowReach(src), ctx: ctx, cfg: subset(cfg, func(x string) bool { return x == id })}
 		if !linesAllowWindows(append(slices.Clone(cfg.Allowlists), r.Allowlists...)) {
 			lr.reach = -1
 		}
 		for _, k := range r.Keywords {
 			lr.keywords = append(lr.keywords, strings.ToLower(k))
 		}
-		located = append(located, lr)
+		locators = append(locators, lr)
 		byID[id] = true
 	}
-	return located, func(id string) bool { return !byID[id] }
+	return locators, func(id string) bool { return !byID[id] }
 }
 
-// keywordIndex is one Aho-Corasick trie over the keywords of the located
+// keywordIndex is one Aho-Corasick trie over the keywords of the locator
 // rules and of the main detector's rules, so one walk over a fragment's
 // lower-cased text tells which of either gitleaks would run on it.
 type keywordIndex struct {
-	trie     *ahocorasick.Trie
-	nLocated int
-	located  [][]int // keyword → indices of the located rules it belongs to
+	trie      *ahocorasick.Trie
+	nLocators int
+	locators  [][]int // keyword → indices of the locator rules it belongs to
 	// mainRules[k] are the rules of main (indices into regexes) keyword k
 	// belongs to; regexes are their regexes.
 	mainRules [][]int
 	regexes   []*regexp.Regexp
 }
 
-func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
-	ki := &keywordIndex{nLocated: len(located)}
+func newKeywordIndex(locators []*locatorRule, main config.Config) *keywordIndex {
+	ki := &keywordIndex{nLocators: len(locators)}
 	var keywords []string
 	index := map[string]int{}
 	add := func(k string) int {
@@ -120,15 +116,15 @@ func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
 			j = len(keywords)
 			index[k] = j
 			keywords = append(keywords, k)
-			ki.located = append(ki.located, nil)
+			ki.locators = append(ki.locators, nil)
 			ki.mainRules = append(ki.mainRules, nil)
 		}
 		return j
 	}
-	for i, lr := range located {
+	for i, lr := range locators {
 		for _, k := range lr.keywords {
 			j := add(k)
-			ki.located[j] = append(ki.located[j], i)
+			ki.locators[j] = append(ki.locators[j], i)
 		}
 	}
 	for _, id := range main.OrderedRules {
@@ -150,10 +146,10 @@ func newKeywordIndex(located []*locatedRule, main config.Config) *keywordIndex {
 }
 
 // keywordHits is what the keywords in a fragment's decoding passes call
-// for: located[p] the located rules with a keyword in pass p, mainRules[p]
+// for: locators[p] the locator rules with a keyword in pass p, mainRules[p]
 // the rules of main with a keyword in pass p.
 type keywordHits struct {
-	located, mainRules [][]int
+	locators, mainRules [][]int
 }
 
 // mainMatches: in some pass, the regex of a rule of main whose keyword is
@@ -177,13 +173,13 @@ func (ki *keywordIndex) mainMatches(h keywordHits, passes []string) bool {
 
 // hits finds the keywords in each pass, lower-cased as gitleaks does.
 func (ki *keywordIndex) hits(passes []string) keywordHits {
-	h := keywordHits{located: make([][]int, len(passes)), mainRules: make([][]int, len(passes))}
+	h := keywordHits{locators: make([][]int, len(passes)), mainRules: make([][]int, len(passes))}
 	if ki.trie == nil {
 		return h
 	}
 	buf := lowerBufs.Get().(*[]byte)
 	defer lowerBufs.Put(buf)
-	seen := make([]bool, ki.nLocated)
+	seen := make([]bool, ki.nLocators)
 	var seenMain []bool
 	for p, text := range passes {
 		lower := lowerText((*buf)[:0], text)
@@ -200,10 +196,10 @@ func (ki *keywordIndex) hits(passes []string) keywordHits {
 					h.mainRules[p] = append(h.mainRules[p], i)
 				}
 			}
-			for _, i := range ki.located[pattern] {
+			for _, i := range ki.locators[pattern] {
 				if !seen[i] {
 					seen[i] = true
-					h.located[p] = append(h.located[p], i)
+					h.locators[p] = append(h.locators[p], i)
 				}
 			}
 			return true
@@ -256,10 +252,10 @@ func decodePasses(raw string, maxDepth int) []string {
 	return passes
 }
 
-// runLocated runs every located rule that may match fr: a keyword of the
+// runLocators runs every locator rule that may match fr: a keyword of the
 // rule is in a pass's text (as gitleaks requires before it runs a rule;
 // hits has them by pass) and its locator matches that text.
-func (e *engine) runLocated(ctx context.Context, fr sources.Fragment, passes []string, hits [][]int) []report.Finding {
+func (e *Engine) runLocators(ctx context.Context, fr sources.Fragment, passes []string, hits [][]int) []report.Finding {
 	var (
 		found []report.Finding
 		done  []bool
@@ -267,12 +263,12 @@ func (e *engine) runLocated(ctx context.Context, fr sources.Fragment, passes []s
 	for p, text := range passes {
 		for _, i := range hits[p] {
 			if done == nil {
-				done = make([]bool, len(e.located))
+				done = make([]bool, len(e.locators))
 			}
 			if done[i] {
 				continue
 			}
-			lr := e.located[i]
+			lr := e.locators[i]
 			if len(passes) == 1 && lr.reach >= 0 {
 				found = append(found, lr.runWindows(ctx, fr)...)
 				done[i] = true
@@ -311,7 +307,7 @@ func (e *engine) runLocated(ctx context.Context, fr sources.Fragment, passes []s
 //     goes on, but a match reaching it would span more than reach
 //     newlines from any covered line: such matches start after the last
 //     covered line, and findings that start there are dropped.
-func (lr *locatedRule) runWindows(ctx context.Context, fr sources.Fragment) []report.Finding {
+func (lr *locatorRule) runWindows(ctx context.Context, fr sources.Fragment) []report.Finding {
 	ms := lr.locator.FindAllStringIndex(fr.Raw, -1)
 	if len(ms) == 0 {
 		return nil
@@ -364,7 +360,7 @@ func (lr *locatedRule) runWindows(ctx context.Context, fr sources.Fragment) []re
 
 // hasKeyword: text holds one of the rule's keywords, as gitleaks checks
 // before it runs a rule.
-func (lr *locatedRule) hasKeyword(text string) bool {
+func (lr *locatorRule) hasKeyword(text string) bool {
 	buf := lowerBufs.Get().(*[]byte)
 	defer lowerBufs.Put(buf)
 	lower := lowerText((*buf)[:0], text)

@@ -1,4 +1,4 @@
-package scanner
+package engine
 
 import (
 	"context"
@@ -20,23 +20,23 @@ func (s oneFragment) Fragments(ctx context.Context, yield sources.FragmentsFunc)
 	return yield(sources.Fragment{Raw: string(s), FilePath: "sample.txt", StartLine: 1}, nil)
 }
 
-func testEngine(t *testing.T) *engine {
+func testEngine(t *testing.T) *Engine {
 	t.Helper()
 	set, err := rules.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newEngine(context.Background(), set)
+	return New(context.Background(), set)
 }
 
 func engineFind(t *testing.T, text string) []string {
 	t.Helper()
 	e := testEngine(t)
-	if err := e.scan(context.Background(), oneFragment(text)); err != nil {
+	if err := e.Scan(context.Background(), oneFragment(text), nil); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, f := range e.findings() {
+	for _, f := range e.Findings() {
 		if strings.HasPrefix(f.RuleID, "line-") {
 			got = append(got, f.RuleID+":"+finding.SecretHash(f.Secret))
 		}
@@ -74,7 +74,7 @@ func TestGate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEngine(context.Background(), set)
+	e := New(context.Background(), set)
 	secret := fakecred.ChannelSecret("gate")
 	tests := []struct {
 		text string
@@ -119,7 +119,7 @@ func TestWindowsKeepLineNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEngine(context.Background(), set)
+	e := New(context.Background(), set)
 	ws := e.lineFragments(sources.Fragment{Raw: text, StartLine: 1, FilePath: "f"}, decodePasses(text, 5))
 	if len(ws) != 3 {
 		t.Fatalf("windows = %d, want 3 (around lines 120, 150 and 290)", len(ws))
@@ -134,13 +134,15 @@ func TestWindowsKeepLineNumbers(t *testing.T) {
 		}
 	}
 
-	if err := e.scan(context.Background(), oneFragment(text)); err != nil {
+	if err := e.Scan(context.Background(), oneFragment(text), nil); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]int{}
-	for _, f := range e.findings() {
+	for _, f := range e.Findings() {
 		if strings.HasPrefix(f.RuleID, "line-") {
-			got[f.RuleID+":"+finding.SecretHash(f.Secret)] = locate(f).loc.StartLine
+			// the secret's own line: a match with its context spans lines
+			before := strings.TrimPrefix(f.Line[:strings.Index(f.Line, f.Secret)], "\n")
+			got[f.RuleID+":"+finding.SecretHash(f.Secret)] = f.StartLine + strings.Count(before, "\n")
 		}
 	}
 	want := map[string]int{

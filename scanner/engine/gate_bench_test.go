@@ -1,4 +1,4 @@
-package scanner
+package engine
 
 import (
 	"context"
@@ -19,7 +19,7 @@ func BenchmarkLINEGate(b *testing.B) {
 	}
 	frags := strings.Split(string(data), "\n@@")
 	set, _ := rules.Builtin()
-	e := newEngine(context.Background(), set)
+	e := New(context.Background(), set)
 	b.Run("gate", func(b *testing.B) {
 		for b.Loop() {
 			for _, f := range frags {

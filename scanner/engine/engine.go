@@ -1,4 +1,10 @@
-package scanner
+// Package engine runs gitleaks' detector with channelguard's rules over
+// the fragments a source yields: it finds exactly what gitleaks' detector
+// finds with those rules, and skips, by cheap tests, the work that could
+// find nothing (see Engine). Sources (scanner/history, scanner/worktree,
+// the capture scanner) yield fragments; the scanner turns what the engine
+// found into findings.
+package engine
 
 import (
 	"bytes"
@@ -8,6 +14,7 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/fatih/semgroup"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/report"
@@ -16,10 +23,21 @@ import (
 	"github.com/channelguard/channelguard/rules"
 )
 
-// memoEnabled lets tests compare the memo against scanning every fragment.
-var memoEnabled = true
+// Option changes how an Engine works, never what it finds: the equivalence
+// tests turn the fast paths off to compare.
+type Option func(*settings)
 
-// engine runs gitleaks' detector over a source. The LINE rules get a
+type settings struct{ noMemo, noLocators bool }
+
+// WithoutMemo scans every fragment, even one whose text was scanned
+// before.
+func WithoutMemo() Option { return func(s *settings) { s.noMemo = true } }
+
+// WithoutLocators gives every rule every fragment, as gitleaks does,
+// instead of looking for a locator rule's match first (see locatorRule).
+func WithoutLocators() Option { return func(s *settings) { s.noLocators = true } }
+
+// Engine runs gitleaks' detector over a source. The LINE rules get a
 // detector of their own that only sees the few lines where one of them can
 // match at all: a channel access token has no keyword for gitleaks'
 // prefilter, so as a plain rule its regex would run over every fragment of
@@ -28,15 +46,15 @@ var memoEnabled = true
 // rule's own keywords, rejects nearly everything for a fraction of the
 // cost (see candidateWindows). Every other rule runs exactly as gitleaks
 // runs it.
-type engine struct {
-	// main runs the rules that are neither LINE rules nor located; plain
+type Engine struct {
+	// main runs the rules that are neither LINE rules nor locator rules; plain
 	// is main without decoding, for fragments with nothing to decode
 	// (decodePasses already looked, so the detector need not look again).
 	main, plain *detect.Detector
-	// located are the rules looked for with a locator first (see
-	// locatedRule).
-	located []*locatedRule
-	// keywords finds the keywords of the located rules and of main's in
+	// locators are the rules looked for with a locator first (see
+	// locatorRule).
+	locators []*locatorRule
+	// keywords finds the keywords of the locator rules and of main's in
 	// one walk. With gated set, main only gets fragments where gitleaks'
 	// own keyword prefilter would let at least one of its rules run on a
 	// pass, and the regex of one of those rules matches that pass: it
@@ -67,9 +85,6 @@ type engine struct {
 	// two identical fragments the memo happened to see first.
 	scanned atomic.Int64
 
-	// onFound, when set, sees every finding as soon as it is made.
-	onFound func(report.Finding)
-
 	mu    sync.Mutex
 	found []report.Finding
 }
@@ -92,7 +107,13 @@ var shapes = map[string]gate{
 	"line-channel-access-token": {b64Run: 171},
 }
 
-func newEngine(ctx context.Context, set *rules.Set) *engine {
+// New builds an engine for a rule set. An engine keeps what it finds:
+// one per scan.
+func New(ctx context.Context, set *rules.Set, opts ...Option) *Engine {
+	var st settings
+	for _, o := range opts {
+		o(&st)
+	}
 	isLINE := func(id string) bool {
 		r, ok := set.Rule(id)
 		return ok && r.Origin == rules.OriginLINE
@@ -103,7 +124,7 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 	lineCfg := subset(cfg, isLINE)
 	// A rule another rule requires runs where that rule runs: gitleaks
 	// looks a composite rule's required rules up in its detector's config.
-	// So a required rule is never located (it stays in main), and a LINE
+	// So a required rule never gets a locator (it stays in main), and a LINE
 	// rule a main rule requires runs in main too (its findings there are
 	// the LINE detector's, which the aggregator takes once).
 	required, lineInMain := map[string]bool{}, map[string]bool{}
@@ -113,14 +134,14 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 			lineInMain[rr.RuleID] = !isLINE(id) && isLINE(rr.RuleID) || lineInMain[rr.RuleID]
 		}
 	}
-	located, notLocated := locatedRules(ctx, subset(cfg, func(id string) bool { return !isLINE(id) && !required[id] }))
+	locators, notLocated := locatorRules(ctx, subset(cfg, func(id string) bool { return !isLINE(id) && !required[id] }), !st.noLocators)
 	mainCfg := subset(cfg, func(id string) bool { return !isLINE(id) && notLocated(id) || lineInMain[id] })
-	e := &engine{
+	e := &Engine{
 		main:         newDetector(ctx, mainCfg),
 		plain:        newDetector(ctx, mainCfg),
-		located:      located,
-		keywords:     newKeywordIndex(located, mainCfg),
-		gated:        locatorsEnabled,
+		locators:     locators,
+		keywords:     newKeywordIndex(locators, mainCfg),
+		gated:        !st.noLocators,
 		line:         newDetector(ctx, lineCfg),
 		lineDecoding: newDetector(ctx, lineCfg),
 		skipPaths:    skip,
@@ -137,8 +158,8 @@ func newEngine(ctx context.Context, set *rules.Set) *engine {
 		}
 	}
 	e.line.MaxDecodeDepth = 0
-	if memoEnabled {
-		e.memo = newMemo(cfg) // every rule, located ones included
+	if !st.noMemo {
+		e.memo = newMemo(cfg) // every rule, locator rules included
 	}
 	for _, id := range e.line.Config.OrderedRules {
 		g, ok := shapes[id]
@@ -181,8 +202,18 @@ func subset(cfg config.Config, keep func(id string) bool) config.Config {
 	return out
 }
 
-// scan feeds every fragment of src to the detectors and keeps what they find.
-func (e *engine) scan(ctx context.Context, src sources.Source) error {
+// Scan feeds every fragment of src to the detectors and keeps what they
+// find (see Findings). onFound, when not nil, sees each finding as soon as
+// it is made, from the source's goroutines.
+func (e *Engine) Scan(ctx context.Context, src sources.Source, onFound func(report.Finding)) error {
+	record := func(found []report.Finding) {
+		e.record(found)
+		if onFound != nil {
+			for _, f := range found {
+				onFound(f)
+			}
+		}
+	}
 	return src.Fragments(ctx, func(fr sources.Fragment, err error) error {
 		if err != nil {
 			return err
@@ -199,22 +230,22 @@ func (e *engine) scan(ctx context.Context, src sources.Source) error {
 		if e.memo != nil {
 			key = e.memo.key(fr)
 			if found, ok := e.memo.lookup(key, fr); ok {
-				e.record(found)
+				record(found)
 				return nil
 			}
 		}
-		found := e.detect(ctx, fr)
+		found := e.Detect(ctx, fr)
 		if e.memo != nil {
 			e.memo.store(key, fr, found)
 		}
-		e.record(found)
+		record(found)
 		return nil
 	})
 }
 
-// detect runs every rule over one fragment. It keeps nothing: scan and
+// Detect runs every rule over one fragment. It keeps nothing: Scan and
 // the capture scanner decide what to do with what it finds.
-func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Finding {
+func (e *Engine) Detect(ctx context.Context, fr sources.Fragment) []report.Finding {
 	fr = validUTF8(fr)
 	passes := decodePasses(fr.Raw, e.main.MaxDecodeDepth)
 	hits := e.keywords.hits(passes)
@@ -226,7 +257,7 @@ func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Findi
 		}
 		found = main.DetectContext(ctx, detect.Fragment(fr))
 	}
-	if loc := e.runLocated(ctx, fr, passes, hits.located); len(loc) > 0 {
+	if loc := e.runLocators(ctx, fr, passes, hits.locators); len(loc) > 0 {
 		found = filterGeneric(append(found, loc...))
 	}
 	for _, w := range e.lineFragments(fr, passes) {
@@ -237,7 +268,7 @@ func (e *engine) detect(ctx context.Context, fr sources.Fragment) []report.Findi
 		found = append(found, d.DetectContext(ctx, detect.Fragment(w.Fragment))...)
 	}
 	for i := range found {
-		if decoded(found[i]) {
+		if Decoded(found[i]) {
 			// gitleaks' line text of a decoded finding is the raw text cut
 			// at decoded offsets: give it the raw line it points at, which
 			// allow markers are looked for on.
@@ -262,7 +293,7 @@ func lineAt(text string, n int) string {
 
 // pathRuns: a rule of main that matches paths alone matches fr's (as
 // gitleaks' detectRule matches them).
-func (e *engine) pathRuns(fr sources.Fragment) bool {
+func (e *Engine) pathRuns(fr sources.Fragment) bool {
 	if len(e.pathRules) == 0 {
 		return false
 	}
@@ -284,22 +315,18 @@ func (e *engine) pathRuns(fr sources.Fragment) bool {
 	return run
 }
 
-func (e *engine) record(found []report.Finding) {
+func (e *Engine) record(found []report.Finding) {
 	if len(found) > 0 {
 		e.mu.Lock()
 		e.found = append(e.found, found...)
 		e.mu.Unlock()
-		if e.onFound != nil {
-			for _, f := range found {
-				e.onFound(f)
-			}
-		}
 	}
 }
 
-func (e *engine) findings() []report.Finding { return e.found }
+// Findings are gitleaks' findings of every Scan so far, in no fixed order.
+func (e *Engine) Findings() []report.Finding { return e.found }
 
-func (e *engine) pathSkipped(path string) bool {
+func (e *Engine) pathSkipped(path string) bool {
 	if path == "" || len(e.skipPaths) == 0 {
 		return false
 	}
@@ -352,7 +379,13 @@ func splitPathAllowlists(all []*config.Allowlist) (kept, paths []*config.Allowli
 	return kept, paths
 }
 
-func (e *engine) bytes() int { return int(e.scanned.Load()) }
+// Sema bounds how many goroutines the sources feeding this engine run at
+// once: gitleaks' sources take their detector's.
+func (e *Engine) Sema() *semgroup.Group { return e.main.Sema }
+
+// Bytes counts the bytes of every fragment Scan looked at, those the memo
+// remembered included.
+func (e *Engine) Bytes() int { return int(e.scanned.Load()) }
 
 // Byte classes for runs.
 const (
@@ -487,7 +520,7 @@ func runesForward(text string, i, n int) int {
 // The same test then runs on each decoded text, and if any of it holds a
 // candidate, the whole fragment goes to the decoding detector, which finds
 // what gitleaks' own detector would, named by the LINE rule.
-func (e *engine) lineFragments(fr sources.Fragment, passes []string) []lineFragment {
+func (e *Engine) lineFragments(fr sources.Fragment, passes []string) []lineFragment {
 	for _, text := range passes[min(1, len(passes)):] {
 		for _, w := range candidateWindows(text) {
 			if e.mayMatch(w, text[w.start:w.end]) {
@@ -518,7 +551,7 @@ type lineFragment struct {
 	decode bool
 }
 
-func (e *engine) mayMatch(w window, text string) bool {
+func (e *Engine) mayMatch(w window, text string) bool {
 	var lower []byte
 	for _, g := range e.gates {
 		if !(g.hexRun > 0 && w.hexMax >= g.hexRun || g.b64Run > 0 && w.b64Max >= g.b64Run) {
@@ -566,4 +599,15 @@ func lineEnd(text string, i int) int {
 		return i + j + 1
 	}
 	return len(text)
+}
+
+// Decoded: gitleaks found f in a decoding pass (it tags those findings
+// "decode-depth:N").
+func Decoded(f report.Finding) bool {
+	for _, t := range f.Tags {
+		if strings.HasPrefix(t, "decode-depth:") {
+			return true
+		}
+	}
+	return false
 }

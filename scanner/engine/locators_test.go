@@ -1,4 +1,4 @@
-package scanner
+package engine
 
 import (
 	"context"
@@ -35,12 +35,11 @@ func TestLocatedRulesRandomText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engineWith := func(located bool) *engine {
-		locatorsEnabled = located
-		defer func() { locatorsEnabled = true }()
-		e := newEngine(context.Background(), set)
-		e.memo = nil
-		return e
+	engineWith := func(locators bool) *Engine {
+		if locators {
+			return New(context.Background(), set, WithoutMemo())
+		}
+		return New(context.Background(), set, WithoutMemo(), WithoutLocators())
 	}
 	fast, plain := engineWith(true), engineWith(false)
 	words := []string{"api_key", "API_KEY", "token", "Secret", "client_secret", "password", "passwd", "auth", "access", "nytimes", "snyk_token",
@@ -82,13 +81,13 @@ func TestLocatedRulesRandomText(t *testing.T) {
 			path = "certs/client.p12" // a rule of main matches this path alone
 		}
 		fr := sources.Fragment{Raw: b.String(), FilePath: path, StartLine: 1 + r.IntN(50), CommitSHA: "c0ffee"}
-		got, want := summary(fast.detect(context.Background(), fr)), summary(plain.detect(context.Background(), fr))
+		got, want := summary(fast.Detect(context.Background(), fr)), summary(plain.Detect(context.Background(), fr))
 		runs++
 		if want != "" {
 			matched++
 		}
 		if got != want {
-			t.Fatalf("fragment %d: located rules found\n%s\nevery rule on the whole fragment found\n%s", n, got, want)
+			t.Fatalf("fragment %d: locator rules found\n%s\nevery rule on the whole fragment found\n%s", n, got, want)
 		}
 	}
 	if matched < runs/10 {
@@ -96,13 +95,13 @@ func TestLocatedRulesRandomText(t *testing.T) {
 	}
 }
 
-// summary lists findings by rule, gitleaks' place, the secret's place as
-// reports give it (locate), and hashes of the secret, the match and the
-// line (never a value).
+// summary lists findings by rule, gitleaks' place and tags, and hashes of
+// the secret, the match and the line (never a value): everything the
+// scanner places a finding by.
 func summary(found []report.Finding) string {
 	var lines []string
 	for _, f := range found {
-		lines = append(lines, fmt.Sprintf("%s %d:%d-%d:%d %+v secret %s match %s line %s", f.RuleID, f.StartLine, f.StartColumn, f.EndLine, f.EndColumn, locate(f).loc,
+		lines = append(lines, fmt.Sprintf("%s %d:%d-%d:%d %v secret %s match %s line %s", f.RuleID, f.StartLine, f.StartColumn, f.EndLine, f.EndColumn, f.Tags,
 			finding.SecretHash(f.Secret), finding.SecretHash(f.Match), finding.SecretHash(f.Line)))
 	}
 	sort.Strings(lines)

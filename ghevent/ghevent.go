@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/channelguard/channelguard/internal/pathless"
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 // Event is what channelguard needs from an event payload.
@@ -90,7 +91,7 @@ func Load(name, path string) (*Event, error) {
 	}
 	for _, sha := range []string{e.BaseSHA, e.HeadSHA, e.Before, e.After} {
 		if sha != "" && !isSHA(sha) {
-			return nil, fmt.Errorf("event %s: %q is not a commit SHA", path, oneLine(sha))
+			return nil, fmt.Errorf("event %s: %q is not a commit SHA", path, wording.OneLine(sha, 80))
 		}
 	}
 	return e, nil
@@ -131,12 +132,4 @@ func isSHA(s string) bool {
 		}
 	}
 	return true
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 80 {
-		s = s[:80] + "…"
-	}
-	return s
 }

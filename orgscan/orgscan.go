@@ -24,8 +24,10 @@ import (
 	"time"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/wording"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner"
+	"github.com/channelguard/channelguard/scanner/cache"
 	"github.com/channelguard/channelguard/scanner/credential"
 	"github.com/channelguard/channelguard/teamreport"
 )
@@ -214,7 +216,7 @@ func scanOne(ctx context.Context, t Target, opts Options) (rs finding.RepoScan, 
 		} else if opts.Token != "" {
 			msg = strings.ReplaceAll(msg, opts.Token, "[REDACTED]")
 		}
-		rs.Error = oneLine(msg)
+		rs.Error = wording.OneLine(msg, 300)
 		return rs, nil, finding.Stats{}, nil
 	}
 	for i := range found {
@@ -229,24 +231,9 @@ func scanOne(ctx context.Context, t Target, opts Options) (rs finding.RepoScan, 
 		}
 		rs.Status = teamreport.StatusPartial
 		rs.Gaps = len(gaps)
-		rs.Error = fmt.Sprintf("%s could not be read (%s): every other commit was scanned and its findings are kept", count(finding.Unreadable(gaps), "object"), count(len(gaps), "gap"))
+		rs.Error = fmt.Sprintf("%s could not be read (%s): every other commit was scanned and its findings are kept", wording.Plural(finding.Unreadable(gaps), "object"), wording.Plural(len(gaps), "gap"))
 	}
 	return rs, found, stats, gaps
-}
-
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
 }
 
 func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Options) (found []finding.Finding, stats finding.Stats, head string, incremental bool, gaps []finding.Gap, err error) {
@@ -260,7 +247,7 @@ func mirrorAndScan(ctx context.Context, g *git, dir string, t Target, opts Optio
 		Verify:    opts.Verify,
 		ChannelID: opts.ChannelID,
 		Logf:      prefixed(opts.Logf, t.Name),
-		Cache:     &scanner.Cache{State: filepath.Join(dir, StateFile), Key: opts.Key, Off: opts.NoCache},
+		Cache:     cache.InMirror(dir, opts.Key, opts.NoCache),
 	})
 	if err != nil {
 		return nil, finding.Stats{}, "", false, nil, scrubPath(err, dir)

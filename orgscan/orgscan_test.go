@@ -18,6 +18,7 @@ import (
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
+	"github.com/channelguard/channelguard/scanner/cache"
 )
 
 const testToken = "ghp_ORGSCANtesttoken0123456789abcdefghij"
@@ -113,7 +114,7 @@ func TestRunIncremental(t *testing.T) {
 	if filepath.Base(filepath.Dir(filepath.Dir(dir))) != "local" || !isBareRepo(dir) {
 		t.Errorf("mirror at %s", dir)
 	}
-	stateBytes, err := os.ReadFile(filepath.Join(dir, StateFile))
+	stateBytes, err := os.ReadFile(filepath.Join(dir, cache.MirrorStateFile))
 	if err != nil {
 		t.Fatal(err)
 	}

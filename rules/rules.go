@@ -22,6 +22,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/config"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 var (
@@ -188,7 +189,7 @@ func viperConfig(name, text string) (config.ViperConfig, error) {
 func translateViper(name string, vc config.ViperConfig) (cfg config.Config, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%s: %v", name, oneLine(fmt.Sprint(p)))
+			err = fmt.Errorf("%s: %v", name, wording.FirstLine(fmt.Sprint(p)))
 		}
 	}()
 	cfg, err = vc.Translate()
@@ -286,14 +287,6 @@ func nameFromID(id string) string {
 		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
 	}
 	return b.String()
-}
-
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 // Digest identifies the built-in rules: gitleaks' default config and the

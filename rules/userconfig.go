@@ -15,6 +15,7 @@ import (
 
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/pathless"
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 // DefaultConfigName is looked for in the scanned root when --config is not
@@ -228,5 +229,5 @@ func describeTOMLError(err error) string {
 		row, _ := e.Position()
 		return fmt.Sprintf("line %d: unknown key %q", row, strings.Join(e.Key(), "."))
 	}
-	return oneLine(err.Error())
+	return wording.FirstLine(err.Error())
 }

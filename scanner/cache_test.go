@@ -10,6 +10,7 @@ import (
 
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
+	"github.com/channelguard/channelguard/scanner/cache"
 )
 
 // After every kind of change a repository goes through, a scan through
@@ -38,7 +39,7 @@ func TestCacheMatchesFullScan(t *testing.T) {
 	}
 	check := func(step string, w want) {
 		t.Helper()
-		cached := scan(t, Options{Path: r.Dir, Cache: &Cache{State: state, Key: "k"}})
+		cached := scan(t, Options{Path: r.Dir, Cache: &cache.Cache{State: state, Key: "k"}})
 		full := scan(t, Options{Path: r.Dir})
 		if got, exp := report(cached), report(full); got != exp {
 			t.Fatalf("%s: through the cache:\n%s\nfull scan:\n%s", step, firstDifference(exp, got), "")
@@ -88,19 +89,19 @@ func TestCacheMatchesFullScan(t *testing.T) {
 	check("the uncommitted file gone: its finding is not remembered", want{true, 0})
 
 	// --no-cache reads everything and remembers afresh
-	res := scan(t, Options{Path: r.Dir, Cache: &Cache{State: state, Key: "k", Off: true}})
+	res := scan(t, Options{Path: r.Dir, Cache: &cache.Cache{State: state, Key: "k", Off: true}})
 	if res.Cache.Incremental || res.Cache.Read.Commits != res.Report.Stats.Commits {
 		t.Errorf("--no-cache: %+v", res.Cache)
 	}
 	// another key (other rules or settings) does not reuse the state
-	if res := scan(t, Options{Path: r.Dir, Cache: &Cache{State: state, Key: "other"}}); res.Cache.Incremental {
+	if res := scan(t, Options{Path: r.Dir, Cache: &cache.Cache{State: state, Key: "other"}}); res.Cache.Incremental {
 		t.Errorf("a state made under another key was used")
 	}
 	// a damaged state is a full scan, not an error
 	if err := os.WriteFile(state, []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if res := scan(t, Options{Path: r.Dir, Cache: &Cache{State: state, Key: "k"}}); res.Cache.Incremental {
+	if res := scan(t, Options{Path: r.Dir, Cache: &cache.Cache{State: state, Key: "k"}}); res.Cache.Incremental {
 		t.Errorf("a damaged state was used")
 	}
 	data, err := os.ReadFile(state)
@@ -118,7 +119,7 @@ func TestCacheMatchesFullScan(t *testing.T) {
 func TestCacheUnchangedReadsNothing(t *testing.T) {
 	r := gittest.FastImport(t, historyStream(300))
 	state := filepath.Join(t.TempDir(), "state.json")
-	opts := Options{Path: r.Dir, Cache: &Cache{State: state, Key: "k"}}
+	opts := Options{Path: r.Dir, Cache: &cache.Cache{State: state, Key: "k"}}
 	first := scan(t, opts)
 	var progress Progress
 	opts.Progress = &progress

@@ -15,6 +15,7 @@ import (
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
+	"github.com/channelguard/channelguard/scanner/cache"
 )
 
 // gapsOf is the report's gaps on one line each, object and commit short.
@@ -170,7 +171,7 @@ func TestGappedScanIsNotRemembered(t *testing.T) {
 	r.Commit("one", map[string]string{"a.env": "LINE_CHANNEL_SECRET=" + secretA + "\n"})
 	r.Commit("two", map[string]string{"b.txt": "hello\n"})
 	r.RemoveObject(r.Git("rev-parse", "HEAD:b.txt"))
-	cache := &Cache{State: filepath.Join(t.TempDir(), "state.json"), Key: "k"}
+	cache := &cache.Cache{State: filepath.Join(t.TempDir(), "state.json"), Key: "k"}
 	for i := range 2 {
 		res := scan(t, Options{Path: r.Dir, Cache: cache})
 		if len(res.Report.Gaps) != 1 || len(res.Report.Findings) != 1 {
@@ -308,7 +309,7 @@ func TestPartialCloneIsNotCached(t *testing.T) {
 	src := gittest.New(t)
 	src.Commit("one", map[string]string{"app.env": "LINE_CHANNEL_SECRET=" + secretA + "\n"})
 	pc := partialClone(t, src)
-	cache := &Cache{State: filepath.Join(t.TempDir(), "state.json"), Key: "k"}
+	cache := &cache.Cache{State: filepath.Join(t.TempDir(), "state.json"), Key: "k"}
 	res := scan(t, Options{Path: pc, Cache: cache})
 	if len(res.Report.Gaps) != 0 || len(res.Report.Notes) != 1 {
 		t.Fatalf("gaps %v, notes %q: a one-commit clone holds every blob, and is a partial clone", gapsOf(res.Report), res.Report.Notes)

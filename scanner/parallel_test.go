@@ -16,6 +16,7 @@ import (
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
 	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/cache"
 	"github.com/channelguard/channelguard/scanner/engine"
 	"github.com/channelguard/channelguard/scanner/history"
 )
@@ -216,7 +217,7 @@ func TestEarlyReadStoppedOnError(t *testing.T) {
 	_, err := Scan(context.Background(), Options{
 		Path:  r.Dir,
 		Jobs:  2,
-		Cache: &Cache{State: filepath.Join(t.TempDir(), "state.json"), Key: "k"},
+		Cache: &cache.Cache{State: filepath.Join(t.TempDir(), "state.json"), Key: "k"},
 		LoadRules: func() (*rules.Set, error) {
 			time.Sleep(300 * time.Millisecond) // the streams fill their read-ahead
 			return nil, errors.New("config x.toml: bad rule")

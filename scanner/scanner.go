@@ -28,6 +28,7 @@ import (
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/rules/policy"
 	"github.com/channelguard/channelguard/scanner/baseline"
+	"github.com/channelguard/channelguard/scanner/cache"
 	"github.com/channelguard/channelguard/scanner/capture"
 	"github.com/channelguard/channelguard/scanner/credential"
 	"github.com/channelguard/channelguard/scanner/engine"
@@ -72,14 +73,14 @@ type Options struct {
 	// Progress, when set, is updated while the scan runs.
 	Progress *Progress
 	// Cache, when set, makes a full-history scan of a git repository
-	// incremental (see Cache). Range, NoHistory and Exclude scans ignore it.
-	Cache *Cache
+	// incremental (see package cache). Range, NoHistory and Exclude scans ignore it.
+	Cache *cache.Cache
 	// engine are the engine's options: tests turn its fast paths off to
 	// compare.
 	engine []engine.Option
 	// known is the repository as the cache just looked at it (opened,
 	// uncommitted files listed), so the scan does not ask git again.
-	known *repoNow
+	known *cache.Repo
 	// Jobs is how many git processes read a long history at once; 0 means
 	// one per core, 1 one process in all (the plain sequential path).
 	Jobs int
@@ -146,7 +147,7 @@ type Result struct {
 	// and archives (gitleaks does not open archives).
 	Unscanned []string
 	// Cache says what the scan took from Options.Cache; nil without one.
-	Cache *CacheUse
+	Cache *cache.Use
 	// Notes are things the user should know about what was scanned, such
 	// as a shallow clone's missing history (one line each, no secret).
 	Notes []string
@@ -181,7 +182,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		}
 		ruleSet <- loaded{set, err}
 	}()
-	var now *repoNow
+	var now *cache.Repo
 	var lookErr error
 	if cacheable(opts) {
 		// Sure to read every commit: start git while the rules compile.
@@ -189,9 +190,9 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		if opts.jobs() > 1 && (opts.Cache.Off || !isFile(opts.Cache.State)) {
 			readAll = opts.jobs()
 		}
-		now, lookErr = lookAt(ctx, opts.Path, readAll)
+		now, lookErr = cache.Look(ctx, opts.Path, readAll)
 		if now != nil {
-			defer now.early.Close()
+			defer now.Early.Close()
 		}
 	}
 	l := <-ruleSet
@@ -397,7 +398,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 	if plan.hist != nil {
 		var promisors []string
 		if opts.known != nil {
-			promisors = opts.known.promisors
+			promisors = opts.known.Promisors
 		} else {
 			promisors = plan.repo.PartialClone(ctx)
 		}
@@ -615,7 +616,7 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 	var repo *gitrepo.Repo
 	var err error
 	if opts.known != nil {
-		repo = opts.known.repo
+		repo = opts.known.Git
 	} else {
 		repo, err = gitrepo.Open(ctx, target)
 	}
@@ -671,13 +672,13 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		}
 		p.hist = &history.Source{Repo: repo, Revs: revs, Sema: sema, Jobs: opts.jobs()}
 		if opts.known != nil && len(opts.Exclude) == 0 {
-			p.hist.Early = opts.known.early // of "--all", started early
+			p.hist.Early = opts.known.Early // of "--all", started early
 		}
 	}
 	if !repo.Bare {
 		var files []string
 		if opts.known != nil {
-			files = opts.known.dirty
+			files = opts.known.Dirty
 		} else if files, err = repo.WorktreeChanges(ctx); err != nil {
 			return nil, err
 		}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 // maxBody caps what is read from one LINE answer.
@@ -179,7 +181,7 @@ func lineError(b []byte) string {
 	}
 	parts := []string{}
 	for _, s := range []string{e.Error, e.Description, e.Message} {
-		if s = oneLine(s); s != "" {
+		if s = wording.OneLine(s, 200); s != "" {
 			parts = append(parts, s)
 		}
 	}
@@ -187,13 +189,4 @@ func lineError(b []byte) string {
 		return ""
 	}
 	return " (" + strings.Join(parts, ": ") + ")"
-}
-
-// oneLine keeps LINE's text on one short line.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
-	}
-	return s
 }

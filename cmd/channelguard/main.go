@@ -16,6 +16,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -58,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ec *exitCode
 	if errors.As(err, &ec) {
 		if ec.err != nil {
-			fmt.Fprintf(stderr, "channelguard: %s\n", oneLine(ec.err.Error()))
+			fmt.Fprintf(stderr, "channelguard: %s\n", wording.FirstLine(ec.err.Error()))
 		}
 		return ec.code
 	}
@@ -67,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	// Flag and argument errors from cobra, and anything else.
-	msg := oneLine(err.Error())
+	msg := wording.FirstLine(err.Error())
 	fmt.Fprintf(stderr, "channelguard: %s\n", msg)
 	if isUsageError(msg) {
 		fmt.Fprintln(stderr, "Run 'channelguard --help' for usage.")
@@ -82,14 +84,6 @@ func isUsageError(msg string) bool {
 		}
 	}
 	return false
-}
-
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/ghapi"
+	"github.com/channelguard/channelguard/internal/wording"
 	"github.com/channelguard/channelguard/orgscan"
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/reporters/jsonreport"
@@ -267,7 +268,7 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 				if ctx.Err() != nil {
 					return fail(errors.New("interrupted; no report written"))
 				}
-				preFailed = append(preFailed, finding.RepoScan{Name: r.String(), Status: teamreport.StatusFailed, Error: oneLine(err.Error())})
+				preFailed = append(preFailed, finding.RepoScan{Name: r.String(), Status: teamreport.StatusFailed, Error: wording.FirstLine(err.Error())})
 				continue
 			}
 			if info.FullName == "" {
@@ -378,11 +379,11 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 	}
 	switch {
 	case failed > 0 && res.Partial > 0:
-		return &exitCode{code: exitError, err: fmt.Errorf("%d of %d repositories failed and %d were scanned in part (%s could not be read); see the report", failed, total, res.Partial, plural(finding.Unreadable(res.Gaps), "object"))}
+		return &exitCode{code: exitError, err: fmt.Errorf("%d of %d repositories failed and %d were scanned in part (%s could not be read); see the report", failed, total, res.Partial, wording.Plural(finding.Unreadable(res.Gaps), "object"))}
 	case failed > 0:
 		return &exitCode{code: exitError, err: fmt.Errorf("%d of %d repositories failed; see the report", failed, total)}
 	case res.Partial > 0:
-		return &exitCode{code: exitError, err: fmt.Errorf("%d of %d repositories were scanned in part: %s could not be read (the report's gaps name them; their findings are in it); see the report", res.Partial, total, plural(finding.Unreadable(res.Gaps), "object"))}
+		return &exitCode{code: exitError, err: fmt.Errorf("%d of %d repositories were scanned in part: %s could not be read (the report's gaps name them; their findings are in it); see the report", res.Partial, total, wording.Plural(finding.Unreadable(res.Gaps), "object"))}
 	}
 	if rep.AtOrAbove(failOn) > 0 {
 		return &exitCode{code: exitFindings}

@@ -16,6 +16,7 @@ import (
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/ghapi"
 	"github.com/channelguard/channelguard/ghevent"
+	"github.com/channelguard/channelguard/internal/wording"
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/reporters/ghactions"
 	"github.com/channelguard/channelguard/rules"
@@ -149,7 +150,7 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
 	for _, n := range res.Notes {
 		// a shallow checkout, say: worth a warning in the job's log
-		fmt.Fprintf(stdout, "::warning title=channelguard::%s\n", escapeData(n))
+		fmt.Fprintf(stdout, "::warning title=channelguard::%s\n", ghactions.EscapeData(n))
 	}
 	if res.PreExisting > 0 {
 		logf("%d findings were already in the base commit and are not blamed on this change", res.PreExisting)
@@ -178,7 +179,7 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 
 	// What needs the API: each failure is a warning, never the exit code.
 	warn := func(what string, err error) {
-		fmt.Fprintf(stdout, "::warning title=channelguard::%s\n", escapeData(what+": "+apiHint(err)))
+		fmt.Fprintf(stdout, "::warning title=channelguard::%s\n", ghactions.EscapeData(what+": "+apiHint(err)))
 	}
 	if ev.IsPR() && (!fl.noComment || !fl.noReview) || fl.uploadSARIF {
 		client, gh, err := apiClient(fl.token, ev, logf)
@@ -197,8 +198,8 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 		len(rep.Findings), noun, span.describe, rep.AtOrAbove(failOn), failOn, fl.sarif)
 	if len(rep.Gaps) > 0 {
 		// everything else was scanned and reported; the job still fails
-		msg := fmt.Sprintf("%s: %s could not be read (%s), so not all of %s was scanned; the SARIF's notifications name them", repo.Root, plural(finding.Unreadable(rep.Gaps), "object"), plural(len(rep.Gaps), "gap"), span.describe)
-		fmt.Fprintf(stdout, "::error title=channelguard::%s\n", escapeData(msg))
+		msg := fmt.Sprintf("%s: %s could not be read (%s), so not all of %s was scanned; the SARIF's notifications name them", repo.Root, wording.Plural(finding.Unreadable(rep.Gaps), "object"), wording.Plural(len(rep.Gaps), "gap"), span.describe)
+		fmt.Fprintf(stdout, "::error title=channelguard::%s\n", ghactions.EscapeData(msg))
 		return &exitCode{code: exitError, err: errors.New(msg)}
 	}
 	if rep.AtOrAbove(failOn) > 0 {
@@ -465,11 +466,6 @@ func prRules(ctx context.Context, repo *gitrepo.Repo, config, base string, logf 
 		return nil, errors.New(strings.ReplaceAll(err.Error(), p, short(base)+":"+rules.DefaultConfigName))
 	}
 	return set, nil
-}
-
-// escapeData escapes a workflow command's message.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
 }
 
 func short(sha string) string {

@@ -2,13 +2,8 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/channelguard/channelguard/internal/pathless"
-	"github.com/channelguard/channelguard/orgscan"
 	"io"
 	"os"
 	"path/filepath"
@@ -22,12 +17,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/wording"
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/reporters/sarif"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/rules/policy"
 	"github.com/channelguard/channelguard/scanner"
 	"github.com/channelguard/channelguard/scanner/baseline"
+	"github.com/channelguard/channelguard/scanner/cache"
 	"github.com/channelguard/channelguard/scanner/capture"
 )
 
@@ -183,7 +180,7 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		logf("baseline %s: %d known findings", fl.baseline, len(base))
 	}
 
-	cache, cacheWarning, err := scanCache(path, configPath, fl)
+	repoCache, cacheWarning, err := scanCache(path, configPath, fl)
 	if err != nil {
 		return fail(err)
 	}
@@ -226,11 +223,11 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "channelguard: note: %s\n", n)
 	}
 	var res *scanner.Result
-	if cache != nil && !cache.Off {
+	if repoCache != nil && !repoCache.Off {
 		// Nothing new since the last scan: its result, without compiling
 		// a rule.
-		if list, ok := loadRuleList(cache); ok {
-			remembered, ok, err := scanner.Remembered(cmd.Context(), scanner.Options{Path: path, Cache: cache, Baseline: base, Logf: logf})
+		if list, ok := repoCache.Rules(); ok {
+			remembered, ok, err := scanner.Remembered(cmd.Context(), scanner.Options{Path: path, Cache: repoCache, Baseline: base, Logf: logf})
 			if err != nil {
 				stopProgress()
 				return fail(err)
@@ -260,7 +257,7 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 			Verify:    verifyFn,
 			ChannelID: fl.channelID,
 			Jobs:      fl.jobs,
-			Cache:     cache,
+			Cache:     repoCache,
 		})
 		stopProgress()
 		if err != nil {
@@ -270,7 +267,7 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 			return fail(err)
 		}
 		if res.Cache != nil && res.Cache.Warning == "" {
-			saveRuleList(cache, res.Report.Rules)
+			repoCache.SaveRules(res.Report.Rules)
 		}
 	}
 	stopProgress()
@@ -344,7 +341,7 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 			report += " (" + fl.output + ")"
 		}
 		return &exitCode{code: exitError, err: fmt.Errorf("%s: %s could not be read (%s); %s lists them as gaps, and every other commit and file was scanned",
-			gapTarget(path, rep), plural(finding.Unreadable(rep.Gaps), "object"), plural(len(rep.Gaps), "gap"), report)}
+			gapTarget(path, rep), wording.Plural(finding.Unreadable(rep.Gaps), "object"), wording.Plural(len(rep.Gaps), "gap"), report)}
 	}
 	if rep.AtOrAbove(failOn) > 0 {
 		return &exitCode{code: exitFindings}
@@ -360,17 +357,10 @@ func gapTarget(path string, rep *finding.Report) string {
 	return rep.Target
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // scanCache is where a full-history scan of the repository at path is
 // remembered, or nil when this scan is not one (a range, the working tree
 // alone, captures: webhook signatures need the secrets themselves).
-func scanCache(path, configPath string, fl scanFlags) (c *scanner.Cache, warning string, err error) {
+func scanCache(path, configPath string, fl scanFlags) (c *cache.Cache, warning string, err error) {
 	if path == "" || fl.rangeSpec != "" || fl.noHistory || fl.role != "" || len(fl.captures) > 0 {
 		return nil, "", nil
 	}
@@ -381,50 +371,13 @@ func scanCache(path, configPath string, fl scanFlags) (c *scanner.Cache, warning
 	if err != nil {
 		return nil, "", err
 	}
-	c = &scanner.Cache{Key: key, Off: fl.noCache}
-	// An org mirror remembers its own scans: scanning one uses them.
-	if mirrorState := filepath.Join(path, orgscan.StateFile); isFile(mirrorState) {
-		c.State = mirrorState
-		return c, "", nil
-	}
-	dir := fl.cache
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return nil, fmt.Sprintf("no user cache directory (%v): scans are not remembered (give --cache DIR)", err), nil
-		}
-		dir = filepath.Join(base, "channelguard", "scans")
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Sprintf("cache %s: %v: scans are not remembered", dir, pathless.Err(err)), nil
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
-	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
-	sum := sha256.Sum256([]byte(abs))
-	c.State = filepath.Join(dir, hex.EncodeToString(sum[:8])+".json")
-	return c, "", nil
+	return cache.For(path, fl.cache, key, fl.noCache)
 }
 
-// cacheKey identifies what a remembered scan depends on besides the
-// commits: the program (version, the commit it was built from, the
-// built-in rules), the config file's bytes and the --verify settings. scan
-// and org compute it alike, so they share a mirror's state.
+// cacheKey is the cache key of this program with these settings.
 func cacheKey(v verifyFlags, configPath string) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "channelguard %s %s rules %s\nverify %v %s %s\n", version, buildRevision(), rules.Digest(), v.verify, v.lineAPIURL, v.channelID)
-	if configPath != "" {
-		b, err := os.ReadFile(configPath)
-		if err != nil {
-			return "", fmt.Errorf("config %s: %w", configPath, err)
-		}
-		h.Write(b)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16], nil
+	return cache.Key(cache.KeyParts{Version: version, Revision: buildRevision(), RulesDigest: rules.Digest(),
+		Verify: v.verify, LineAPIURL: v.lineAPIURL, ChannelID: v.channelID, Config: configPath})
 }
 
 // writeHeapProfile records what the scan allocated (alloc_space) and what
@@ -460,34 +413,6 @@ func buildRevision() string {
 		}
 	}
 	return rev + modified
-}
-
-// ruleListPath is where the rule list of a cache key is kept, beside the
-// state: a remembered scan's report lists every rule, as a full scan's
-// does, without compiling one.
-func ruleListPath(c *scanner.Cache) string {
-	return filepath.Join(filepath.Dir(c.State), "rules-"+c.Key+".json")
-}
-
-func loadRuleList(c *scanner.Cache) ([]finding.Rule, bool) {
-	b, err := os.ReadFile(ruleListPath(c))
-	if err != nil {
-		return nil, false
-	}
-	var list []finding.Rule
-	if json.Unmarshal(b, &list) != nil || len(list) == 0 {
-		return nil, false
-	}
-	return list, true
-}
-
-func saveRuleList(c *scanner.Cache, list []finding.Rule) {
-	if _, err := os.Stat(ruleListPath(c)); err == nil {
-		return
-	}
-	if b, err := json.Marshal(list); err == nil {
-		_ = reporters.AtomicWrite(ruleListPath(c), b) // the next rescan compiles the rules instead
-	}
 }
 
 func outputNote(path string) string {

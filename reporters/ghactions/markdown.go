@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 // Marker is the hidden first line of the sticky pull request comment: the
@@ -46,17 +47,17 @@ func Summary(rep *finding.Report, opts SummaryOptions) string {
 	if rep == nil {
 		rep = &finding.Report{}
 	}
-	title := oneLine(opts.Title)
+	title := wording.OneLine(opts.Title, 0)
 	if title == "" {
 		title = "channelguard"
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n", title)
 	if len(rep.Findings) == 0 {
-		fmt.Fprintf(&b, "✅ No secrets found in %s%s.\n", plural(opts.Commits, "commit"), scope(opts.Range))
+		fmt.Fprintf(&b, "✅ No secrets found in %s%s.\n", wording.Plural(opts.Commits, "commit"), scope(opts.Range))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "**%s** in %s%s.\n\n", plural(len(rep.Findings), "finding"), plural(opts.Commits, "commit"), scope(opts.Range))
+	fmt.Fprintf(&b, "**%s** in %s%s.\n\n", wording.Plural(len(rep.Findings), "finding"), wording.Plural(opts.Commits, "commit"), scope(opts.Range))
 	countTable(&b, rep)
 	b.WriteString("\n")
 	max := opts.MaxRows
@@ -95,10 +96,10 @@ func Comment(rep *finding.Report, opts CommentOptions) string {
 		if opts.Resolved {
 			b.WriteString("## ✅ channelguard: resolved\n\n")
 			b.WriteString("✅ Resolved: the secrets reported earlier are no longer in this pull request's commits — but they were pushed: rotate them anyway, history and forks keep them.\n\n")
-			fmt.Fprintf(&b, "Scanned %s%s.\n", plural(opts.Commits, "commit"), scope(opts.Range))
+			fmt.Fprintf(&b, "Scanned %s%s.\n", wording.Plural(opts.Commits, "commit"), scope(opts.Range))
 			return b.String()
 		}
-		fmt.Fprintf(&b, "## ✅ channelguard\n\nNo secrets found in %s%s.\n", plural(opts.Commits, "commit"), scope(opts.Range))
+		fmt.Fprintf(&b, "## ✅ channelguard\n\nNo secrets found in %s%s.\n", wording.Plural(opts.Commits, "commit"), scope(opts.Range))
 		return b.String()
 	}
 	n := len(rep.Findings)
@@ -107,7 +108,7 @@ func Comment(rep *finding.Report, opts CommentOptions) string {
 		noun = "leaked secret"
 	}
 	fmt.Fprintf(&b, "## 🔐 channelguard found %d %s\n\n", n, noun)
-	fmt.Fprintf(&b, "In %s%s: %s.\n\n", plural(opts.Commits, "commit"), scope(opts.Range), countLine(rep))
+	fmt.Fprintf(&b, "In %s%s: %s.\n\n", wording.Plural(opts.Commits, "commit"), scope(opts.Range), countLine(rep))
 	findingsTable(&b, rep, links{opts.RepoURL, opts.HeadSHA}, commentRows, false, "see the job summary of this run")
 	b.WriteString("\n> [!IMPORTANT]\n> These values were pushed: removing them in a later commit does not un-leak them. Git history, forks and clones keep them — rotate every one.\n")
 	b.WriteString("\n### How to fix\n\n")
@@ -124,9 +125,9 @@ func Comment(rep *finding.Report, opts CommentOptions) string {
 // command recognises a comment it already posted.
 func ReviewComment(f finding.Finding) string {
 	var b strings.Builder
-	title := oneLine(f.Title)
+	title := wording.OneLine(f.Title, 0)
 	if title == "" {
-		title = oneLine(f.RuleID)
+		title = wording.OneLine(f.RuleID, 0)
 	}
 	fmt.Fprintf(&b, "**🔐 %s** (%s, rule %s)\n\n", title, f.Severity, code(f.RuleID))
 	if f.SecretPreview != "" || f.SecretSHA256 != "" {
@@ -193,7 +194,7 @@ func howToFix(b *strings.Builder, rep *finding.Report, heading string) {
 			b.WriteString("\n")
 		}
 		rule, ok := rep.RuleByID(id)
-		title := oneLine(rule.Title)
+		title := wording.OneLine(rule.Title, 0)
 		if title == "" {
 			title = titleOf(rep, id)
 		}
@@ -218,7 +219,7 @@ func howToFix(b *strings.Builder, rep *finding.Report, heading string) {
 func titleOf(rep *finding.Report, id string) string {
 	for _, f := range rep.Findings {
 		if f.RuleID == id && f.Title != "" {
-			return oneLine(f.Title)
+			return wording.OneLine(f.Title, 0)
 		}
 	}
 	return id
@@ -307,7 +308,7 @@ func findingsTable(b *strings.Builder, rep *finding.Report, l links, max int, lo
 		if long {
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", sev, cell(code(f.RuleID)), cell(loc), cell(commit), cell(val), cell(upperFirst(actionOf(rep, *f))))
 		} else {
-			title := oneLine(f.Title)
+			title := wording.OneLine(f.Title, 0)
 			if title == "" {
 				title = f.RuleID
 			}
@@ -340,12 +341,12 @@ func actionOf(rep *finding.Report, f finding.Finding) string {
 	if rep != nil {
 		if rule, ok := rep.RuleByID(f.RuleID); ok {
 			if a := boldLead(rule.Remediation); a != "" && strings.HasSuffix(strings.ToLower(f.Message), strings.ToLower(a)) {
-				return oneLine(a)
+				return wording.OneLine(a, 0)
 			}
 		}
 	}
 	if _, todo, ok := strings.Cut(f.Message, ": "); ok && strings.TrimSpace(todo) != "" {
-		return oneLine(strings.TrimSpace(todo))
+		return wording.OneLine(strings.TrimSpace(todo), 0)
 	}
 	if rep != nil {
 		if rule, ok := rep.RuleByID(f.RuleID); ok {
@@ -373,7 +374,7 @@ func boldLead(r string) string {
 // code is s as a Markdown code span: a fence longer than any backtick run
 // in s, so nothing in s (an @mention, a link, HTML) is rendered.
 func code(s string) string {
-	s = oneLine(s)
+	s = wording.OneLine(s, 0)
 	if s == "" {
 		return ""
 	}
@@ -396,11 +397,7 @@ func code(s string) string {
 // cell makes s safe inside a GFM table cell: no newline, pipes escaped
 // (GFM requires \| even inside code spans in a table).
 func cell(s string) string {
-	return strings.ReplaceAll(oneLine(s), "|", `\|`)
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }), " ")
+	return strings.ReplaceAll(wording.OneLine(s, 0), "|", `\|`)
 }
 
 func upperFirst(s string) string {
@@ -411,15 +408,8 @@ func upperFirst(s string) string {
 }
 
 func scope(r string) string {
-	if r = oneLine(r); r == "" {
+	if r = wording.OneLine(r, 0); r == "" {
 		return ""
 	}
 	return " (" + r + ")"
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 // Write writes r as Markdown. The same report gives the same bytes.
@@ -38,7 +39,7 @@ func Write(w io.Writer, r *finding.Report) error {
 
 func headline(b *strings.Builder, r *finding.Report) {
 	by := r.CountBySeverity()
-	fmt.Fprintf(b, "**%s**", plural(len(r.Findings), "finding"))
+	fmt.Fprintf(b, "**%s**", wording.Plural(len(r.Findings), "finding"))
 	if len(r.Repositories) > 0 {
 		failed, partial := 0, 0
 		for _, repo := range r.Repositories {
@@ -50,7 +51,7 @@ func headline(b *strings.Builder, r *finding.Report) {
 				failed++
 			}
 		}
-		fmt.Fprintf(b, " in %s", plural(len(r.Repositories), "repository"))
+		fmt.Fprintf(b, " in %s", wording.Plural(len(r.Repositories), "repository"))
 		switch {
 		case failed > 0 && partial > 0:
 			fmt.Fprintf(b, " (%d failed to scan, %d scanned in part)", failed, partial)
@@ -105,7 +106,7 @@ func coverage(b *strings.Builder, r *finding.Report) {
 		return
 	}
 	fmt.Fprintf(b, "## Not scanned\n\n%s could not be read (%s): what they hold is not in this report, and is not a clean result.\n\n",
-		plural(finding.Unreadable(r.Gaps), "object"), plural(len(r.Gaps), "gap"))
+		wording.Plural(finding.Unreadable(r.Gaps), "object"), wording.Plural(len(r.Gaps), "gap"))
 	team := false
 	for _, g := range r.Gaps {
 		team = team || g.Repository != ""
@@ -256,13 +257,3 @@ func orDash(s string) string {
 }
 
 func count(n int) string { return fmt.Sprint(n) }
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "y") {
-		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}

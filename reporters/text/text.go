@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 // Options changes the presentation only.
@@ -71,7 +72,7 @@ func (p *printer) coverage(r *finding.Report) {
 	if n == 1 {
 		what = "what it holds is"
 	}
-	head := fmt.Sprintf("NOT SCANNED: %s could not be read (%s); %s not in this report:", plural(n, "object"), plural(len(r.Gaps), "gap"), what)
+	head := fmt.Sprintf("NOT SCANNED: %s could not be read (%s); %s not in this report:", wording.Plural(n, "object"), wording.Plural(len(r.Gaps), "gap"), what)
 	p.printf("\n%s\n", p.paint(severityColor[finding.High], head))
 	for i, g := range r.Gaps {
 		if i == maxGapLines {
@@ -224,19 +225,9 @@ func summary(r *finding.Report) string {
 func scanned(s finding.Stats) string {
 	if s.Entries > 0 {
 		if s.Commits == 0 && s.Files == 0 {
-			return plural(s.Entries, "capture entry") + " scanned"
+			return wording.Plural(s.Entries, "capture entry") + " scanned"
 		}
-		return fmt.Sprintf("%s, %s and %s scanned", plural(s.Commits, "commit"), plural(s.Files, "file"), plural(s.Entries, "capture entry"))
+		return fmt.Sprintf("%s, %s and %s scanned", wording.Plural(s.Commits, "commit"), wording.Plural(s.Files, "file"), wording.Plural(s.Entries, "capture entry"))
 	}
-	return fmt.Sprintf("%s and %s scanned", plural(s.Commits, "commit"), plural(s.Files, "file"))
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "y") {
-		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%s and %s scanned", wording.Plural(s.Commits, "commit"), wording.Plural(s.Files, "file"))
 }

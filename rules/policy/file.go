@@ -8,6 +8,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 // file is the whole shape of a policy file; it is decoded strictly, so a
@@ -147,7 +149,7 @@ func (f *file) lineOfRule(id string) int {
 
 // fail formats an error naming the file and, when line > 0, the line.
 func (f *file) fail(line int, format string, a ...any) error {
-	msg := oneLine(fmt.Sprintf(format, a...))
+	msg := wording.OneLine(fmt.Sprintf(format, a...), 0)
 	if line > 0 {
 		return fmt.Errorf("policy %s: line %d: %s", f.name, line, msg)
 	}
@@ -159,7 +161,7 @@ func describeTOMLError(err error) string {
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		row, col := de.Position()
-		return fmt.Sprintf("line %d, column %d: %s", row, col, oneLine(de.Error()))
+		return fmt.Sprintf("line %d, column %d: %s", row, col, wording.OneLine(de.Error(), 0))
 	}
 	var se *toml.StrictMissingError
 	if errors.As(err, &se) && len(se.Errors) > 0 {
@@ -167,5 +169,5 @@ func describeTOMLError(err error) string {
 		row, _ := e.Position()
 		return fmt.Sprintf("line %d: unknown key %q", row, strings.Join(e.Key(), "."))
 	}
-	return oneLine(err.Error())
+	return wording.OneLine(err.Error(), 0)
 }

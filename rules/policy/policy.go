@@ -26,6 +26,7 @@ import (
 	"github.com/theory/jsonpath"
 
 	"github.com/channelguard/channelguard/internal/pathless"
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 //go:embed line-console.toml
@@ -373,7 +374,7 @@ func compile(r *Rule) (c *compiled, err error) {
 	for _, expr := range r.Fields {
 		jp, err := jsonpath.Parse(expr)
 		if err != nil {
-			return nil, fmt.Errorf("bad JSONPath %q: %s", expr, oneLine(strings.TrimPrefix(err.Error(), "jsonpath: ")))
+			return nil, fmt.Errorf("bad JSONPath %q: %s", expr, wording.OneLine(strings.TrimPrefix(err.Error(), "jsonpath: "), 0))
 		}
 		c.fields = append(c.fields, jp)
 	}
@@ -389,8 +390,4 @@ func compile(r *Rule) (c *compiled, err error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -1,4 +1,4 @@
-package reporters
+package atomicfile
 
 import (
 	"io"
@@ -28,7 +28,7 @@ func TestAtomicWriteKeepsDevicesAndPipes(t *testing.T) {
 		b, _ := io.ReadAll(f)
 		got <- string(b)
 	}()
-	if err := AtomicWrite(fifo, []byte("report\n")); err != nil {
+	if err := Write(fifo, []byte("report\n")); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -49,7 +49,7 @@ func TestAtomicWriteKeepsDevicesAndPipes(t *testing.T) {
 	if err := os.WriteFile(file, []byte("old and longer\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := AtomicWrite(file, []byte("new\n")); err != nil {
+	if err := Write(file, []byte("new\n")); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(file); string(b) != "new\n" {

@@ -1,0 +1,54 @@
+// Package wording holds the few text helpers every layer's messages use,
+// written once: a value on one line (an error message, a table cell, a
+// console's answer quoted in a note) and a counted noun.
+package wording
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// OneLine puts s on one line: every run of white space (line breaks
+// included) becomes one space, and the ends are trimmed. With max > 0, a
+// longer result is cut to max characters (never inside one) and marked
+// with "…".
+func OneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if max > 0 && utf8.RuneCountInString(s) > max {
+		n := 0
+		for i := range s {
+			if n == max {
+				return s[:i] + "…"
+			}
+			n++
+		}
+	}
+	return s
+}
+
+// FirstLine is the first line of s, trimmed: what a one-line error shows
+// of a tool's longer message.
+func FirstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	return s
+}
+
+// Plural counts a noun: "1 commit", "2 commits", "3 entries", "2 keys".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if stem, ok := strings.CutSuffix(noun, "y"); ok && stem != "" && !isVowel(stem[len(stem)-1]) {
+		return strconv.Itoa(n) + " " + stem + "ies"
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+func isVowel(b byte) bool {
+	return strings.IndexByte("aeiou", byte(unicode.ToLower(rune(b)))) >= 0
+}

@@ -1,0 +1,56 @@
+package wording
+
+import "testing"
+
+func TestOneLine(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"a\nb\r\nc", 0, "a b c"},
+		{"  many   spaces\tand tabs \n", 0, "many spaces and tabs"},
+		{"abcdef", 3, "abc…"},
+		{"abc", 3, "abc"},
+		// cut in characters, never inside one
+		{"チャネルシークレット", 4, "チャネル…"},
+		{"é\né", 2, "é …"},
+		{"", 5, ""},
+	}
+	for _, tt := range tests {
+		if got := OneLine(tt.in, tt.max); got != tt.want {
+			t.Errorf("OneLine(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+func TestFirstLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"fatal: bad object\nhint: more\n": "fatal: bad object",
+		"\n  only  \n":                    "only",
+		"one":                             "one",
+		"a \r\nb":                         "a",
+	} {
+		if got := FirstLine(in); got != want {
+			t.Errorf("FirstLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		n          int
+		noun, want string
+	}{
+		{1, "commit", "1 commit"},
+		{0, "commit", "0 commits"},
+		{2, "entry", "2 entries"},
+		{2, "key", "2 keys"},
+		{3, "repository", "3 repositories"},
+		{2, "day", "2 days"},
+	} {
+		if got := Plural(tt.n, tt.noun); got != tt.want {
+			t.Errorf("Plural(%d, %q) = %q, want %q", tt.n, tt.noun, got, tt.want)
+		}
+	}
+}

@@ -60,11 +60,21 @@ type Report struct {
 	Changes *Changes `json:"changes,omitempty"`
 }
 
+// RepoScan.Status values.
+const (
+	RepoOK     = "ok"
+	RepoFailed = "failed"
+	// RepoPartial: scanned, findings kept, but some objects could not be
+	// read (the report's Gaps name them). Such a repository fixes nothing
+	// in a comparison: a gap may hide a finding.
+	RepoPartial = "partial"
+)
+
 // RepoScan is one repository of a team report.
 type RepoScan struct {
 	Name     string `json:"name"` // owner/name
 	URL      string `json:"url,omitempty"`
-	Status   string `json:"status"` // "ok", "partial" (some objects unreadable, findings kept) or "failed"
+	Status   string `json:"status"` // RepoOK, RepoPartial or RepoFailed
 	Error    string `json:"error,omitempty"`
 	Commits  int    `json:"commits"`  // commits read in this run
 	Findings int    `json:"findings"` // findings open in it

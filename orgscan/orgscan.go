@@ -29,7 +29,6 @@ import (
 	"github.com/channelguard/channelguard/scanner"
 	"github.com/channelguard/channelguard/scanner/cache"
 	"github.com/channelguard/channelguard/scanner/credential"
-	"github.com/channelguard/channelguard/teamreport"
 )
 
 // Target is one repository to scan.
@@ -116,7 +115,7 @@ func Run(ctx context.Context, targets []Target, opts Options) *Result {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				results[i].rs = finding.RepoScan{Name: t.Name, URL: t.URL, Status: teamreport.StatusFailed, Error: "interrupted before it started"}
+				results[i].rs = finding.RepoScan{Name: t.Name, URL: t.URL, Status: finding.RepoFailed, Error: "interrupted before it started"}
 				return
 			}
 			defer func() { <-sem }()
@@ -142,8 +141,8 @@ func Run(ctx context.Context, targets []Target, opts Options) *Result {
 		res.Stats.Bytes += r.stats.Bytes
 		res.Gaps = append(res.Gaps, r.gaps...)
 		switch r.rs.Status {
-		case teamreport.StatusOK:
-		case teamreport.StatusPartial:
+		case finding.RepoOK:
+		case finding.RepoPartial:
 			res.Partial++
 		default:
 			res.Failed++
@@ -188,7 +187,7 @@ func safeSegment(s string) bool {
 // A scan that could not read some objects is Status "partial": its
 // findings are kept, and its gaps name what was not read.
 func scanOne(ctx context.Context, t Target, opts Options) (rs finding.RepoScan, found []finding.Finding, stats finding.Stats, gaps []finding.Gap) {
-	rs = finding.RepoScan{Name: t.Name, URL: t.URL, Status: teamreport.StatusFailed}
+	rs = finding.RepoScan{Name: t.Name, URL: t.URL, Status: finding.RepoFailed}
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
@@ -222,14 +221,14 @@ func scanOne(ctx context.Context, t Target, opts Options) (rs finding.RepoScan, 
 	for i := range found {
 		found[i].Repository = t.Name
 	}
-	rs.Status = teamreport.StatusOK
+	rs.Status = finding.RepoOK
 	rs.Commits = stats.Commits
 	rs.Findings = len(found)
 	if len(gaps) > 0 {
 		for i := range gaps {
 			gaps[i].Repository = t.Name
 		}
-		rs.Status = teamreport.StatusPartial
+		rs.Status = finding.RepoPartial
 		rs.Gaps = len(gaps)
 		rs.Error = fmt.Sprintf("%s could not be read (%s): every other commit was scanned and its findings are kept", wording.Plural(finding.Unreadable(gaps), "object"), wording.Plural(len(gaps), "gap"))
 	}

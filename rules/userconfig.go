@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,6 +57,19 @@ func Load(path string) (*Set, error) {
 		return nil, fmt.Errorf("config %s: %w", path, pathless.Err(err))
 	}
 	if err := s.apply(path, data); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// LoadData is Load of a config's bytes, named as the user knows them (a
+// file of a commit, say "1a2b3c4d:.channelguard.toml") in every error.
+func LoadData(name string, data []byte) (*Set, error) {
+	s, err := Builtin()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(name, data); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -230,4 +244,21 @@ func describeTOMLError(err error) string {
 		return fmt.Sprintf("line %d: unknown key %q", row, strings.Join(e.Key(), "."))
 	}
 	return wording.FirstLine(err.Error())
+}
+
+// FindConfig is the config a scan of path uses when none is given: the
+// DefaultConfigName file at the top of path (a directory), or in the
+// working directory for a scan of captures alone; "" for none.
+func FindConfig(path string, captures bool) string {
+	candidate := ""
+	switch {
+	case path != "":
+		candidate = filepath.Join(path, DefaultConfigName)
+	case !captures:
+		candidate = DefaultConfigName
+	}
+	if info, err := os.Stat(candidate); candidate != "" && err == nil && info.Mode().IsRegular() {
+		return candidate
+	}
+	return ""
 }

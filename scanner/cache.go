@@ -10,11 +10,11 @@ import (
 	"github.com/channelguard/channelguard/scanner/engine"
 )
 
-// Remembered returns the remembered result of the last scan when nothing
+// remembered returns the remembered result of the last scan when nothing
 // it read has changed since (no ref moved, no uncommitted file), without
 // compiling a rule: ok is false when a scan is needed. The report has no
 // Rules (the caller keeps them); opts.Baseline applies.
-func Remembered(ctx context.Context, opts Options) (res *Result, ok bool, err error) {
+func remembered(ctx context.Context, opts Options) (res *Result, ok bool, err error) {
 	c := opts.Cache
 	if !cacheable(opts) || c.Off {
 		return nil, false, nil

@@ -180,7 +180,7 @@ func TestGappedScanIsNotRemembered(t *testing.T) {
 		if res.Cache == nil || res.Cache.Incremental {
 			t.Errorf("scan %d: cache use %+v, want a full read", i+1, res.Cache)
 		}
-		if _, ok, err := Remembered(context.Background(), Options{Path: r.Dir, Cache: cache}); ok || err != nil {
+		if _, ok, err := remembered(context.Background(), Options{Path: r.Dir, Cache: cache}); ok || err != nil {
 			t.Errorf("scan %d: a scan with gaps was remembered (err %v)", i+1, err)
 		}
 	}
@@ -314,7 +314,7 @@ func TestPartialCloneIsNotCached(t *testing.T) {
 	if len(res.Report.Gaps) != 0 || len(res.Report.Notes) != 1 {
 		t.Fatalf("gaps %v, notes %q: a one-commit clone holds every blob, and is a partial clone", gapsOf(res.Report), res.Report.Notes)
 	}
-	if _, ok, _ := Remembered(context.Background(), Options{Path: pc, Cache: cache}); ok || isFile(cache.State) {
+	if _, ok, _ := remembered(context.Background(), Options{Path: pc, Cache: cache}); ok || isFile(cache.State) {
 		t.Error("a partial clone's scan was remembered")
 	}
 }

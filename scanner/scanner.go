@@ -165,6 +165,20 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
+	// Nothing new since the last scan: its result, without compiling a
+	// rule (the rule list the report names is kept beside the state).
+	if c := opts.Cache; c != nil && !c.Off && cacheable(opts) {
+		if list, ok := c.Rules(); ok {
+			res, ok, err := remembered(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				res.Report.Rules = list
+				return res, nil
+			}
+		}
+	}
 	// The rules compile while git looks at the repository.
 	type loaded struct {
 		set *rules.Set
@@ -213,6 +227,9 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		var err error
 		if now != nil {
 			repo, res.Cache, err = cachedRepo(ctx, opts, set, now, eng)
+			if err == nil && res.Cache.Warning == "" {
+				opts.Cache.SaveRules(rep.Rules)
+			}
 		} else {
 			repo, err = scanRepo(ctx, opts, set, eng)
 		}

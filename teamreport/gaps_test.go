@@ -21,7 +21,7 @@ func TestDiffPartial(t *testing.T) {
 	prev := &finding.Report{Findings: []finding.Finding{f("a/x", "1"), f("a/x", "2"), f("a/y", "3")}}
 	cur := &finding.Report{
 		Findings:     []finding.Finding{f("a/x", "2")},
-		Repositories: []finding.RepoScan{{Name: "a/x", Status: StatusPartial, Gaps: 1}, {Name: "a/y", Status: StatusOK}},
+		Repositories: []finding.RepoScan{{Name: "a/x", Status: finding.RepoPartial, Gaps: 1}, {Name: "a/y", Status: finding.RepoOK}},
 		Gaps:         []finding.Gap{gapIn("a/x", "f")},
 	}
 	Diff(prev, cur, "prev")
@@ -42,9 +42,9 @@ func TestDiffPartial(t *testing.T) {
 // Shards' gaps and notes are joined, each once, in the canonical order;
 // a shard given twice adds none.
 func TestMergeGaps(t *testing.T) {
-	a := &finding.Report{Target: "acme", Repositories: []finding.RepoScan{{Name: "a/x", Status: StatusPartial, Gaps: 2}},
+	a := &finding.Report{Target: "acme", Repositories: []finding.RepoScan{{Name: "a/x", Status: finding.RepoPartial, Gaps: 2}},
 		Gaps: []finding.Gap{gapIn("a/x", "z"), gapIn("a/x", "b")}, Notes: []string{"n"}}
-	b := &finding.Report{Target: "acme", Repositories: []finding.RepoScan{{Name: "a/w", Status: StatusPartial, Gaps: 1}},
+	b := &finding.Report{Target: "acme", Repositories: []finding.RepoScan{{Name: "a/w", Status: finding.RepoPartial, Gaps: 1}},
 		Gaps: []finding.Gap{gapIn("a/w", "q")}, Notes: []string{"n"}}
 	out, err := Merge(a, b, a)
 	if err != nil {

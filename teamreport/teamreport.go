@@ -25,16 +25,6 @@ const (
 	ChangeFixed = "fixed"
 )
 
-// Status values of finding.RepoScan.
-const (
-	StatusOK     = "ok"
-	StatusFailed = "failed"
-	// StatusPartial: scanned, findings kept, but some objects could not
-	// be read (the report's Gaps name them). Such a repository fixes
-	// nothing in a comparison: a gap may hide a finding.
-	StatusPartial = "partial"
-)
-
 // Key identifies a finding across reports: repository and fingerprint.
 func Key(f *finding.Finding) string { return f.Repository + "\x00" + f.Fingerprint }
 
@@ -274,7 +264,7 @@ func Diff(prev, cur *finding.Report, label string) *finding.Report {
 	if len(cur.Repositories) > 0 {
 		ok := map[string]bool{}
 		for _, r := range cur.Repositories {
-			ok[r.Name] = r.Status == StatusOK
+			ok[r.Name] = r.Status == finding.RepoOK
 		}
 		scanned = func(name string) bool { return ok[name] }
 	}

@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -237,84 +235,26 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 	if err != nil {
 		return fail(fmt.Errorf("GITHUB_API_URL: %w", err))
 	}
-	host := webHost(apiURL)
 
-	// The repositories.
-	var listed []ghapi.RepoInfo
-	var target string
-	var preFailed []finding.RepoScan // --repos entries the API could not give
-	switch {
-	case org != "" || fl.user != "":
-		kind, name := ghapi.OwnerOrg, org
-		if fl.user != "" {
-			kind, name = ghapi.OwnerUser, fl.user
+	owner := orgscan.Owner{Org: org, User: fl.user, Repos: explicit}
+	sel, err := orgscan.Select(ctx, client, apiURL, owner, filter)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fail(errors.New("interrupted; no report written"))
 		}
-		target = host + "/" + name
-		if listed, err = client.ListRepos(ctx, kind, name, ghapi.ListReposOptions{}); err != nil {
-			if ctx.Err() != nil {
-				return fail(errors.New("interrupted; no report written"))
-			}
-			return fail(err)
-		}
-	default:
-		var names []string
-		for _, r := range explicit {
-			names = append(names, r.String())
-			if !shard.Has(r.String()) || (filter.Exclude != nil && filter.Exclude.MatchString(r.String())) {
-				continue
-			}
-			info, err := client.GetRepo(ctx, r)
-			if err != nil {
-				if ctx.Err() != nil {
-					return fail(errors.New("interrupted; no report written"))
-				}
-				preFailed = append(preFailed, finding.RepoScan{Name: r.String(), Status: teamreport.StatusFailed, Error: wording.FirstLine(err.Error())})
-				continue
-			}
-			if info.FullName == "" {
-				info.FullName = r.String()
-			}
-			// named explicitly: forks and archived ones are wanted
-			info.Fork, info.Archived = false, false
-			listed = append(listed, info)
-		}
-		target = host + ": " + strings.Join(names, ", ")
+		return fail(err)
 	}
-	if h := htmlHost(listed); h != "" && h != host {
-		target = h + strings.TrimPrefix(target, host)
-	}
-	var targets []orgscan.Target
-	skipped := map[string]int{}
-	for _, r := range listed {
-		if why := filter.Skip(r.FullName, r.Fork, r.Archived); why != "" {
-			skipped[why]++
-			continue
-		}
-		targets = append(targets, orgscan.Target{Name: r.FullName, CloneURL: r.CloneURL, URL: r.HTMLURL, DefaultBranch: r.DefaultBranch})
-	}
-	total := len(targets) + len(preFailed)
+	total := sel.Total()
 	if !fl.quiet {
-		msg := fmt.Sprintf("channelguard: %s: %d repositories to scan", target, total)
-		if len(listed) != len(targets) {
-			var parts []string
-			for _, why := range []string{"fork", "archived", "excluded", "other shard"} {
-				if n := skipped[why]; n > 0 {
-					parts = append(parts, fmt.Sprintf("%d %s", n, map[string]string{"fork": "forks", "archived": "archived", "excluded": "excluded", "other shard": "in other shards"}[why]))
-				}
-			}
-			if len(parts) > 0 {
-				msg += " (left out: " + strings.Join(parts, ", ") + ")"
-			}
-		}
-		fmt.Fprintln(stderr, msg)
+		fmt.Fprintf(stderr, "channelguard: %s\n", sel.Describe())
 	}
 
 	// Scan.
 	prog := newOrgProgress(stderr, total, !fl.quiet && !fl.verbose && isTerminal(stderr), fl.quiet)
-	for _, rs := range preFailed {
+	for _, rs := range sel.Failed {
 		prog.done(rs, 0)
 	}
-	res := orgscan.Run(ctx, targets, orgscan.Options{
+	res := orgscan.Run(ctx, sel.Targets, orgscan.Options{
 		CacheDir:   cache,
 		Token:      token,
 		Jobs:       fl.jobs,
@@ -335,25 +275,16 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 		return fail(errors.New("interrupted; no report written"))
 	}
 
-	// The team report.
-	rep := &finding.Report{
+	rep := teamreport.Build(teamreport.Run{
 		Tool:     finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"},
-		Target:   target,
+		Target:   sel.Target,
 		Rules:    set.Rules(),
 		Findings: res.Findings,
 		Stats:    res.Stats,
-	}
-	if rep.Findings == nil {
-		rep.Findings = []finding.Finding{}
-	}
-	rep.Repositories = append(append([]finding.RepoScan(nil), res.Repos...), preFailed...)
-	rep.Gaps = res.Gaps
-	sort.SliceStable(rep.Repositories, func(i, j int) bool { return rep.Repositories[i].Name < rep.Repositories[j].Name })
-	failed := res.Failed + len(preFailed)
-	teamreport.Sort(rep) // the canonical order: shards merge to the same bytes
-	if prev != nil {
-		teamreport.Diff(prev, rep, filepath.Join(fl.previous, "findings.json"))
-	}
+		Repos:    append(append([]finding.RepoScan(nil), res.Repos...), sel.Failed...),
+		Gaps:     res.Gaps,
+	}, prev, filepath.Join(fl.previous, "findings.json"))
+	failed := res.Failed + len(sel.Failed)
 
 	if fl.out != "" {
 		written, err := writeOrgReports(fl.out, rep)
@@ -414,27 +345,6 @@ func writeOrgReports(dir string, rep *finding.Report) ([]string, error) {
 		written = append(written, p)
 	}
 	return written, nil
-}
-
-// webHost is the host the repositories live on, for the report's target:
-// github.com for the public API, the server's host for GHES.
-func webHost(apiURL string) string {
-	u, err := url.Parse(strings.TrimSpace(apiURL))
-	if apiURL == "" || err != nil || u.Host == "" || strings.EqualFold(u.Host, "api.github.com") {
-		return "github.com"
-	}
-	return strings.TrimPrefix(u.Host, "api.")
-}
-
-// htmlHost is the web host of the listed repositories (their html_url),
-// when the API names one: the host people know the repositories by.
-func htmlHost(listed []ghapi.RepoInfo) string {
-	for _, r := range listed {
-		if u, err := url.Parse(r.HTMLURL); err == nil && u.Host != "" {
-			return u.Host
-		}
-	}
-	return ""
 }
 
 // orgProgress reports each repository: a status line redrawn in place on a
@@ -511,9 +421,9 @@ func (p *orgProgress) done(rs finding.RepoScan, d time.Duration) {
 	}
 	var what string
 	switch {
-	case rs.Status == teamreport.StatusPartial:
+	case rs.Status == finding.RepoPartial:
 		what = fmt.Sprintf("%d findings, partial: %s", rs.Findings, rs.Error)
-	case rs.Status != teamreport.StatusOK:
+	case rs.Status != finding.RepoOK:
 		what = "failed: " + rs.Error
 	case rs.Incremental && rs.Commits == 0:
 		what = fmt.Sprintf("%d findings (no new commits)", rs.Findings)
@@ -525,7 +435,7 @@ func (p *orgProgress) done(rs finding.RepoScan, d time.Duration) {
 	line := fmt.Sprintf("channelguard: [%d/%d] %s: %s (%s)", p.finished, p.total, rs.Name, what, d.Round(100*time.Millisecond))
 	if p.tty {
 		// only what needs attention scrolls past; the status line says the rest
-		if rs.Status == teamreport.StatusOK && rs.Findings == 0 {
+		if rs.Status == finding.RepoOK && rs.Findings == 0 {
 			return
 		}
 		fmt.Fprint(p.w, "\r\x1b[K")

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -110,13 +109,14 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fail(err)
 	}
-	span, err := eventRange(ctx, repo, ev)
+	wf := ghevent.Workflow{SHA: os.Getenv("GITHUB_SHA"), Ref: os.Getenv("GITHUB_REF"), ServerURL: os.Getenv("GITHUB_SERVER_URL"), Repository: os.Getenv("GITHUB_REPOSITORY")}
+	span, err := ev.Span(ctx, repo, wf)
 	if err != nil {
 		return fail(err)
 	}
-	logf("%s: %s", ev.Name, span.describe)
+	logf("%s: %s", ev.Name, span.Describe)
 
-	set, err := prRules(ctx, repo, fl.config, span.notIn, logf)
+	set, err := prRules(ctx, repo, fl.config, span.NotIn, logf)
 	if err != nil {
 		return fail(err)
 	}
@@ -132,8 +132,8 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	}
 	res, err := scanner.Scan(ctx, scanner.Options{
 		Path:      repo.Root,
-		Range:     span.rng,
-		NotIn:     span.notIn,
+		Range:     span.Range,
+		NotIn:     span.NotIn,
 		Rules:     set,
 		Baseline:  base,
 		Logf:      logf,
@@ -163,10 +163,10 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	if err := ghactions.Annotations(stdout, rep, maxAnnotations); err != nil {
 		return fail(fmt.Errorf("write annotations: %w", err))
 	}
-	repoURL := repositoryURL(ev)
+	repoURL := ev.RepositoryURL(wf)
 	commits := rep.Stats.Commits
 	if err := ghactions.AppendFile(os.Getenv("GITHUB_STEP_SUMMARY"), ghactions.Summary(rep, ghactions.SummaryOptions{
-		Title: "channelguard", RepoURL: repoURL, HeadSHA: span.head, Range: span.describe, Commits: commits,
+		Title: "channelguard", RepoURL: repoURL, HeadSHA: span.Head, Range: span.Describe, Commits: commits,
 	})); err != nil {
 		return fail(fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err))
 	}
@@ -186,7 +186,7 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 		if err != nil {
 			warn("GitHub API not used", err)
 		} else {
-			publish(ctx, client, gh, repo, ev, span, rep, fl, repoURL, warn, logf)
+			publish(ctx, client, gh, repo, ev, span, wf, rep, fl, repoURL, warn, logf)
 		}
 	}
 
@@ -195,10 +195,10 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 		noun = "finding"
 	}
 	fmt.Fprintf(stderr, "channelguard: %d %s in %s (%d at or above %s); SARIF written to %s\n",
-		len(rep.Findings), noun, span.describe, rep.AtOrAbove(failOn), failOn, fl.sarif)
+		len(rep.Findings), noun, span.Describe, rep.AtOrAbove(failOn), failOn, fl.sarif)
 	if len(rep.Gaps) > 0 {
 		// everything else was scanned and reported; the job still fails
-		msg := fmt.Sprintf("%s: %s could not be read (%s), so not all of %s was scanned; the SARIF's notifications name them", repo.Root, wording.Plural(finding.Unreadable(rep.Gaps), "object"), wording.Plural(len(rep.Gaps), "gap"), span.describe)
+		msg := fmt.Sprintf("%s: %s could not be read (%s), so not all of %s was scanned; the SARIF's notifications name them", repo.Root, wording.Plural(finding.Unreadable(rep.Gaps), "object"), wording.Plural(len(rep.Gaps), "gap"), span.Describe)
 		fmt.Fprintf(stdout, "::error title=channelguard::%s\n", ghactions.EscapeData(msg))
 		return &exitCode{code: exitError, err: errors.New(msg)}
 	}
@@ -209,13 +209,13 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 }
 
 // publish writes the comment, the review and the SARIF upload.
-func publish(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, repo *gitrepo.Repo, ev *ghevent.Event, span scanSpan, rep *finding.Report,
+func publish(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, repo *gitrepo.Repo, ev *ghevent.Event, span ghevent.Span, wf ghevent.Workflow, rep *finding.Report,
 	fl prFlags, repoURL string, warn func(string, error), logf func(string, ...any)) {
 	call := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 2*time.Minute) }
 	if ev.IsPR() && !fl.noComment {
 		cctx, cancel := call()
 		body := ghactions.Comment(rep, ghactions.CommentOptions{
-			RepoURL: repoURL, HeadSHA: span.head, Range: span.describe, Commits: rep.Stats.Commits, Resolved: len(rep.Findings) == 0,
+			RepoURL: repoURL, HeadSHA: span.Head, Range: span.Describe, Commits: rep.Stats.Commits, Resolved: len(rep.Findings) == 0,
 		})
 		did, err := c.UpsertComment(cctx, gh, ev.PR, ghactions.Marker, body, len(rep.Findings) > 0)
 		cancel()
@@ -238,7 +238,7 @@ func publish(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, repo *gitrepo.
 			warn("could not upload the SARIF", err)
 			return
 		}
-		ref, sha := uploadTarget(ev, span)
+		ref, sha := ev.UploadTarget(span, wf)
 		cctx, cancel := call()
 		id, err := c.UploadSARIF(cctx, gh, ref, sha, data)
 		cancel()
@@ -257,7 +257,7 @@ func review(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, repo *gitrepo.R
 	if err != nil {
 		// The files API is only one way to know the diff; the clone has it
 		// too (base...head, as GitHub shows a pull request).
-		local, lerr := localDiff(ctx, repo, ev.BaseSHA, ev.HeadSHA)
+		local, lerr := cloneDiff(ctx, repo, ev.BaseSHA, ev.HeadSHA)
 		if lerr != nil {
 			return err
 		}
@@ -285,47 +285,17 @@ func review(ctx context.Context, c *ghapi.Client, gh ghapi.Repo, repo *gitrepo.R
 	return nil
 }
 
-// localDiff is the pull request's diff from the clone: base...head, per
-// file, in the shape of the PR files API's patches.
-func localDiff(ctx context.Context, repo *gitrepo.Repo, base, head string) (*ghapi.Diff, error) {
-	out, err := repo.Run(ctx, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", base+"..."+head)
+// cloneDiff is the pull request's diff from the clone.
+func cloneDiff(ctx context.Context, repo *gitrepo.Repo, base, head string) (*ghapi.Diff, error) {
+	patches, err := repo.Patches(ctx, base, head)
 	if err != nil {
 		return nil, err
 	}
 	d := ghapi.NewDiff()
-	path, inHunks := "", false
-	var patch strings.Builder
-	flush := func() error {
-		if path != "" && patch.Len() > 0 {
-			if err := d.AddPatch(path, patch.String()); err != nil {
-				return err
-			}
+	for _, p := range patches {
+		if err := d.AddPatch(p.Path, p.Patch); err != nil {
+			return nil, err
 		}
-		patch.Reset()
-		return nil
-	}
-	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
-		switch {
-		case strings.HasPrefix(line, "diff --git "):
-			if err := flush(); err != nil {
-				return nil, err
-			}
-			path, inHunks = "", false
-		case inHunks:
-			// hunk content, even a line that reads "+++ …"
-			patch.WriteString(line + "\n")
-		case strings.HasPrefix(line, "+++ "):
-			path = strings.TrimPrefix(strings.TrimPrefix(line, "+++ "), "b/")
-			if path == "/dev/null" {
-				path = ""
-			}
-		case strings.HasPrefix(line, "@@"):
-			inHunks = true
-			patch.WriteString(line + "\n")
-		}
-	}
-	if err := flush(); err != nil {
-		return nil, err
 	}
 	return d, nil
 }
@@ -356,81 +326,6 @@ func apiHint(err error) string {
 	return msg
 }
 
-func uploadTarget(ev *ghevent.Event, span scanSpan) (ref, sha string) {
-	switch {
-	case ev.IsPR():
-		return fmt.Sprintf("refs/pull/%d/head", ev.PR), ev.HeadSHA
-	case ev.Name == "push":
-		return ev.Ref, ev.After
-	}
-	return os.Getenv("GITHUB_REF"), firstNonEmpty(os.Getenv("GITHUB_SHA"), span.head)
-}
-
-func repositoryURL(ev *ghevent.Event) string {
-	if ev.RepoHTMLURL != "" {
-		return ev.RepoHTMLURL
-	}
-	server, name := os.Getenv("GITHUB_SERVER_URL"), os.Getenv("GITHUB_REPOSITORY")
-	if server != "" && name != "" {
-		return strings.TrimSuffix(server, "/") + "/" + name
-	}
-	return ""
-}
-
-// scanSpan is what an event asks to scan.
-type scanSpan struct {
-	rng      string // BASE..HEAD, "" for the whole history
-	notIn    string // the base commit: what it holds is not blamed on the range
-	head     string // the commit reports link to
-	describe string
-}
-
-// eventRange turns an event into commits to scan. A base commit missing
-// from the clone (the default actions/checkout fetches one commit) is an
-// error that says how to fix the checkout.
-func eventRange(ctx context.Context, repo *gitrepo.Repo, ev *ghevent.Event) (scanSpan, error) {
-	have := func(sha string) bool { _, err := repo.ResolveCommit(ctx, sha+"^{commit}"); return err == nil }
-	missing := func(what, sha string) error {
-		return fmt.Errorf("%s %s is not in the clone at %s: check out with actions/checkout and fetch-depth: 0", what, short(sha), repo.Root)
-	}
-	switch {
-	case ev.IsPR():
-		if !have(ev.HeadSHA) {
-			return scanSpan{}, missing(fmt.Sprintf("the head commit of pull request #%d", ev.PR), ev.HeadSHA)
-		}
-		if !have(ev.BaseSHA) {
-			return scanSpan{}, missing(fmt.Sprintf("the base commit of pull request #%d", ev.PR), ev.BaseSHA)
-		}
-		return scanSpan{rng: ev.BaseSHA + ".." + ev.HeadSHA, notIn: ev.BaseSHA, head: ev.HeadSHA,
-			describe: fmt.Sprintf("pull request #%d, %s..%s", ev.PR, short(ev.BaseSHA), short(ev.HeadSHA))}, nil
-	case ev.Name == "push" && !ev.NewBranch() && have(ev.Before):
-		if !have(ev.After) {
-			return scanSpan{}, missing("the pushed commit", ev.After)
-		}
-		return scanSpan{rng: ev.Before + ".." + ev.After, notIn: ev.Before, head: ev.After,
-			describe: fmt.Sprintf("push %s..%s", short(ev.Before), short(ev.After))}, nil
-	case ev.Name == "push":
-		// A new branch, or a force push whose "before" no clone has any
-		// more: the commits that are not on the default branch.
-		if !have(ev.After) {
-			return scanSpan{}, missing("the pushed commit", ev.After)
-		}
-		// A new branch: the commits that are not on the default branch.
-		for _, ref := range []string{"refs/remotes/origin/" + ev.DefaultBranch, "refs/heads/" + ev.DefaultBranch} {
-			if ev.DefaultBranch == "" {
-				break
-			}
-			if tip, err := repo.ResolveCommit(ctx, ref); err == nil && tip != ev.After {
-				return scanSpan{rng: tip + ".." + ev.After, notIn: tip, head: ev.After,
-					describe: fmt.Sprintf("new branch %s, %s..%s", strings.TrimPrefix(ev.Ref, "refs/heads/"), ev.DefaultBranch, short(ev.After))}, nil
-			}
-		}
-		return scanSpan{rng: "", head: ev.After, describe: "new branch with no default branch to compare: whole history"}, nil
-	}
-	head, _ := repo.ResolveCommit(ctx, "HEAD")
-	return scanSpan{head: firstNonEmpty(os.Getenv("GITHUB_SHA"), head), describe: ev.Name + " event: whole history"}, nil
-}
-
 // prRules loads the rules. Without --config, a pull request's config comes
 // from its base commit: the change under review must not be able to turn
 // off the rules that review it.
@@ -450,29 +345,9 @@ func prRules(ctx context.Context, repo *gitrepo.Repo, config, base string, logf 
 	if err != nil {
 		return rules.Load("") // the base has none
 	}
-	dir, err := os.MkdirTemp("", "channelguard-config-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	p := filepath.Join(dir, rules.DefaultConfigName)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		return nil, err
-	}
-	logf("using %s of the base commit %s", rules.DefaultConfigName, short(base))
-	set, err := rules.Load(p)
-	if err != nil {
-		// name the file as the user knows it, not the temporary copy
-		return nil, errors.New(strings.ReplaceAll(err.Error(), p, short(base)+":"+rules.DefaultConfigName))
-	}
-	return set, nil
-}
-
-func short(sha string) string {
-	if len(sha) > 8 {
-		return sha[:8]
-	}
-	return sha
+	name := ghevent.Short(base) + ":" + rules.DefaultConfigName
+	logf("using %s of the base commit", name)
+	return rules.LoadData(name, data)
 }
 
 func firstNonEmpty(s ...string) string {

@@ -2,11 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -132,18 +132,9 @@ report is then not written).`,
 
 func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Writer) error {
 	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
-	if err := reporters.CheckFormat(fl.format); err != nil {
-		return fail(fmt.Errorf("--format: %w", err))
-	}
-	if fl.jobs < 1 {
-		return fail(fmt.Errorf("--jobs %d: want at least 1", fl.jobs))
-	}
-	failOn, err := finding.ParseSeverity(fl.failOn)
+	failOn, err := checkScanFlags(fl)
 	if err != nil {
-		return fail(fmt.Errorf("--fail-on: %w", err))
-	}
-	if fl.quiet && fl.verbose {
-		return fail(errors.New("--quiet and --verbose cannot be used together"))
+		return fail(err)
 	}
 	logf := func(format string, a ...any) {}
 	if fl.verbose {
@@ -151,66 +142,138 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 			fmt.Fprintf(stderr, "channelguard: "+format+"\n", a...)
 		}
 	}
-
-	captures, path, err := captureInputs(path, fl)
+	opts, err := scanOptions(path, fl, logf, stderr)
 	if err != nil {
 		return fail(err)
+	}
+	stopProfile, err := startCPUProfile(fl.cpuprofile)
+	if err != nil {
+		return fail(err)
+	}
+	defer stopProfile()
+	start := time.Now()
+	res, said, err := scanWithProgress(cmd.Context(), opts, fl, stderr)
+	if err != nil {
+		if cmd.Context().Err() != nil {
+			return fail(errors.New("interrupted; no report written"))
+		}
+		return fail(err)
+	}
+	if fl.memprofile != "" {
+		if err := writeHeapProfile(fl.memprofile); err != nil {
+			return fail(fmt.Errorf("--memprofile: %w", err))
+		}
+	}
+	rep := res.Report
+	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
+	logf("scan took %s", time.Since(start).Round(time.Millisecond))
+	if err := writeReport(rep, fl.format, fl.output, stdout); err != nil {
+		return fail(err)
+	}
+	if !fl.quiet {
+		printScanNotes(stderr, res, fl, failOn, said)
+	}
+	if len(rep.Gaps) > 0 {
+		// the report is whole but for what could not be read: CI must
+		// still fail loudly
+		report := "the report"
+		if fl.output != "" {
+			report += " (" + fl.output + ")"
+		}
+		return &exitCode{code: exitError, err: fmt.Errorf("%s: %s could not be read (%s); %s lists them as gaps, and every other commit and file was scanned",
+			gapTarget(opts.Path, rep), wording.Plural(finding.Unreadable(rep.Gaps), "object"), wording.Plural(len(rep.Gaps), "gap"), report)}
+	}
+	if rep.AtOrAbove(failOn) > 0 {
+		return &exitCode{code: exitFindings}
+	}
+	return nil
+}
+
+// checkScanFlags checks what the flags say alone, before anything is read.
+func checkScanFlags(fl scanFlags) (failOn finding.Severity, err error) {
+	if err := reporters.CheckFormat(fl.format); err != nil {
+		return 0, fmt.Errorf("--format: %w", err)
+	}
+	if fl.jobs < 1 {
+		return 0, fmt.Errorf("--jobs %d: want at least 1", fl.jobs)
+	}
+	if failOn, err = finding.ParseSeverity(fl.failOn); err != nil {
+		return 0, fmt.Errorf("--fail-on: %w", err)
+	}
+	if fl.quiet && fl.verbose {
+		return 0, errors.New("--quiet and --verbose cannot be used together")
+	}
+	return failOn, nil
+}
+
+// scanOptions turns the flags into the scanner's options: the inputs, the
+// policy, the verifier, the config, the baseline and the cache.
+func scanOptions(path string, fl scanFlags, logf func(string, ...any), stderr io.Writer) (scanner.Options, error) {
+	captures, path, err := captureInputs(path, fl)
+	if err != nil {
+		return scanner.Options{}, err
 	}
 	pol, err := loadPolicy(fl.policy)
 	if err != nil {
-		return fail(err)
+		return scanner.Options{}, err
 	}
 	verifyFn, err := fl.verifier(logf)
 	if err != nil {
-		return fail(err)
+		return scanner.Options{}, err
 	}
 	configPath := fl.config
-	if configPath == "" && path != "" {
-		if candidate := filepath.Join(path, rules.DefaultConfigName); isFile(candidate) {
-			configPath = candidate
-		}
-	} else if configPath == "" && len(captures) == 0 && isFile(rules.DefaultConfigName) {
-		configPath = rules.DefaultConfigName
+	if configPath == "" {
+		configPath = rules.FindConfig(path, len(captures) > 0)
 	}
 	var base baseline.Set
 	if fl.baseline != "" {
 		if base, err = baseline.Load(fl.baseline); err != nil {
-			return fail(err)
+			return scanner.Options{}, err
 		}
 		logf("baseline %s: %d known findings", fl.baseline, len(base))
 	}
-
 	repoCache, cacheWarning, err := scanCache(path, configPath, fl)
 	if err != nil {
-		return fail(err)
+		return scanner.Options{}, err
 	}
 	if cacheWarning != "" && !fl.quiet {
 		fmt.Fprintf(stderr, "channelguard: warning: %s\n", cacheWarning)
 	}
+	return scanner.Options{
+		Path:      path,
+		NoHistory: fl.noHistory,
+		Range:     fl.rangeSpec,
+		LoadRules: func() (*rules.Set, error) {
+			if configPath != "" {
+				logf("using config %s", configPath)
+			}
+			return rules.Load(configPath)
+		},
+		Baseline:  base,
+		Logf:      logf,
+		Captures:  captures,
+		Policy:    pol,
+		Verify:    verifyFn,
+		ChannelID: fl.channelID,
+		Jobs:      fl.jobs,
+		Cache:     repoCache,
+	}, nil
+}
 
-	if fl.cpuprofile != "" {
-		pf, err := os.Create(fl.cpuprofile)
-		if err != nil {
-			return fail(fmt.Errorf("--cpuprofile: %w", err))
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return fail(fmt.Errorf("--cpuprofile: %w", err))
-		}
-		defer pprof.StopCPUProfile()
-	}
-	start := time.Now()
+// scanWithProgress runs the scan with a status line on a terminal. Notes
+// that matter before the scan ends (a partial clone) are said at once;
+// said lists them, so they are not said again at the end.
+func scanWithProgress(ctx context.Context, opts scanner.Options, fl scanFlags, stderr io.Writer) (*scanner.Result, map[string]bool, error) {
 	var progress scanner.Progress
 	stopProgress := func() {}
 	progressLine := !fl.quiet && !fl.verbose && isTerminal(stderr)
 	if progressLine {
 		stopProgress = showProgress(stderr, &progress)
 	}
-	// notes that matter before the scan ends (a partial clone) are said
-	// at once, and not again at the end
+	defer stopProgress()
 	said := map[string]bool{}
 	var saidMu sync.Mutex
-	notef := func(n string) {
+	opts.Notef = func(n string) {
 		saidMu.Lock()
 		defer saidMu.Unlock()
 		if fl.quiet || said[n] {
@@ -222,131 +285,84 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 		}
 		fmt.Fprintf(stderr, "channelguard: note: %s\n", n)
 	}
-	var res *scanner.Result
-	if repoCache != nil && !repoCache.Off {
-		// Nothing new since the last scan: its result, without compiling
-		// a rule.
-		if list, ok := repoCache.Rules(); ok {
-			remembered, ok, err := scanner.Remembered(cmd.Context(), scanner.Options{Path: path, Cache: repoCache, Baseline: base, Logf: logf})
-			if err != nil {
-				stopProgress()
-				return fail(err)
-			}
-			if ok {
-				remembered.Report.Rules = list
-				res = remembered
-			}
-		}
-	}
-	if res == nil {
-		if configPath != "" {
-			logf("using config %s", configPath)
-		}
-		var err error
-		res, err = scanner.Scan(cmd.Context(), scanner.Options{
-			Path:      path,
-			NoHistory: fl.noHistory,
-			Range:     fl.rangeSpec,
-			LoadRules: func() (*rules.Set, error) { return rules.Load(configPath) },
-			Baseline:  base,
-			Logf:      logf,
-			Notef:     notef,
-			Progress:  &progress,
-			Captures:  captures,
-			Policy:    pol,
-			Verify:    verifyFn,
-			ChannelID: fl.channelID,
-			Jobs:      fl.jobs,
-			Cache:     repoCache,
-		})
-		stopProgress()
-		if err != nil {
-			if cmd.Context().Err() != nil {
-				return fail(errors.New("interrupted; no report written"))
-			}
-			return fail(err)
-		}
-		if res.Cache != nil && res.Cache.Warning == "" {
-			repoCache.SaveRules(res.Report.Rules)
-		}
-	}
-	stopProgress()
-	if fl.memprofile != "" {
-		if err := writeHeapProfile(fl.memprofile); err != nil {
-			return fail(fmt.Errorf("--memprofile: %w", err))
-		}
-	}
-	rep := res.Report
-	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
-	logf("scan took %s", time.Since(start).Round(time.Millisecond))
+	opts.Progress = &progress
+	res, err := scanner.Scan(ctx, opts)
+	return res, said, err
+}
 
-	opt := reporters.Options{Color: fl.output == "" && wantsColor(stdout)}
-	if fl.output != "" {
-		if err := reporters.WriteFile(fl.output, fl.format, rep, opt); err != nil {
-			return fail(err)
-		}
-	} else {
-		var buf bytes.Buffer
-		if err := reporters.Write(&buf, fl.format, rep, opt); err != nil {
-			return fail(err)
-		}
-		if _, err := stdout.Write(buf.Bytes()); err != nil {
-			return fail(fmt.Errorf("write report: %w", err))
-		}
+// writeReport writes the report to output (atomically), or to stdout.
+func writeReport(rep *finding.Report, format, output string, stdout io.Writer) error {
+	opt := reporters.Options{Color: output == "" && wantsColor(stdout)}
+	if output != "" {
+		return reporters.WriteFile(output, format, rep, opt)
 	}
-
-	if !fl.quiet {
-		if c := res.Cache; c != nil && c.Incremental {
-			fmt.Fprintf(stderr, "channelguard: %d new commits read; the history up to the scan of %s came from the cache (--no-cache reads it all)\n", c.Read.Commits, c.Since)
-		}
-		if c := res.Cache; c != nil && c.Warning != "" {
-			fmt.Fprintf(stderr, "channelguard: warning: %s\n", c.Warning)
-		}
-		for _, n := range res.Notes {
-			if !said[n] {
-				fmt.Fprintf(stderr, "channelguard: note: %s\n", n)
-			}
-		}
-		if fl.verbose {
-			for _, s := range res.Skipped {
-				fmt.Fprintf(stderr, "channelguard: skipped %s: %s\n", s.Path, s.Reason)
-			}
-			for _, p := range res.Unscanned {
-				fmt.Fprintf(stderr, "channelguard: not scanned (binary or archive): %s\n", p)
-			}
-		} else {
-			if n := len(res.Skipped); n > 0 {
-				fmt.Fprintf(stderr, "channelguard: warning: %d files could not be read (run with -v to list them)\n", n)
-			}
-			if n := len(res.Unscanned); n > 0 {
-				fmt.Fprintf(stderr, "channelguard: %d binary files or archives were not scanned (run with -v to list them)\n", n)
-			}
-		}
-		if fl.format == "sarif" && len(rep.Findings) > sarif.MaxResults {
-			fmt.Fprintf(stderr, "channelguard: warning: GitHub accepts %d results per SARIF run; the %d least severe of %d findings were left out of the SARIF (use --format json for all)\n",
-				sarif.MaxResults, len(rep.Findings)-sarif.MaxResults, len(rep.Findings))
-		}
-		if res.Baselined > 0 {
-			fmt.Fprintf(stderr, "channelguard: %d findings already in the baseline were not reported\n", res.Baselined)
-		}
-		if fl.output != "" || fl.format != "text" {
-			fmt.Fprintf(stderr, "channelguard: %d findings (%d at or above %s)%s\n", len(rep.Findings), rep.AtOrAbove(failOn), failOn, outputNote(fl.output))
-		}
+	var buf bytes.Buffer
+	if err := reporters.Write(&buf, format, rep, opt); err != nil {
+		return err
 	}
-	if len(rep.Gaps) > 0 {
-		// the report is whole but for what could not be read: CI must
-		// still fail loudly
-		report := "the report"
-		if fl.output != "" {
-			report += " (" + fl.output + ")"
-		}
-		return &exitCode{code: exitError, err: fmt.Errorf("%s: %s could not be read (%s); %s lists them as gaps, and every other commit and file was scanned",
-			gapTarget(path, rep), wording.Plural(finding.Unreadable(rep.Gaps), "object"), wording.Plural(len(rep.Gaps), "gap"), report)}
-	}
-	if rep.AtOrAbove(failOn) > 0 {
-		return &exitCode{code: exitFindings}
+	if _, err := stdout.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
+}
+
+// printScanNotes says on stderr what the report alone does not: what the
+// cache gave, notes not said yet, what could not be read, what the SARIF
+// left out, and the count.
+func printScanNotes(stderr io.Writer, res *scanner.Result, fl scanFlags, failOn finding.Severity, said map[string]bool) {
+	rep := res.Report
+	if c := res.Cache; c != nil && c.Incremental {
+		fmt.Fprintf(stderr, "channelguard: %d new commits read; the history up to the scan of %s came from the cache (--no-cache reads it all)\n", c.Read.Commits, c.Since)
+	}
+	if c := res.Cache; c != nil && c.Warning != "" {
+		fmt.Fprintf(stderr, "channelguard: warning: %s\n", c.Warning)
+	}
+	for _, n := range res.Notes {
+		if !said[n] {
+			fmt.Fprintf(stderr, "channelguard: note: %s\n", n)
+		}
+	}
+	if fl.verbose {
+		for _, s := range res.Skipped {
+			fmt.Fprintf(stderr, "channelguard: skipped %s: %s\n", s.Path, s.Reason)
+		}
+		for _, p := range res.Unscanned {
+			fmt.Fprintf(stderr, "channelguard: not scanned (binary or archive): %s\n", p)
+		}
+	} else {
+		if n := len(res.Skipped); n > 0 {
+			fmt.Fprintf(stderr, "channelguard: warning: %d files could not be read (run with -v to list them)\n", n)
+		}
+		if n := len(res.Unscanned); n > 0 {
+			fmt.Fprintf(stderr, "channelguard: %d binary files or archives were not scanned (run with -v to list them)\n", n)
+		}
+	}
+	if fl.format == "sarif" && len(rep.Findings) > sarif.MaxResults {
+		fmt.Fprintf(stderr, "channelguard: warning: GitHub accepts %d results per SARIF run; the %d least severe of %d findings were left out of the SARIF (use --format json for all)\n",
+			sarif.MaxResults, len(rep.Findings)-sarif.MaxResults, len(rep.Findings))
+	}
+	if res.Baselined > 0 {
+		fmt.Fprintf(stderr, "channelguard: %d findings already in the baseline were not reported\n", res.Baselined)
+	}
+	if fl.output != "" || fl.format != "text" {
+		fmt.Fprintf(stderr, "channelguard: %d findings (%d at or above %s)%s\n", len(rep.Findings), rep.AtOrAbove(failOn), failOn, outputNote(fl.output))
+	}
+}
+
+// startCPUProfile starts --cpuprofile; stop ends it.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	pf, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(pf); err != nil {
+		pf.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); pf.Close() }, nil
 }
 
 // gapTarget names the repository a scan's gaps are in.

@@ -12,7 +12,7 @@ import (
 // of their own, escaped, and the page stays self-contained.
 func TestGapsSection(t *testing.T) {
 	r := teamreporttest.Report()
-	r.Repositories = append(r.Repositories, finding.RepoScan{Name: "acme/api", Status: statusPartial, Error: "1 object could not be read (1 gap)", Gaps: 1})
+	r.Repositories = append(r.Repositories, finding.RepoScan{Name: "acme/api", Status: finding.RepoPartial, Error: "1 object could not be read (1 gap)", Gaps: 1})
 	r.Gaps = []finding.Gap{{Repository: "acme/api", Kind: finding.GapMissingBlob, Object: "6f33101bb4d8ad09a1447d2b1ee3de455dded1e6", Commit: "4f713801df8c32062bd0815a81111d64322f71b0", Path: teamreporttest.HostilePath, Detail: "not scanned"}}
 	r.Notes = []string{"a <b>note</b>"}
 	page := write(t, r)

@@ -102,10 +102,6 @@ type bar struct {
 	Fill        string
 }
 
-// statusPartial is teamreport.StatusPartial (a reporter does not import
-// the team report package).
-const statusPartial = "partial"
-
 // maxGapRows bounds the gaps the page lists one by one.
 const maxGapRows = 500
 
@@ -142,8 +138,8 @@ func build(r *finding.Report) view {
 	}
 	for _, repo := range r.Repositories {
 		switch repo.Status {
-		case "ok":
-		case statusPartial:
+		case finding.RepoOK:
+		case finding.RepoPartial:
 			v.Partial = append(v.Partial, repo)
 		default:
 			v.Failed = append(v.Failed, repo)

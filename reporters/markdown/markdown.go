@@ -44,8 +44,8 @@ func headline(b *strings.Builder, r *finding.Report) {
 		failed, partial := 0, 0
 		for _, repo := range r.Repositories {
 			switch repo.Status {
-			case "ok":
-			case statusPartial:
+			case finding.RepoOK:
+			case finding.RepoPartial:
 				partial++
 			default:
 				failed++
@@ -79,7 +79,7 @@ func repositories(b *strings.Builder, r *finding.Report) {
 	b.WriteString("## Repositories\n\n| Repository | Status | Findings | Commits read | Error |\n|---|---|---:|---:|---|\n")
 	for _, repo := range r.Repositories {
 		status := Escape(repo.Status)
-		if repo.Status != "ok" {
+		if repo.Status != finding.RepoOK {
 			status = "**" + status + "**"
 		} else if repo.Incremental {
 			status += " (incremental)"
@@ -88,10 +88,6 @@ func repositories(b *strings.Builder, r *finding.Report) {
 	}
 	b.WriteString("\n")
 }
-
-// statusPartial is teamreport.StatusPartial (a reporter does not import
-// the team report package).
-const statusPartial = "partial"
 
 // maxGapRows bounds the gaps listed one by one.
 const maxGapRows = 200

@@ -128,6 +128,10 @@ type Finding struct {
 	Title string `json:"title"`
 	// Message is the finding's own sentence: what leaked, where, what to do.
 	Message string `json:"message"`
+	// Action is what to do, as the message ends with it ("reissue the
+	// channel secret in the LINE Developers console."): reports quote it
+	// beside the finding.
+	Action string `json:"action,omitempty"`
 	// Location is the newest occurrence: the working tree when the secret is
 	// still there, otherwise the newest commit that added it.
 	Location Location `json:"location"`

@@ -3,6 +3,8 @@ package finding
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Rule is what a reporter needs to know about a rule: the catalogue entry,
@@ -17,6 +19,9 @@ type Rule struct {
 	// Precision is SARIF's: very-high, high, medium or low.
 	Precision string `json:"precision"`
 	HelpURI   string `json:"help_uri"`
+	// Action is what to do about a finding of this rule, in one sentence
+	// ("Reissue the channel access token."); Remediation opens with it.
+	Action string `json:"action,omitempty"`
 	// Remediation is Markdown: the steps that fix a finding of this rule.
 	Remediation string `json:"remediation"`
 	// Origin says where the rule came from: "line", "gitleaks" or "config".
@@ -231,4 +236,19 @@ func Less(a, b *Finding) bool {
 		return a.Location.StartColumn < b.Location.StartColumn
 	}
 	return a.Fingerprint < b.Fingerprint
+}
+
+// Todo is the rule's action written to follow a colon: "reissue the
+// channel access token." (a leading acronym keeps its capitals: "LINE
+// …"), or a generic one for a rule without an action.
+func (r Rule) Todo() string {
+	a := strings.TrimSpace(r.Action)
+	if a == "" {
+		return "rotate this credential and remove it from the code."
+	}
+	first, size := utf8.DecodeRuneInString(a)
+	if next, _ := utf8.DecodeRuneInString(a[size:]); unicode.ToUpper(next) == next {
+		return a // "LINE …"
+	}
+	return string(unicode.ToLower(first)) + a[size:]
 }

@@ -59,18 +59,6 @@ func (s Severity) Score() string {
 	}
 }
 
-// SARIFLevel maps a severity to a SARIF result level.
-func (s Severity) SARIFLevel() string {
-	switch s {
-	case Critical, High:
-		return "error"
-	case Medium:
-		return "warning"
-	default:
-		return "note"
-	}
-}
-
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 func (s *Severity) UnmarshalText(b []byte) error {

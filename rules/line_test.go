@@ -81,3 +81,27 @@ func TestBuiltinAllowlists(t *testing.T) {
 		}
 	}
 }
+
+// Every rule says what to do in one sentence, and its remediation opens
+// with that sentence in bold: reports quote the one beside each finding
+// and print the other under it.
+func TestEveryRuleHasAnAction(t *testing.T) {
+	set, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range set.Rules() {
+		if r.Action == "" || !strings.HasSuffix(r.Action, ".") || strings.Contains(r.Action, "{title}") {
+			t.Errorf("%s: action %q", r.ID, r.Action)
+		}
+		if !strings.HasPrefix(r.Remediation, "**"+r.Action+"** ") {
+			t.Errorf("%s: the remediation does not open with the action in bold", r.ID)
+		}
+	}
+	if got := (finding.Rule{Action: "LINE Notify ended."}).Todo(); got != "LINE Notify ended." {
+		t.Errorf("an acronym lost its capitals: %q", got)
+	}
+	if got := (finding.Rule{Action: "Reissue the token."}).Todo(); got != "reissue the token." {
+		t.Errorf("Todo() = %q", got)
+	}
+}

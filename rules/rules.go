@@ -82,6 +82,7 @@ type catalogueEntry struct {
 	CWE         int    `toml:"cwe"`
 	Precision   string `toml:"precision"`
 	HelpURI     string `toml:"help_uri"`
+	Action      string `toml:"action"`
 	Remediation string `toml:"remediation"`
 }
 
@@ -234,7 +235,14 @@ func describe(r config.Rule, origin string, cat catalogue) finding.Rule {
 	if ok && e.CWE != 0 {
 		cwe = e.CWE
 	}
-	remediation := pick(e.Remediation, d.Remediation)
+	action, remediation := d.Action, d.Remediation
+	if ok && e.Remediation != "" {
+		action, remediation = e.Action, e.Remediation
+	}
+	action = strings.TrimSpace(strings.ReplaceAll(action, "{title}", title))
+	if action != "" {
+		remediation = "**" + action + "** " + strings.TrimSpace(remediation)
+	}
 	remediation = strings.TrimSpace(strings.ReplaceAll(remediation, "{title}", title))
 	summary := strings.TrimSpace(r.Description)
 	if summary == "" {
@@ -252,6 +260,7 @@ func describe(r config.Rule, origin string, cat catalogue) finding.Rule {
 		CWE:         cwe,
 		Precision:   pick(e.Precision, d.Precision),
 		HelpURI:     pick(e.HelpURI, d.HelpURI),
+		Action:      action,
 		Remediation: remediation,
 		Origin:      origin,
 	}

@@ -412,6 +412,7 @@ func (a *aggregator) finding(g *group) finding.Finding {
 	for _, o := range g.occs {
 		f.Occurrences = append(f.Occurrences, finding.Occurrence{Location: o.loc, Commit: o.commit})
 	}
+	f.Action = meta.Todo()
 	f.Message = message(meta, f, p)
 	return f
 }
@@ -432,22 +433,5 @@ func message(meta finding.Rule, f finding.Finding, p *plan) string {
 	default:
 		when = fmt.Sprintf(" (committed in %s on %s, no longer at HEAD but still in git history)", e.FirstCommit.Short(), e.FirstCommit.Day())
 	}
-	return fmt.Sprintf("%s in %s%s: %s", meta.Title, f.Location, when, action(meta))
-}
-
-// action is the bold first sentence of a rule's remediation, lower-cased
-// to follow a colon: "reissue the channel secret in the LINE Developers
-// console."
-func action(meta finding.Rule) string {
-	r := meta.Remediation
-	if strings.HasPrefix(r, "**") {
-		if end := strings.Index(r[2:], "**"); end > 0 {
-			s := r[2 : 2+end]
-			if len(s) > 1 && strings.ToUpper(s[1:2]) == s[1:2] {
-				return s // starts with an acronym: "LINE …"
-			}
-			return strings.ToLower(s[:1]) + s[1:]
-		}
-	}
-	return "rotate this credential and remove it from the code."
+	return fmt.Sprintf("%s in %s%s: %s", meta.Title, f.Location, when, f.Action)
 }

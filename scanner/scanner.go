@@ -259,7 +259,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		rep.Target = strings.TrimPrefix(rep.Target+", "+strings.Join(names, ", "), ", ")
 		rep.Stats.Entries, rep.Stats.Bytes = caps.Entries, rep.Stats.Bytes+int(caps.Bytes)
 		for i := range found {
-			if how, ok := caps.Confirmed[found[i].SecretSHA256]; ok && found[i].RuleID == "line-channel-secret" {
+			if how, ok := caps.Confirmed[found[i].SecretSHA256]; ok && found[i].RuleID == finding.RuleChannelSecret {
 				found[i].Confirmed = how
 				found[i].Severity = finding.Critical
 			}

@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/channelguard/channelguard/finding"
 )
 
 // Status is the outcome of one check.
@@ -34,13 +36,6 @@ const (
 	Revoked    Status = "revoked"    // LINE says invalid/expired/revoked
 	Unverified Status = "unverified" // not checkable (no channel id for a secret, Notify token, unknown rule)
 	Error      Status = "error"      // network, timeout, 5xx after retries, unexpected answer
-)
-
-// Rule ids this package knows (the scanner's rule ids in rules/line.toml).
-const (
-	RuleAccessToken   = "line-channel-access-token"
-	RuleChannelSecret = "line-channel-secret"
-	RuleNotifyToken   = "line-notify-token"
 )
 
 // Endpoint paths, relative to Options.BaseURL. They are the only paths this
@@ -76,7 +71,7 @@ type Result struct {
 
 // Candidate is one credential to check.
 type Candidate struct {
-	Rule      string // RuleAccessToken, RuleChannelSecret, RuleNotifyToken; others → Unverified
+	Rule      string // finding.RuleChannelAccessToken, finding.RuleChannelSecret, finding.RuleNotifyToken; others → Unverified
 	Value     string // the raw credential (memory only)
 	ChannelID string // for a channel secret: a channel id found near it, or --channel-id; "" → Unverified
 }
@@ -269,10 +264,10 @@ func (v *Verifier) VerifyAll(ctx context.Context, cs []Candidate) []Result {
 // precheck returns (result, false) for candidates that are never sent.
 func (v *Verifier) precheck(c Candidate) (Result, bool) {
 	switch c.Rule {
-	case RuleNotifyToken:
+	case finding.RuleNotifyToken:
 		return v.result(Unverified, DetailNotify), false
-	case RuleAccessToken:
-	case RuleChannelSecret:
+	case finding.RuleChannelAccessToken:
+	case finding.RuleChannelSecret:
 		if c.ChannelID == "" {
 			return v.result(Unverified, DetailNoChannelID), false
 		}
@@ -326,9 +321,9 @@ func (v *Verifier) check(ctx context.Context, c Candidate) Result {
 
 	var res Result
 	switch c.Rule {
-	case RuleAccessToken:
+	case finding.RuleChannelAccessToken:
 		res = v.checkToken(ctx, c)
-	case RuleChannelSecret:
+	case finding.RuleChannelSecret:
 		res = v.checkSecret(ctx, c)
 	}
 	res.CheckedAt = v.now().UTC()

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 )
 
@@ -246,8 +247,8 @@ func TestVerify(t *testing.T) {
 		status Status
 		check  func(t *testing.T, r Result, elapsed time.Duration, s *sleepRecorder)
 	}
-	tokenCand := Candidate{Rule: RuleAccessToken, Value: token}
-	secretCand := Candidate{Rule: RuleChannelSecret, Value: secret, ChannelID: channelID}
+	tokenCand := Candidate{Rule: finding.RuleChannelAccessToken, Value: token}
+	secretCand := Candidate{Rule: finding.RuleChannelSecret, Value: secret, ChannelID: channelID}
 	detailHas := func(subs ...string) func(*testing.T, Result, time.Duration, *sleepRecorder) {
 		return func(t *testing.T, r Result, _ time.Duration, _ *sleepRecorder) {
 			t.Helper()
@@ -318,7 +319,7 @@ func TestVerify(t *testing.T) {
 			},
 			want:   []want{wantVerify},
 			status: Error,
-			check:  detailHas(RuleAccessToken, "POST /v2/oauth/verify", "unexpected answer"),
+			check:  detailHas(finding.RuleChannelAccessToken, "POST /v2/oauth/verify", "unexpected answer"),
 		},
 		{
 			name: "token: 404 is an error, not revoked",
@@ -328,7 +329,7 @@ func TestVerify(t *testing.T) {
 			},
 			want:   []want{wantVerify},
 			status: Error,
-			check:  detailHas(RuleAccessToken, "unexpected 404"),
+			check:  detailHas(finding.RuleChannelAccessToken, "unexpected 404"),
 		},
 		{
 			name: "redirect is never followed",
@@ -375,11 +376,11 @@ func TestVerify(t *testing.T) {
 			},
 			want:   []want{wantStateless},
 			status: Error,
-			check:  detailHas(RuleChannelSecret, "unexpected answer"),
+			check:  detailHas(finding.RuleChannelSecret, "unexpected answer"),
 		},
 		{
 			name:   "secret without channel id: no request",
-			cand:   Candidate{Rule: RuleChannelSecret, Value: secret},
+			cand:   Candidate{Rule: finding.RuleChannelSecret, Value: secret},
 			want:   nil,
 			status: Unverified,
 			check: func(t *testing.T, r Result, _ time.Duration, _ *sleepRecorder) {
@@ -393,7 +394,7 @@ func TestVerify(t *testing.T) {
 		},
 		{
 			name:   "secret with a non-numeric channel id: no request",
-			cand:   Candidate{Rule: RuleChannelSecret, Value: secret, ChannelID: "abc"},
+			cand:   Candidate{Rule: finding.RuleChannelSecret, Value: secret, ChannelID: "abc"},
 			status: Unverified,
 			check:  detailHas("not a number"),
 		},
@@ -448,7 +449,7 @@ func TestVerify(t *testing.T) {
 			sleeps: &sleepRecorder{},
 			want:   []want{wantStateless},
 			status: Error,
-			check:  detailHas(RuleChannelSecret, "POST /oauth2/v3/token", "429", "asked to wait 1h0m0s"),
+			check:  detailHas(finding.RuleChannelSecret, "POST /oauth2/v3/token", "429", "asked to wait 1h0m0s"),
 		},
 		{
 			name: "5xx then success (real backoff sleep)",
@@ -483,7 +484,7 @@ func TestVerify(t *testing.T) {
 						t.Errorf("wait %d = %v, want in [%v, %v]", i, s.waits[i], lo, hi)
 					}
 				}
-				detailHas(RuleAccessToken, "POST /v2/oauth/verify", "502 after 5 attempt(s)")(t, r, 0, nil)
+				detailHas(finding.RuleChannelAccessToken, "POST /v2/oauth/verify", "502 after 5 attempt(s)")(t, r, 0, nil)
 			},
 		},
 		{
@@ -504,7 +505,7 @@ func TestVerify(t *testing.T) {
 				if elapsed > time.Second {
 					t.Errorf("took %v; the 50ms timeout was not applied", elapsed)
 				}
-				detailHas(RuleAccessToken, "POST /v2/oauth/verify", "timed out after 50ms", "2 attempt(s)")(t, r, 0, nil)
+				detailHas(finding.RuleChannelAccessToken, "POST /v2/oauth/verify", "timed out after 50ms", "2 attempt(s)")(t, r, 0, nil)
 			},
 		},
 	}
@@ -553,8 +554,8 @@ func TestNotifyTokenNeverContacted(t *testing.T) {
 	logs := &logSink{}
 	v := newVerifier(t, srv.URL, logs, nil)
 	for _, r := range []Result{
-		v.Verify(context.Background(), Candidate{Rule: RuleNotifyToken, Value: notifyTok}),
-		v.VerifyAll(context.Background(), []Candidate{{Rule: RuleNotifyToken, Value: notifyTok, ChannelID: channelID}})[0],
+		v.Verify(context.Background(), Candidate{Rule: finding.RuleNotifyToken, Value: notifyTok}),
+		v.VerifyAll(context.Background(), []Candidate{{Rule: finding.RuleNotifyToken, Value: notifyTok, ChannelID: channelID}})[0],
 	} {
 		if r.Status != Unverified || r.Detail != DetailNotify {
 			t.Errorf("got %q / %q, want %q / %q", r.Status, r.Detail, Unverified, DetailNotify)
@@ -580,8 +581,8 @@ func TestCacheOneRequestSetPerCredential(t *testing.T) {
 	})
 	v := newVerifier(t, f.srv.URL, &logSink{}, func(o *Options) { o.Concurrency = 8 })
 
-	first := v.Verify(context.Background(), Candidate{Rule: RuleAccessToken, Value: token})
-	second := v.Verify(context.Background(), Candidate{Rule: RuleAccessToken, Value: token})
+	first := v.Verify(context.Background(), Candidate{Rule: finding.RuleChannelAccessToken, Value: token})
+	second := v.Verify(context.Background(), Candidate{Rule: finding.RuleChannelAccessToken, Value: token})
 	if first != second || first.Status != Live {
 		t.Errorf("second call %+v differs from first %+v", second, first)
 	}
@@ -590,7 +591,7 @@ func TestCacheOneRequestSetPerCredential(t *testing.T) {
 	// Concurrent duplicates of a new token: still one set.
 	cs := make([]Candidate, 50)
 	for i := range cs {
-		cs[i] = Candidate{Rule: RuleAccessToken, Value: token2}
+		cs[i] = Candidate{Rule: finding.RuleChannelAccessToken, Value: token2}
 	}
 	for i, r := range v.VerifyAll(context.Background(), cs) {
 		if r.Status != Live {
@@ -602,16 +603,16 @@ func TestCacheOneRequestSetPerCredential(t *testing.T) {
 	}
 
 	// The same secret with two channel ids is two candidates.
-	v.Verify(context.Background(), Candidate{Rule: RuleChannelSecret, Value: secret, ChannelID: channelID})
-	v.Verify(context.Background(), Candidate{Rule: RuleChannelSecret, Value: secret, ChannelID: channelID})
-	v.Verify(context.Background(), Candidate{Rule: RuleChannelSecret, Value: secret, ChannelID: "2000000001"})
+	v.Verify(context.Background(), Candidate{Rule: finding.RuleChannelSecret, Value: secret, ChannelID: channelID})
+	v.Verify(context.Background(), Candidate{Rule: finding.RuleChannelSecret, Value: secret, ChannelID: channelID})
+	v.Verify(context.Background(), Candidate{Rule: finding.RuleChannelSecret, Value: secret, ChannelID: "2000000001"})
 	if n := len(f.requests()); n != 6 {
 		t.Errorf("%d requests, want 6 (one per channel id)", n)
 	}
 
 	// A fresh Verifier has its own cache.
 	v2 := newVerifier(t, f.srv.URL, &logSink{}, nil)
-	v2.Verify(context.Background(), Candidate{Rule: RuleAccessToken, Value: token})
+	v2.Verify(context.Background(), Candidate{Rule: finding.RuleChannelAccessToken, Value: token})
 	if n := len(f.requests()); n != 8 {
 		t.Errorf("%d requests, want 8", n)
 	}
@@ -640,9 +641,9 @@ func TestVerifyAllConcurrencyAndOrder(t *testing.T) {
 	v := newVerifier(t, f.srv.URL, &logSink{}, func(o *Options) { o.Concurrency = 2 })
 	cs := make([]Candidate, n)
 	for i, s := range secrets {
-		cs[i] = Candidate{Rule: RuleChannelSecret, Value: s, ChannelID: channelID}
+		cs[i] = Candidate{Rule: finding.RuleChannelSecret, Value: s, ChannelID: channelID}
 	}
-	cs = append(cs, Candidate{Rule: RuleNotifyToken, Value: notifyTok}, Candidate{Rule: RuleChannelSecret, Value: secret})
+	cs = append(cs, Candidate{Rule: finding.RuleNotifyToken, Value: notifyTok}, Candidate{Rule: finding.RuleChannelSecret, Value: secret})
 	res := v.VerifyAll(context.Background(), cs)
 	if len(res) != len(cs) {
 		t.Fatalf("%d results for %d candidates", len(res), len(cs))
@@ -714,10 +715,10 @@ func TestNoCredentialAnywhere(t *testing.T) {
 	v := newVerifier(t, srv.URL, logs, func(o *Options) { o.MaxRetries = 1 })
 	var texts []string
 	for _, c := range []Candidate{
-		{Rule: RuleAccessToken, Value: token},  // 500 then 400 → revoked
-		{Rule: RuleAccessToken, Value: token2}, // 200 echoing the token, bot info 401 echoing it
-		{Rule: RuleChannelSecret, Value: secret, ChannelID: channelID},
-		{Rule: RuleNotifyToken, Value: notifyTok},
+		{Rule: finding.RuleChannelAccessToken, Value: token},  // 500 then 400 → revoked
+		{Rule: finding.RuleChannelAccessToken, Value: token2}, // 200 echoing the token, bot info 401 echoing it
+		{Rule: finding.RuleChannelSecret, Value: secret, ChannelID: channelID},
+		{Rule: finding.RuleNotifyToken, Value: notifyTok},
 		{Rule: "other", Value: token},
 	} {
 		r := v.Verify(context.Background(), c)
@@ -726,7 +727,7 @@ func TestNoCredentialAnywhere(t *testing.T) {
 	// A token that is cut off mid-call.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r := v.Verify(ctx, Candidate{Rule: RuleAccessToken, Value: fakecred.AccessToken("cancelled")})
+	r := v.Verify(ctx, Candidate{Rule: finding.RuleChannelAccessToken, Value: fakecred.AccessToken("cancelled")})
 	texts = append(texts, fmt.Sprintf("%#v", r))
 	if r.Status != Error {
 		t.Errorf("cancelled: %q", r.Status)
@@ -796,11 +797,11 @@ func TestCancelDuringRetryWaitIsNotCached(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	r := v.Verify(ctx, Candidate{Rule: RuleAccessToken, Value: token})
+	r := v.Verify(ctx, Candidate{Rule: finding.RuleChannelAccessToken, Value: token})
 	if r.Status != Error || time.Since(start) > 2*time.Second {
 		t.Fatalf("got %q after %v, want a prompt Error", r.Status, time.Since(start))
 	}
-	r = v.Verify(context.Background(), Candidate{Rule: RuleAccessToken, Value: token})
+	r = v.Verify(context.Background(), Candidate{Rule: finding.RuleChannelAccessToken, Value: token})
 	if r.Status != Live {
 		t.Errorf("second try: %q (%s), want live: the cancelled Error must not be cached", r.Status, r.Detail)
 	}

@@ -97,9 +97,11 @@ files) for secrets in traffic and for fields an API sends to a console role
 that must not receive them. Each finding says where the secret is, since
 when it has been exposed and how to rotate it.
 
-  channelguard scan    a repository, directory, file or API capture
-  channelguard pr      a pull request or push, in GitHub Actions
-  channelguard rules   the rules and the role policy
+  channelguard scan     a repository, directory, file or API capture
+  channelguard pr       a pull request or push, in GitHub Actions
+  channelguard org      every repository of a GitHub organisation, user or list
+  channelguard report   render, merge or compare saved JSON reports
+  channelguard rules    the rules and the role policy
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.`,
 		Version:       version + "\nregex engine: " + regexEngine,

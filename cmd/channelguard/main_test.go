@@ -310,3 +310,21 @@ func TestOutputIntoMissingDirectory(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, stdout %d bytes; want exit 2 naming %s", res.code, res.stderr, len(res.stdout), out)
 	}
 }
+
+// The root help's own list names every command the binary has, so a new
+// command cannot be left out of it.
+func TestRootHelpListsEveryCommand(t *testing.T) {
+	res := runCLI(t, "--help")
+	if res.code != 0 {
+		t.Fatalf("--help: exit %d", res.code)
+	}
+	intro, _, _ := strings.Cut(res.stdout, "Usage:")
+	for _, c := range newRootCmd(nil, nil).Commands() {
+		if c.Hidden || c.Name() == "help" || c.Name() == "completion" {
+			continue
+		}
+		if !strings.Contains(intro, "channelguard "+c.Name()+" ") {
+			t.Errorf("the root help's introduction does not list %q", c.Name())
+		}
+	}
+}

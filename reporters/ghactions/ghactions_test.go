@@ -32,6 +32,7 @@ func secretFinding(path string, line int) finding.Finding {
 	return finding.Finding{
 		RuleID: "line-channel-secret", Severity: finding.High, Title: "LINE channel secret",
 		Message:       fmt.Sprintf("LINE channel secret in %s:%d (committed in 1a2b3c4d on 2024-01-02, still at HEAD): reissue the channel secret in the LINE Developers console.", path, line),
+		Action:        "reissue the channel secret in the LINE Developers console.",
 		Location:      finding.Location{Path: path, StartLine: line, StartColumn: 21, EndLine: line, EndColumn: 53},
 		Commit:        c,
 		SecretPreview: finding.Preview(rawSecret), SecretSHA256: finding.SecretHash(rawSecret),
@@ -44,25 +45,29 @@ func report() *finding.Report {
 	tok := secretFinding("deploy/app.yaml", 7)
 	tok.RuleID, tok.Title, tok.Severity = "line-channel-access-token", "LINE channel access token", finding.Critical
 	tok.Message = "LINE channel access token in deploy/app.yaml:7: reissue the channel access token."
+	tok.Action = "reissue the channel access token."
 	tok.SecretPreview, tok.SecretSHA256 = finding.Preview(rawToken), finding.SecretHash(rawToken)
 	tok.Fingerprint = finding.Fingerprint(tok.RuleID, "deploy/app.yaml", tok.SecretSHA256)
 	notify := secretFinding("scripts/notify.sh", 2)
 	notify.RuleID, notify.Title, notify.Severity = "line-notify-token", "LINE Notify token", finding.Low
 	notify.Message = "LINE Notify token in scripts/notify.sh:2: remove it; LINE Notify has ended."
+	notify.Action = "remove it; LINE Notify has ended."
 	notify.SecretPreview, notify.SecretSHA256 = finding.Preview(rawNotify), finding.SecretHash(rawNotify)
 	notify.Fingerprint = finding.Fingerprint(notify.RuleID, "scripts/notify.sh", notify.SecretSHA256)
 	med := secretFinding("config/dev.env", 1)
 	med.RuleID, med.Title, med.Severity = "generic-api-key", "Generic API Key", finding.Medium
 	med.Message = "Generic API Key in config/dev.env:1: rotate this credential now."
+	med.Action = "rotate this credential now."
 	info := finding.Finding{RuleID: "capture-coverage", Severity: finding.Info, Title: "Capture body missing",
 		Message:  "The response body of GET /x was not recorded: record the capture again with bodies.",
+		Action:   "record the capture again with bodies.",
 		Location: finding.Location{Path: "captures/a.har", StartLine: 10}, Capture: &finding.Capture{File: "captures/a.har", Method: "GET", Template: "/x"},
 		Fingerprint: "00112233445566778899aabbccddeeff"}
 	rep := &finding.Report{
 		Rules: []finding.Rule{
-			{ID: "line-channel-secret", Title: "LINE channel secret", Remediation: secretRemediation},
-			{ID: "line-channel-access-token", Title: "LINE channel access token", Remediation: "**Reissue the channel access token.** Messaging API tab → Reissue."},
-			{ID: "generic-api-key", Title: "Generic API Key", Remediation: "**Rotate this credential now.** Revoke it at the service."},
+			{ID: "line-channel-secret", Title: "LINE channel secret", Action: "Reissue the channel secret in the LINE Developers console.", Remediation: secretRemediation},
+			{ID: "line-channel-access-token", Title: "LINE channel access token", Action: "Reissue the channel access token.", Remediation: "**Reissue the channel access token.** Messaging API tab → Reissue."},
+			{ID: "generic-api-key", Title: "Generic API Key", Action: "Rotate this credential now.", Remediation: "**Rotate this credential now.** Revoke it at the service."},
 		},
 		Findings: []finding.Finding{tok, secretFinding(".env", 3), med, notify, info},
 		Stats:    finding.Stats{Commits: 3, Files: 4},
@@ -327,7 +332,7 @@ func TestReviewComment(t *testing.T) {
 	noRaw(t, "review comment", out)
 
 	bare := ReviewComment(finding.Finding{RuleID: "x", Severity: finding.Low, Fingerprint: "ab"})
-	inOrder(t, bare, "**🔐 x** (low, rule `x`)", "**What to do:** Rotate this credential.", "<!-- channelguard:fp=ab -->")
+	inOrder(t, bare, "**🔐 x** (low, rule `x`)", "**What to do:** Rotate this credential and remove it from the code.", "<!-- channelguard:fp=ab -->")
 	if strings.Contains(bare, "secret_sha256") {
 		t.Errorf("a finding without a value says secret_sha256:\n%s", bare)
 	}

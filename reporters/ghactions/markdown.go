@@ -20,10 +20,6 @@ const (
 	commentRows    = 20
 )
 
-// RuleChannelSecret is the rule whose fix this package spells out itself
-// (the console path), rather than quoting the catalogue's remediation.
-const RuleChannelSecret = "line-channel-secret"
-
 // SummaryOptions say what the job summary is about.
 type SummaryOptions struct {
 	// Title is the heading (default "channelguard").
@@ -203,7 +199,7 @@ func howToFix(b *strings.Builder, rep *finding.Report, heading string) {
 			b.WriteString(r + "\n\n")
 		}
 		switch {
-		case id == RuleChannelSecret:
+		case id == finding.RuleChannelSecret: // its fix is spelled out here (the console path)
 			b.WriteString(channelSecretFix)
 		case ok && strings.TrimSpace(rule.Remediation) != "":
 			b.WriteString(strings.TrimSpace(rule.Remediation) + "\n")
@@ -334,41 +330,17 @@ func locationCell(f *finding.Finding, l links) string {
 	return text
 }
 
-// actionOf is the finding's action sentence: what its message says to do
-// (the part after the first ": "), else the bold first sentence of its
-// rule's remediation, else "rotate this credential."
+// actionOf is what to do about f: its own action, else its rule's.
 func actionOf(rep *finding.Report, f finding.Finding) string {
-	if rep != nil {
-		if rule, ok := rep.RuleByID(f.RuleID); ok {
-			if a := boldLead(rule.Remediation); a != "" && strings.HasSuffix(strings.ToLower(f.Message), strings.ToLower(a)) {
-				return wording.OneLine(a, 0)
-			}
-		}
-	}
-	if _, todo, ok := strings.Cut(f.Message, ": "); ok && strings.TrimSpace(todo) != "" {
-		return wording.OneLine(strings.TrimSpace(todo), 0)
+	if f.Action != "" {
+		return wording.OneLine(f.Action, 0)
 	}
 	if rep != nil {
 		if rule, ok := rep.RuleByID(f.RuleID); ok {
-			if a := boldLead(rule.Remediation); a != "" {
-				return a
-			}
+			return rule.Todo()
 		}
 	}
-	return "rotate this credential."
-}
-
-// boldLead is the bold first sentence of a remediation ("**Reissue …**").
-func boldLead(r string) string {
-	r = strings.TrimSpace(r)
-	if !strings.HasPrefix(r, "**") {
-		return ""
-	}
-	end := strings.Index(r[2:], "**")
-	if end <= 0 {
-		return ""
-	}
-	return r[2 : 2+end]
+	return finding.Rule{}.Todo()
 }
 
 // code is s as a Markdown code span: a fence longer than any backtick run

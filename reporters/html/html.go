@@ -208,7 +208,7 @@ func makeRow(r *finding.Report, f *finding.Finding) row {
 		Preview:     f.SecretPreview,
 		Hash:        f.SecretSHA256,
 		Change:      f.Change,
-		Todo:        todo(f),
+		Todo:        f.Action,
 	}
 	if rule, ok := r.RuleByID(f.RuleID); ok {
 		if isWebURL(rule.HelpURI) {
@@ -235,15 +235,6 @@ func makeRow(r *finding.Report, f *finding.Finding) row {
 		rw.AtHead = "no"
 	}
 	return rw
-}
-
-// todo is what the finding's message says to do: the part after the first
-// ": ", or the whole message.
-func todo(f *finding.Finding) string {
-	if _, t, ok := strings.Cut(f.Message, ": "); ok {
-		return t
-	}
-	return f.Message
 }
 
 func isWebURL(u string) bool {

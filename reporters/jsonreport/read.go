@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/pathless"
@@ -58,6 +59,15 @@ func Read(r io.Reader) (*finding.Report, error) {
 	}
 	if rep.Findings == nil {
 		rep.Findings = []finding.Finding{}
+	}
+	for i := range rep.Findings {
+		// reports written before findings carried their action: the
+		// message ends with it, after the first ": "
+		if f := &rep.Findings[i]; f.Action == "" {
+			if _, todo, ok := strings.Cut(f.Message, ": "); ok {
+				f.Action = todo
+			}
+		}
 	}
 	return rep, nil
 }

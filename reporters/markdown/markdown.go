@@ -181,7 +181,7 @@ func findings(b *strings.Builder, r *finding.Report) {
 				rule = "[" + rule + "](" + linkTarget(rule2.HelpURI) + ")"
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", sev, rule, Escape(f.Location.String()),
-				firstSeen(f), atHead(f), Escape(orDash(f.SecretPreview)), Escape(todo(f)))
+				firstSeen(f), atHead(f), Escape(orDash(f.SecretPreview)), Escape(f.Action))
 		}
 		b.WriteString("\n")
 	}
@@ -204,15 +204,6 @@ func atHead(f *finding.Finding) string {
 		return "no (removed in " + Escape(f.Exposure.RemovedIn.Short()) + ", still in history)"
 	}
 	return "no (still in history)"
-}
-
-// todo is what the finding's message says to do: the part after the first
-// ": ", or the whole message.
-func todo(f *finding.Finding) string {
-	if _, t, ok := strings.Cut(f.Message, ": "); ok {
-		return t
-	}
-	return f.Message
 }
 
 // Escape makes text from a scanned repository inert in Markdown (GitHub

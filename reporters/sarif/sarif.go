@@ -590,19 +590,10 @@ func isAbsoluteURI(s string) bool {
 	return err == nil && u.IsAbs() && u.Host != ""
 }
 
-func level(s finding.Severity) string {
-	switch l := s.SARIFLevel(); l {
-	case "error", "warning", "note":
-		return l
-	default:
-		return "warning"
-	}
-}
-
 // problemSeverity is the property GitHub uses for non-security severities;
 // it is written beside security-severity for tools that read only it.
 func problemSeverity(s finding.Severity) string {
-	switch s.SARIFLevel() {
+	switch level(s) {
 	case "error":
 		return "error"
 	case "warning":
@@ -742,4 +733,16 @@ func link(s string) (text, target string, n int, ok bool) {
 	text = inline(s[1:close])
 	target = strings.TrimSpace(s[close+2 : close+2+end])
 	return text, target, close + 2 + end + 1, true
+}
+
+// level maps a severity to a SARIF result level.
+func level(s finding.Severity) string {
+	switch s {
+	case finding.Critical, finding.High:
+		return "error"
+	case finding.Medium:
+		return "warning"
+	default:
+		return "note"
+	}
 }

@@ -338,7 +338,7 @@ func TestWrite(t *testing.T) {
 				if res.RuleIndex < 0 || res.RuleIndex >= len(d.Rules) || str(d.Rules[res.RuleIndex].ID) != f.RuleID {
 					t.Errorf("result %d ruleIndex %d does not point at %s", i, res.RuleIndex, f.RuleID)
 				}
-				if res.Level != tc.want.levels[i] || res.Level != f.Severity.SARIFLevel() {
+				if res.Level != tc.want.levels[i] || res.Level != level(f.Severity) {
 					t.Errorf("result %d level = %s, want %s", i, res.Level, tc.want.levels[i])
 				}
 				msg := str(res.Message.Text)
@@ -462,7 +462,7 @@ func checkRule(t *testing.T, r *finding.Report, rd *gosarif.ReportingDescriptor)
 	if !isAbsoluteURI(str(rd.HelpURI)) {
 		t.Errorf("rule %s helpUri = %q", id, str(rd.HelpURI))
 	}
-	if rd.DefaultConfiguration == nil || rd.DefaultConfiguration.Level != rule.Severity.SARIFLevel() && catalogued {
+	if rd.DefaultConfiguration == nil || rd.DefaultConfiguration.Level != level(rule.Severity) && catalogued {
 		t.Errorf("rule %s defaultConfiguration = %+v", id, rd.DefaultConfiguration)
 	}
 	p := rd.Properties

@@ -117,8 +117,8 @@ func (p *printer) finding(f finding.Finding) {
 	} else {
 		p.printf("    rule %s  fingerprint %s\n", f.RuleID, short(f.Fingerprint))
 	}
-	if _, todo, ok := strings.Cut(f.Message, ": "); ok {
-		p.printf("    → %s\n", todo)
+	if f.Action != "" {
+		p.printf("    → %s\n", f.Action)
 	}
 	p.printf("\n")
 }

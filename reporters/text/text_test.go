@@ -15,11 +15,11 @@ func report() *finding.Report {
 		Stats: finding.Stats{Commits: 12, Files: 1},
 		Findings: []finding.Finding{
 			{RuleID: "line-channel-secret", Severity: finding.High, Title: "LINE channel secret",
-				Message:  "LINE channel secret in a.env:3 (…): reissue it.",
+				Message: "LINE channel secret in a.env:3 (…): reissue it.", Action: "reissue it.",
 				Location: finding.Location{Path: "a.env", StartLine: 3}, SecretPreview: "abcd… (32 chars)", SecretSHA256: "0123456789ab",
 				Fingerprint: "fedcba9876543210fedcba9876543210", Exposure: finding.Exposure{FirstCommit: first, StillAtHead: true}},
 			{RuleID: "line-notify-token", Severity: finding.Low, Title: "LINE Notify token",
-				Message:  "LINE Notify token in n.sh:1: remove it.",
+				Message: "LINE Notify token in n.sh:1: remove it.", Action: "remove it.",
 				Location: finding.Location{Path: "n.sh", StartLine: 1}, SecretPreview: "Ab… (43 chars)", SecretSHA256: "ba9876543210",
 				Fingerprint: "0123456789abcdef0123456789abcdef", Exposure: finding.Exposure{FirstCommit: first, RemovedIn: removed}},
 		},

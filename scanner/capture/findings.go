@@ -153,7 +153,8 @@ func (st *state) secretFinding(g *secretGroup) finding.Finding {
 	if c.Field != "" {
 		where += " " + c.Field
 	}
-	f.Message = fmt.Sprintf("%s in %s (%s of %s%s)%s: %s", meta.Title, f.Location, where, c.Endpoint(), asRole(c.Role), confirmedNote(f.Confirmed), actionOf(meta))
+	f.Action = meta.Todo()
+	f.Message = fmt.Sprintf("%s in %s (%s of %s%s)%s: %s", meta.Title, f.Location, where, c.Endpoint(), asRole(c.Role), confirmedNote(f.Confirmed), f.Action)
 	if g.verified != nil {
 		credential.Apply(&f, *g.verified)
 	}
@@ -241,8 +242,9 @@ func (st *state) roleFinding(g *roleGroup) finding.Finding {
 	} else if f.Capture.Part != PartResponseBody {
 		what = strings.Replace(f.Capture.Part, "-", " ", 1) + " " + what
 	}
-	f.Message = fmt.Sprintf("%s sends %s to %s, which policy rule %s reserves for %s%s, at %s: remove it from this response for %s on the server (hiding it in the page is not access control) and %s.",
-		k.request(), what, k.role, g.rule.ID, g.rule.MinRole, note, f.Location, k.role, then)
+	f.Action = fmt.Sprintf("remove it from this response for %s on the server (hiding it in the page is not access control) and %s.", k.role, then)
+	f.Message = fmt.Sprintf("%s sends %s to %s, which policy rule %s reserves for %s%s, at %s: %s",
+		k.request(), what, k.role, g.rule.ID, g.rule.MinRole, note, f.Location, f.Action)
 	var rem strings.Builder
 	fmt.Fprintf(&rem, "1. Remove %s from the response of `%s` for **%s** on the server: shape the response per role. Hiding the field in the page is not access control.\n", what, k.endpoint(), k.role)
 	rem.WriteString(step)
@@ -276,8 +278,9 @@ func (st *state) sharedFinding(g *sharedGroup) finding.Finding {
 		f.Confirmed = how
 		f.Severity = finding.Critical
 	}
-	f.Message = fmt.Sprintf("%s %s sends %s to %s with the same value %s received, at %s: check whether %s may see it; if not, remove it from this response for %s on the server and rotate the value.",
-		g.key.method, g.key.template, g.key.path, g.role, strings.Join(g.sameAs, " and "), f.Location, g.role, g.role)
+	f.Action = fmt.Sprintf("check whether %s may see it; if not, remove it from this response for %s on the server and rotate the value.", g.role, g.role)
+	f.Message = fmt.Sprintf("%s %s sends %s to %s with the same value %s received, at %s: %s",
+		g.key.method, g.key.template, g.key.path, g.role, strings.Join(g.sameAs, " and "), f.Location, f.Action)
 	return f
 }
 
@@ -306,8 +309,9 @@ func (st *state) gapFinding(g *gapGroup) finding.Finding {
 	if n > 1 {
 		times = fmt.Sprintf("%d times", n)
 	}
-	f.Message = fmt.Sprintf("The %s of %s %s%s, %s, first at %s: it was not checked for secrets or role-inappropriate fields; record the capture again with bodies.",
-		body, k.method+" "+k.template, what, note, times, f.Location)
+	f.Action = "it was not checked for secrets or role-inappropriate fields; record the capture again with bodies."
+	f.Message = fmt.Sprintf("The %s of %s %s%s, %s, first at %s: %s",
+		body, k.method+" "+k.template, what, note, times, f.Location, f.Action)
 	return f
 }
 
@@ -326,21 +330,6 @@ func severityOf(s string, def finding.Severity) finding.Severity {
 		return v
 	}
 	return def
-}
-
-// actionOf is the bold first sentence of a rule's remediation.
-func actionOf(meta finding.Rule) string {
-	r := meta.Remediation
-	if strings.HasPrefix(r, "**") {
-		if end := strings.Index(r[2:], "**"); end > 0 {
-			s := r[2 : 2+end]
-			if len(s) > 1 && strings.ToUpper(s[1:2]) == s[1:2] {
-				return s
-			}
-			return strings.ToLower(s[:1]) + s[1:]
-		}
-	}
-	return "rotate this credential."
 }
 
 const (

@@ -24,7 +24,7 @@ type VerifyFunc func(ctx context.Context, cs []Credential) []finding.Verificatio
 // Verifiable is true for the rules a verifier knows (LINE credentials).
 func Verifiable(rule string) bool {
 	switch rule {
-	case "line-channel-access-token", "line-channel-secret", "line-notify-token":
+	case finding.RuleChannelAccessToken, finding.RuleChannelSecret, finding.RuleNotifyToken:
 		return true
 	}
 	return false
@@ -58,20 +58,21 @@ func Apply(f *finding.Finding, v finding.Verification) {
 		} else if v.ChannelID != "" {
 			who = " (channel " + v.ChannelID + ")"
 		}
-		f.Message = insertNote(f.Message, "LIVE: LINE accepted it on "+day(v.CheckedAt)+who)
+		insertNote(f, "LIVE: LINE accepted it on "+day(v.CheckedAt)+who)
 	case finding.VerifiedRevoked:
 		f.Severity = finding.Low
-		f.Message = insertNote(f.Message, "already rotated: LINE rejected it on "+day(v.CheckedAt)+", but history still holds it")
+		insertNote(f, "already rotated: LINE rejected it on "+day(v.CheckedAt)+", but history still holds it")
 	}
 }
 
-// insertNote puts note before the message's action (after its first
-// ": "), so the first sentence still says what and where.
-func insertNote(msg, note string) string {
-	if what, todo, ok := strings.Cut(msg, ": "); ok {
-		return what + " — " + note + ": " + todo
+// insertNote puts note before the message's action, so the first
+// sentence still says what and where.
+func insertNote(f *finding.Finding, note string) {
+	if what, ok := strings.CutSuffix(f.Message, ": "+f.Action); ok && f.Action != "" {
+		f.Message = what + " — " + note + ": " + f.Action
+		return
 	}
-	return msg + " — " + note
+	f.Message += " — " + note
 }
 
 func day(rfc3339 string) string {

@@ -24,12 +24,12 @@ func TestChannelIDIn(t *testing.T) {
 }
 
 func TestApply(t *testing.T) {
-	f := finding.Finding{Severity: finding.High, Message: "LINE channel secret in a.env:1 (committed …): reissue it."}
+	f := finding.Finding{Severity: finding.High, Message: "LINE channel secret in a.env:1 (committed …): reissue it.", Action: "reissue it."}
 	Apply(&f, finding.Verification{Status: finding.VerifiedLive, CheckedAt: "2026-11-25T10:00:00Z", BotName: "Shop bot"})
-	if f.Severity != finding.Critical || !strings.Contains(f.Message, "LIVE") || !strings.HasSuffix(f.Message, ": reissue it.") {
+	if want := "LINE channel secret in a.env:1 (committed …) — LIVE: LINE accepted it on 2026-11-25 (bot Shop bot): reissue it."; f.Severity != finding.Critical || f.Message != want || f.Action != "reissue it." {
 		t.Errorf("live: %s %q", f.Severity, f.Message)
 	}
-	g := finding.Finding{Severity: finding.High, Message: "x in y: do z"}
+	g := finding.Finding{Severity: finding.High, Message: "x in y: do z", Action: "do z"}
 	Apply(&g, finding.Verification{Status: finding.VerifiedRevoked, CheckedAt: "2026-11-25T10:00:00Z"})
 	if g.Severity != finding.Low || !strings.Contains(g.Message, "already rotated") {
 		t.Errorf("revoked: %s %q", g.Severity, g.Message)

@@ -20,6 +20,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/report"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
+	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules"
 )
 
@@ -102,9 +103,9 @@ type gate struct {
 // alphanumerics; access token 171 base64 characters and "=". (Encoded
 // ones are looked for in gitleaks' decoded text: see lineFragments.)
 var shapes = map[string]gate{
-	"line-channel-secret":       {hexRun: 32},
-	"line-notify-token":         {b64Run: 43},
-	"line-channel-access-token": {b64Run: 171},
+	finding.RuleChannelSecret:      {hexRun: 32},
+	finding.RuleNotifyToken:        {b64Run: 43},
+	finding.RuleChannelAccessToken: {b64Run: 171},
 }
 
 // New builds an engine for a rule set. An engine keeps what it finds:

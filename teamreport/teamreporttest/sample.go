@@ -42,6 +42,7 @@ func mk(repo, rule string, sev finding.Severity, path string, line int, hash str
 func Report() *finding.Report {
 	secret := mk("acme/bot", "line-channel-secret", finding.Critical, "bot/app.py", 7, "869a194bd246")
 	secret.Message = "LINE channel secret in bot/app.py:7 (committed in 1a2b3c4d on 2024-05-01, still at HEAD): reissue the channel secret in the LINE Developers console."
+	secret.Action = "reissue the channel secret in the LINE Developers console."
 	secret.Commit = commit("1a2b3c4d5e6f", "2024-05-01T10:00:00Z")
 	secret.Exposure = finding.Exposure{FirstCommit: commit("1a2b3c4d5e6f", "2024-05-01T10:00:00Z"), StillAtHead: true, InWorkingTree: true}
 	secret.Occurrences = []finding.Occurrence{{Location: secret.Location, Commit: secret.Commit}}
@@ -50,6 +51,7 @@ func Report() *finding.Report {
 
 	hostile := mk(HostileRepo, "line-channel-access-token", finding.High, HostilePath, 2, "0a1b2c3d4e5f")
 	hostile.Message = "LINE channel access token in " + HostilePath + ":2 (committed in 9f8e7d6c on 2025-11-01, still at HEAD): reissue the token."
+	hostile.Action = "reissue the token."
 	hostile.Commit = commit("9f8e7d6c5b4a", "2025-11-01T08:00:00Z")
 	hostile.Exposure = finding.Exposure{FirstCommit: hostile.Commit, StillAtHead: true}
 	hostile.Change = "new"
@@ -57,12 +59,14 @@ func Report() *finding.Report {
 	formula := mk(HostileRepo, "generic-api-key", finding.Medium, FormulaPath, 1, "111122223333")
 	formula.SecretPreview = "=cmd… (20 chars)"
 	formula.Message = "-generic API key in a file named like a formula: rotate it."
+	formula.Action = "rotate it."
 	formula.Commit = commit("aaaabbbbcccc", "2025-11-20T12:00:00Z")
 	formula.Exposure = finding.Exposure{FirstCommit: formula.Commit, RemovedIn: commit("ddddeeeeffff", NewestDate)}
 	formula.Change = "new"
 
 	notify := mk("acme/bot", "line-notify-token", finding.Low, "bot/note.sh", 1, "abcdefabcdef")
 	notify.Message = "LINE Notify token in bot/note.sh:1 (committed in 2b3c4d5e on 2025-10-20, removed): revoke it."
+	notify.Action = "revoke it."
 	notify.Commit = commit("2b3c4d5e6f70", "2025-10-20T00:00:00Z")
 	notify.Exposure = finding.Exposure{FirstCommit: notify.Commit}
 	notify.Change = "open"
@@ -70,10 +74,12 @@ func Report() *finding.Report {
 	gap := mk("acme/bot", "capture-coverage-gap", finding.Info, "console.har", 12, "")
 	gap.SecretPreview = ""
 	gap.Message = "Response body missing from the capture: not checked."
+	gap.Action = "not checked."
 	gap.Change = "open"
 
 	fixed := mk("acme/bot", "line-channel-secret", finding.Medium, "old.env", 1, "fedcbafedcba")
 	fixed.Message = "LINE channel secret in old.env:1: reissue it."
+	fixed.Action = "reissue it."
 	fixed.Exposure = finding.Exposure{FirstCommit: commit("0102030405", "2023-01-01T00:00:00Z")}
 	fixed.Change = "fixed"
 

@@ -453,6 +453,31 @@ func TestOneGitleaksFinding(t *testing.T) {
 	}
 }
 
+// In a history git cannot read whole, allow markers are read up to the
+// object git stops at: a miss a marker past it would explain stays
+// missing, and compare says what it could not check.
+func TestAllowMarkersPastAMissingObject(t *testing.T) {
+	s := fakecred.Hex("past-missing", 16)
+	r := gittest.New(t)
+	first := r.Commit("one", map[string]string{"f.py": "api_key = \"" + s + "\"\n"})
+	r.Commit("two", map[string]string{"f.py": "api_key = \"" + s + "\"\ntoken = \"" + s + "\"  # gitleaks:allow\n"})
+	r.Commit("three", map[string]string{"lost.txt": "a version git will not find\n"})
+	blob := r.Git("rev-parse", "HEAD:lost.txt")
+	r.Remove("lost.txt") // git would read it from the work tree
+	r.Commit("four", nil)
+	r.RemoveObject(blob)
+
+	glPath := writeGitleaks(t, []map[string]any{glf("generic-api-key", "f.py", 1, 1, first, s, "api_key = \""+s+"\"")})
+	res, err := run(context.Background(), glPath, writeChannelguard(t, nil, nil), r.Dir, ByOccurrence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Missing) != 1 || len(res.Unchecked) != 1 || !strings.Contains(res.Unchecked[0], "allow markers past what git could read") ||
+		!strings.Contains(res.Unchecked[0], blob) {
+		t.Errorf("missing %v, not checked %q: want the miss, and a note naming the object git could not read", res.Missing, res.Unchecked)
+	}
+}
+
 func TestEndToEndNeverPrintsSecrets(t *testing.T) {
 	const c3 = "cccccccccccccccccccccccccccccccccccccccc"
 	aws := "AKIA" + strings.ToUpper(fakecred.Hex("e2e-aws", 8))

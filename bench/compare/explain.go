@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sort"
 	"strings"
 
 	"github.com/gitleaks/go-gitdiff/gitdiff"
@@ -66,7 +67,10 @@ func (r *Result) explain(ctx context.Context, ev Evidence) error {
 		left = append(left, m)
 	}
 	r.Missing = left
-	defer r.countMissingGroups()
+	defer func() {
+		sort.SliceStable(r.Explained, func(i, j int) bool { return glLess(r.Explained[i].GLFinding, r.Explained[j].GLFinding) })
+		r.countMissingGroups()
+	}()
 	if len(left) == 0 || ev.GitleaksReport == "" {
 		return nil
 	}

@@ -32,10 +32,21 @@
 #                     channelguard pr on a pull request of HEAD's last 100 commits
 # Prints wall time, CPU time (user+sys, children included) and peak memory
 # as medians with ratios, then checks with bench/compare that every
-# gitleaks finding is an occurrence (commit, file, start line, secret hash,
-# rule) in channelguard's report, that gitleaks-samere2 found exactly what
-# gitleaks found, and that every channelguard row found what the full scan
-# found.
+# gitleaks finding is an occurrence in channelguard's report (same commit,
+# file, secret hash and rule, on a line of gitleaks' match:
+# internal/coverage's rule, the one internal/differential applies) or one
+# of the differences channelguard chooses (an allow marker on another line
+# of the file holding the secret; a channelguard allowlist), that
+# gitleaks-samere2 found exactly what gitleaks found, and that every
+# channelguard row found what the full scan found.
+#
+# A history git cannot read whole (a damaged clone, a snapshot without its
+# large blobs) is benchmarked as partial, not refused: the floors and
+# gitleaks stop at the first missing object, channelguard reads around it,
+# writes its report with the object as a coverage gap and exits 2. Such a
+# row is recorded with a note (below its table and in the summary's
+# "partial reads" column) and its findings are still compared; only a
+# channelguard exit 2 without a report naming gaps is an error.
 #
 # Environment:
 #   BENCH_TOOLS        rows to run, default "git-log-gitleaks git-log-cg
@@ -57,8 +68,10 @@
 #                      $XDG_CACHE_HOME/channelguard-bench
 #
 # Exit status: 0 done and, on every repository, every gitleaks finding
-# covered and every cross-check equal; 1 some gitleaks finding missing from
-# channelguard's report (or a cross-check differs); 2 error.
+# covered or explained and every cross-check equal (partial reads
+# included); 1 some gitleaks finding missing from channelguard's report
+# (or a cross-check differs); 2 error (a tool failed: for channelguard, an
+# exit 2 without a report naming gaps).
 set -euo pipefail
 umask 077
 
@@ -138,7 +151,7 @@ echo "== building" >&2
 for cmd in measure gitfloor; do
 	(cd "$ROOT" && go build -o "$WORK/$cmd" "./bench/cmd/$cmd") || die "cannot build bench/cmd/$cmd"
 done
-(cd "$ROOT" && go build -o "$WORK/compare" ./bench/compare) || die "cannot build bench/compare"
+(cd "$ROOT" && go build -tags "$TAGS" -o "$WORK/compare" ./bench/compare) || die "cannot build bench/compare"
 MEASURE=$WORK/measure
 GITFLOOR=$WORK/gitfloor
 
@@ -299,6 +312,11 @@ targets:  ${REPOS[*]}
 runs:     $RUNS rounds per repository of: ${TOOLS[*]} (order rotates each round)
 EOF
 
+# mb BYTES: "12.3 MB", or "? MB" when git could not say (a partial history)
+mb() {
+	if [[ -n $1 ]]; then awk -v b="$1" 'BEGIN {printf "%.1f MB", b/1e6}'; else echo "? MB"; fi
+}
+
 # --- one repository ------------------------------------------------------------
 # bench_repo INDEX REPO: measures REPO, prints its table and checks; sets
 # REPO_RC (0 or 1) and leaves rows.txt, ratios.txt, coverage.txt in its dir.
@@ -331,14 +349,26 @@ bench_repo() {
 	commits_head=$(git -C "$repo" rev-list --count HEAD)
 	refs=$(git -C "$repo" for-each-ref | wc -l | tr -d ' ')
 	# Untimed warm-up: fills the page cache for every tool and sizes the
-	# history each scanner reads.
+	# history each scanner reads. A history git cannot read whole (a
+	# damaged clone, a snapshot without its large blobs) is still
+	# benchmarked, as partial: git log stops at the first missing object,
+	# so the floors and gitleaks read only part of it, while channelguard
+	# reads around it and names what it could not read (gaps).
 	local as
+	DAMAGED=
+	: >"$dir/partial.txt"
 	for as in gitleaks channelguard; do
 		"$GITFLOOR" -as "$as" -jobs "$JOBS" "$repo" >/dev/null 2>"$dir/warm-$as.log" || {
 			tail -n 3 "$dir/warm-$as.log" | sed 's/^/    /' >&2
-			die "git log -p --all, as $as runs it, failed on $shown (missing objects? a partial clone, or a snapshot without large blobs, cannot be read whole; see bench/README.md, Targets)"
+			missing_object "$dir/warm-$as.log" ||
+				die "git log -p --all, as $as runs it, failed on $shown"
+			DAMAGED=$(grep -m1 -E "$MISSING_OBJECT" "$dir/warm-$as.log" | sed 's/\x1b\[[0-9;]*m//g; s/^gitfloor: //')
 		}
 	done
+	if [[ -n $DAMAGED ]]; then
+		echo "run.sh: $shown cannot be read whole by git log ($DAMAGED): benchmarking it as a partial history (see bench/README.md, Targets)" >&2
+		partial "$dir" "history: git log stops at a missing object ($DAMAGED): the floors and gitleaks read only part of it, so no ratio is comparable"
+	fi
 	gl_bytes=$(sed -n 's/^gitfloor: \([0-9]*\) bytes.*/\1/p' "$dir/warm-gitleaks.log")
 	cg_bytes=$(sed -n 's/^gitfloor: \([0-9]*\) bytes.*/\1/p' "$dir/warm-channelguard.log")
 
@@ -347,13 +377,14 @@ bench_repo() {
 	echo
 	cat <<EOF
 target:   $shown at $(git -C "$repo" rev-parse --short HEAD)$note
-history:  $commits_all commits from $refs refs ($commits_head from HEAD); patches read: $(awk -v b="$gl_bytes" 'BEGIN {printf "%.1f MB", b/1e6}') by gitleaks' git log, $(awk -v b="$cg_bytes" 'BEGIN {printf "%.1f MB", b/1e6}') by channelguard's
+history:  $commits_all commits from $refs refs ($commits_head from HEAD); patches read: $(mb "$gl_bytes") by gitleaks' git log, $(mb "$cg_bytes") by channelguard's
 rows:
 EOF
 	local t
 	for t in "${TOOLS[@]}"; do
 		printf '  %-24s %s\n' "$t" "$(describe "$t" "$repo")"
 	done | tee "$dir/rows.txt"
+	[[ -z $DAMAGED ]] || echo "partial:  git log cannot read this history whole ($DAMAGED); see the notes below the table"
 
 	if want channelguard-rescan; then
 		echo "== first scan for channelguard-rescan (untimed)" >&2
@@ -389,6 +420,11 @@ EOF
 	"$MEASURE" summary "${SUMMARY_ARGS[@]}" "$results" | tee "$dir/summary.txt"
 	"$MEASURE" summary -markdown "${SUMMARY_ARGS[@]}" "$results" >"$dir/table.md"
 	sed -n '/ ÷ .*: wall /p' "$dir/summary.txt" >"$dir/ratios.txt"
+	if [[ -s $dir/partial.txt ]]; then
+		echo
+		echo "partial reads (recorded, not failures):"
+		sed 's/^/  /' "$dir/partial.txt"
+	fi
 	printf '%s\t%s\t%s\t%s\n' "$commits_all" "$refs" "$gl_bytes" "$cg_bytes" >"$dir/meta.tsv"
 
 	# --- coverage and cross-checks
@@ -403,14 +439,16 @@ EOF
 	if want channelguard && [[ -n $ref ]]; then
 		echo
 		echo "coverage of the findings of $ref by channelguard's (bench/compare, last round's reports):"
-		"$WORK/compare" "$dir/$ref.json" "$dir/channelguard.json" | tee -a "$dir/compare.txt" || rc=$?
+		"$WORK/compare" -repo "$repo" "$dir/$ref.json" "$dir/channelguard.json" | tee -a "$dir/compare.txt" || rc=$?
 		[[ $rc -le 1 ]] || die "compare failed"
 		if [[ $rc -eq 1 ]]; then
-			echo "run.sh: $repo: some $ref findings are not occurrences in channelguard's report (listed above)" >&2
+			echo "run.sh: $repo: some $ref findings are neither occurrences in channelguard's report nor explained (listed above)" >&2
 			REPO_RC=1
 		fi
-		# "25 of 25" from "covered gitleaks findings:  25 of 25 (100.0%); groups 7 of 7"
-		sed -n 's/^covered gitleaks findings: *\([0-9]* of [0-9]*\).*/\1/p' "$dir/compare.txt" >"$dir/coverage.txt"
+		# "1625 covered + 64 explained of 1689, 0 missing" from
+		# "coverage: 1689 gitleaks findings: 1625 covered, 64 explained, 0 missing; channelguard gaps 0"
+		sed -n 's/^coverage: \([0-9]*\) gitleaks findings: \([0-9]*\) covered, \([0-9]*\) explained, \([0-9]*\) missing.*/\2 covered + \3 explained of \1, \4 missing/p' \
+			"$dir/compare.txt" >"$dir/coverage.txt"
 	fi
 	local checks=()
 	if want gitleaks && want gitleaks-samere2; then
@@ -441,11 +479,35 @@ EOF
 
 first_scan() { # first_scan BINARY CACHE_DIR REPO DIR: the untimed scan a rescan row repeats
 	local rc=0
+	rm -f "$4/channelguard-first.json"
 	"$1" scan "$3" --format json --output "$4/channelguard-first.json" -q --cache "$2" --jobs "$JOBS" 2>"$4/first.log" || rc=$?
-	[[ $rc -le 1 ]] || {
+	[[ $rc -le 1 ]] || scan_gaps "$4/channelguard-first.json" >/dev/null || {
 		tail -n 5 "$4/first.log" >&2
 		die "channelguard's first scan of $3 failed"
 	}
+}
+
+# MISSING_OBJECT: git's words for an object it could not read (those
+# scanner/gitrepo.MissingObject looks for)
+MISSING_OBJECT='unable to read|could not fetch|bad object|missing blob|missing tree|is corrupt|bad tree object|lazy fetching disabled|not allowed'
+missing_object() { # missing_object LOG: git said it could not read an object
+	grep -qE "$MISSING_OBJECT" "$1"
+}
+
+partial() { # partial DIR NOTE: a partial read, noted once per repository
+	grep -qxF -- "$2" "$1/partial.txt" 2>/dev/null || echo "$2" >>"$1/partial.txt"
+}
+
+# scan_gaps REPORT: "N gaps (M objects unreadable)" when REPORT is a channelguard
+# report naming gaps, which is what a scan that exits 2 must leave; fails
+# otherwise (no report, not a report, or no gaps: a real error)
+scan_gaps() {
+	local g
+	[[ -s $1 ]] && g=$("$WORK/compare" -gaps "$1" 2>/dev/null) && [[ $g != "0 gaps "* ]] && echo "$g"
+}
+
+exit_code() { # exit_code DIR TOOL ROUND: the tool's exit status, from results.tsv
+	awk -F'\t' -v l="$2" -v r="$3" '$1 == l && $2 == r { c = $8 } END { print c }' "$1/results.tsv"
 }
 
 run_tool() { # run_tool TOOL ROUND REPO DIR
@@ -454,12 +516,16 @@ run_tool() { # run_tool TOOL ROUND REPO DIR
 	local m=("$MEASURE" run -label "$tool" -round "$round" -results "$dir/results.tsv" -stderr "$log")
 	# Every tool runs from the empty dir so no stray .gitleaksignore in the
 	# caller's directory applies, and without gitleaks' config variables.
+	# a history git cannot read whole: the floors stop at the missing
+	# object (exit 2), as in the warm-up
+	local floor_ok=0
+	[[ -z $DAMAGED ]] || floor_ok=0,2
 	case $tool in
 	git-log-gitleaks)
-		(cd "$dir" && "${m[@]}" -- "$GITFLOOR" -as gitleaks "$repo") || rc=$?
+		(cd "$dir" && "${m[@]}" -ok "$floor_ok" -- "$GITFLOOR" -as gitleaks "$repo") || rc=$?
 		;;
 	git-log-cg)
-		(cd "$dir" && "${m[@]}" -- "$GITFLOOR" -as channelguard -jobs "$JOBS" "$repo") || rc=$?
+		(cd "$dir" && "${m[@]}" -ok "$floor_ok" -- "$GITFLOOR" -as channelguard -jobs "$JOBS" "$repo") || rc=$?
 		;;
 	gitleaks | gitleaks-samere2 | gitleaks-quiet)
 		local bin=$GL extra=()
@@ -471,27 +537,47 @@ run_tool() { # run_tool TOOL ROUND REPO DIR
 		;;
 	channelguard | channelguard-re2)
 		# --no-cache: a full scan every round (it still writes the state,
-		# as a real first scan does)
+		# as a real first scan does). Exit 2 is accepted here and judged
+		# below: a partial scan (report written, gaps) or an error.
 		local bin=$CG
 		[[ $tool == channelguard-re2 ]] && bin=$CG_RE2
-		(cd "$dir" && "${m[@]}" -ok 0,1 -- \
+		rm -f "$dir/$tool.json"
+		(cd "$dir" && "${m[@]}" -ok 0,1,2 -- \
 			"$bin" scan "$repo" --format json --output "$dir/$tool.json" -q --no-cache --cache "$dir/cache-$tool" --jobs "$JOBS") || rc=$?
 		;;
 	channelguard-rescan | channelguard-re2-rescan)
 		# the repository has not changed since the untimed first scan
 		local bin=$CG
 		[[ $tool == channelguard-re2-rescan ]] && bin=$CG_RE2
-		(cd "$dir" && "${m[@]}" -ok 0,1 -- \
+		rm -f "$dir/$tool.json"
+		(cd "$dir" && "${m[@]}" -ok 0,1,2 -- \
 			"$bin" scan "$repo" --format json --output "$dir/$tool.json" -q --cache "$dir/cache-$tool" --jobs "$JOBS") || rc=$?
 		;;
 	channelguard-pr100)
 		# end to end as in GitHub Actions: event payload, range, base's
 		# secrets dropped, SARIF, summary and annotations (no token: no API)
-		(cd "$dir" && "${m[@]}" -ok 0,1 -- \
+		rm -f "$dir/pr.sarif"
+		(cd "$dir" && "${m[@]}" -ok 0,1,2 -- \
 			env GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH="$dir/pr-event.json" GITHUB_STEP_SUMMARY="$dir/pr-summary.md" \
 			"$CG" pr --path "$repo" --sarif "$dir/pr.sarif") || rc=$?
 		;;
 	esac
+	if [[ $rc -eq 0 && $tool == channelguard* ]] && [[ $(exit_code "$dir" "$tool" "$round") == 2 ]]; then
+		# channelguard exits 2 after writing a report with coverage gaps (a
+		# missing object): a partial scan, recorded; exit 2 without such a
+		# report is an error
+		local gaps=
+		if [[ $tool == channelguard-pr100 ]]; then
+			[[ -s $dir/pr.sarif ]] && grep -q 'could not be read' "$log" && gaps="gaps (its SARIF's notifications)"
+		else
+			gaps=$(scan_gaps "$dir/$tool.json") || gaps=
+		fi
+		if [[ -n $gaps ]]; then
+			partial "$dir" "$tool: partial scan: exit 2 after writing its report, which names $gaps; every other commit and file scanned"
+		else
+			rc=2
+		fi
+	fi
 	if [[ $rc -ne 0 ]]; then
 		# Error messages only: without -v neither scanner logs findings.
 		echo "run.sh: $tool failed in round $round on $repo; last lines of its stderr:" >&2
@@ -502,6 +588,10 @@ run_tool() { # run_tool TOOL ROUND REPO DIR
 		# gitleaks logs git's stderr and carries on: its report may be partial.
 		echo "run.sh: warning: git reported errors to $tool (report may be partial):" >&2
 		grep '\[git\]' "$log" | sed 's/\x1b\[[0-9;]*m//g' | head -n 3 | sed 's/^/    /' >&2
+		partial "$dir" "$tool: git reported errors ($(grep -m1 '\[git\]' "$log" | sed 's/\x1b\[[0-9;]*m//g; s/.*\[git\] *//')); gitleaks stopped reading the history there and wrote what it had"
+	fi
+	if [[ $tool == git-log-* ]] && [[ $(exit_code "$dir" "$tool" "$round") == 2 ]]; then
+		partial "$dir" "$tool: git log stopped at the missing object; it timed part of the history"
 	fi
 }
 
@@ -529,18 +619,19 @@ done
 	echo
 	echo "## summary: ${#REPOS[@]} repositories, medians of $RUNS runs; ratios are wall / CPU / memory"
 	echo
-	echo "| repository | commits | MB of patches (gitleaks / channelguard) | channelguard ÷ gitleaks | ÷ gitleaks-samere2 | ÷ git-log-gitleaks | ÷ git-log-cg | gitleaks-samere2 ÷ gitleaks | gitleaks findings that are channelguard occurrences | cross-checks |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	echo "| repository | commits | MB of patches (gitleaks / channelguard) | channelguard ÷ gitleaks | ÷ gitleaks-samere2 | ÷ git-log-gitleaks | ÷ git-log-cg | gitleaks-samere2 ÷ gitleaks | gitleaks findings: channelguard occurrences + chosen differences | cross-checks | partial reads |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
 	for i in "${!REPOS[@]}"; do
 		dir=$WORK/repo-$((i + 1))
 		IFS=$'\t' read -r commits refs glb cgb <"$dir/meta.tsv"
 		cov=$(cat "$dir/coverage.txt" 2>/dev/null || true)
-		printf '| %s | %s (%s refs) | %s / %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+		partial_notes=$(sed 's/:.*//' "$dir/partial.txt" 2>/dev/null | paste -sd ';' - | sed 's/;/; /g')
+		printf '| %s | %s (%s refs) | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 			"$(basename "${REPOS[$i]}")" "$commits" "$refs" \
-			"$(awk -v b="$glb" 'BEGIN {printf "%.1f", b/1e6}')" "$(awk -v b="$cgb" 'BEGIN {printf "%.1f", b/1e6}')" \
+			"$(mb "$glb" | sed 's/ MB//')" "$(mb "$cgb" | sed 's/ MB//')" \
 			"$(ratio_of "$dir" "channelguard ÷ gitleaks")" "$(ratio_of "$dir" "channelguard ÷ gitleaks-samere2")" \
 			"$(ratio_of "$dir" "channelguard ÷ git-log-gitleaks")" "$(ratio_of "$dir" "channelguard ÷ git-log-cg")" \
-			"$(ratio_of "$dir" "gitleaks-samere2 ÷ gitleaks")" "${cov:-–}" "$(cat "$dir/checks.txt")"
+			"$(ratio_of "$dir" "gitleaks-samere2 ÷ gitleaks")" "${cov:-–}" "$(cat "$dir/checks.txt")" "${partial_notes:-–}"
 	done
 } | tee "$WORK/summary-all.txt"
 
@@ -551,7 +642,7 @@ if [[ -n ${BENCH_OUT:-} ]]; then
 		name=$(basename "${REPOS[$i]}")
 		out=$BENCH_OUT/$((i + 1))-${name%.git}
 		mkdir -p "$out"
-		for f in results.tsv table.md rows.txt ratios.txt compare.txt summary.txt; do
+		for f in results.tsv table.md rows.txt ratios.txt compare.txt summary.txt partial.txt; do
 			[[ -f $dir/$f ]] && cp "$dir/$f" "$out/$f"
 		done
 	done

@@ -1,144 +1,129 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
-	"path"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/coverage"
+	"github.com/channelguard/channelguard/reporters/jsonreport"
 )
 
-// hashLen is how many hex characters of SHA-256 channelguard reports.
-const hashLen = 12
-
-// secretHash is channelguard's short secret hash: the first 12 hex
-// characters of SHA-256 of the raw value.
-func secretHash(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(sum[:])[:hashLen]
-}
-
-// GLFinding is what compare keeps of one gitleaks finding. It holds the
-// secret's hash only: the raw value is dropped as soon as it is hashed.
+// GLFinding is what compare keeps of one gitleaks finding: its place and
+// its secret's hash. The raw value is dropped as soon as it is hashed.
 type GLFinding struct {
-	RuleID    string
-	File      string
-	StartLine int
-	Commit    string
-	Hash      string
+	coverage.Ref
+	// Index is the finding's position in gitleaks' report, so the report
+	// can be read again for the few findings that need their raw values
+	// (see explain).
+	Index int
 }
 
-// glRaw is the part of a gitleaks JSON finding compare decodes. Match, which
-// also holds the secret, is deliberately not decoded.
+// glRaw is the part of a gitleaks JSON finding compare decodes. Line is
+// not in gitleaks' JSON (json:"-").
 type glRaw struct {
-	RuleID    string
-	File      string
-	StartLine int
-	Commit    string
-	Secret    string
+	RuleID             string
+	File               string
+	StartLine, EndLine int
+	Commit             string
+	Secret             string
+	Match              string
+	Tags               []string
 }
 
-// ReadGitleaks decodes a gitleaks JSON report (an array of findings) one
-// finding at a time, hashing each secret and discarding the raw value.
-func ReadGitleaks(r io.Reader) ([]GLFinding, error) {
+// decoded says gitleaks found the value in decoded text (base64, hex…):
+// it tags such findings decode-depth:N.
+func (g *glRaw) decoded() bool {
+	for _, t := range g.Tags {
+		if strings.HasPrefix(t, "decode-depth:") {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *glRaw) ref() coverage.Ref {
+	return coverage.NewRef(g.RuleID, coverage.NormPath(g.File), g.Commit, g.Secret, g.StartLine, g.EndLine)
+}
+
+// eachGitleaks decodes a gitleaks JSON report (an array of findings) one
+// finding at a time and hands each to visit with its index. The raw values
+// live only until visit returns.
+func eachGitleaks(r io.Reader, visit func(i int, g *glRaw) error) error {
 	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, fmt.Errorf("gitleaks report: %w", err)
+		return fmt.Errorf("gitleaks report: %w", err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, fmt.Errorf("gitleaks report: want a JSON array, got %v", tok)
+		return fmt.Errorf("gitleaks report: want a JSON array, got %v", tok)
 	}
-	var out []GLFinding
-	for dec.More() {
+	for i := 0; dec.More(); i++ {
 		var raw glRaw
 		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("gitleaks report: finding %d: %w", len(out)+1, err)
+			return fmt.Errorf("gitleaks report: finding %d: %w", i+1, err)
 		}
-		out = append(out, GLFinding{
-			RuleID:    raw.RuleID,
-			File:      normPath(raw.File),
-			StartLine: raw.StartLine,
-			Commit:    raw.Commit,
-			Hash:      secretHash(raw.Secret),
-		})
+		if err := visit(i, &raw); err != nil {
+			return err
+		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("gitleaks report: %w", err)
+		return fmt.Errorf("gitleaks report: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
-// CGCommit, CGLocation, CGOccurrence and CGFinding are the parts of a
-// channelguard JSON report compare reads.
-type CGCommit struct {
-	SHA string `json:"sha"`
+// ReadGitleaks decodes a gitleaks JSON report, hashing each secret and
+// discarding the raw value.
+func ReadGitleaks(r io.Reader) ([]GLFinding, error) {
+	var out []GLFinding
+	err := eachGitleaks(r, func(i int, g *glRaw) error {
+		out = append(out, GLFinding{Ref: g.ref(), Index: i})
+		return nil
+	})
+	return out, err
 }
 
-type CGLocation struct {
-	Path      string `json:"path"`
-	StartLine int    `json:"start_line"`
-}
-
-type CGOccurrence struct {
-	CGLocation
-	Commit *CGCommit `json:"commit,omitempty"`
-}
-
-type CGFinding struct {
-	RuleID       string         `json:"rule_id"`
-	Location     CGLocation     `json:"location"`
-	Commit       *CGCommit      `json:"commit,omitempty"`
-	SecretSHA256 string         `json:"secret_sha256"`
-	Occurrences  []CGOccurrence `json:"occurrences"`
-	AlsoMatched  []string       `json:"also_matched,omitempty"`
-}
-
-type cgReport struct {
-	Findings []CGFinding `json:"findings"`
-}
-
-// ReadChannelguard decodes a channelguard JSON report.
-func ReadChannelguard(r io.Reader) ([]CGFinding, error) {
-	var rep cgReport
-	if err := json.NewDecoder(r).Decode(&rep); err != nil {
+// ReadChannelguard decodes a channelguard JSON report (through the reader
+// channelguard's own report commands use), with paths and hashes written
+// the way gitleaks' are compared with them.
+func ReadChannelguard(r io.Reader) (*finding.Report, error) {
+	rep, err := jsonreport.Read(r)
+	if err != nil {
 		return nil, fmt.Errorf("channelguard report: %w", err)
 	}
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
 		f.SecretSHA256 = normHash(f.SecretSHA256)
-		f.Location.Path = normPath(f.Location.Path)
+		f.Location.Path = coverage.NormPath(f.Location.Path)
 		for j := range f.Occurrences {
-			f.Occurrences[j].Path = normPath(f.Occurrences[j].Path)
+			f.Occurrences[j].Path = coverage.NormPath(f.Occurrences[j].Path)
 		}
 	}
-	return rep.Findings, nil
-}
-
-func normPath(p string) string {
-	if p == "" {
-		return p
+	for i := range rep.Gaps {
+		rep.Gaps[i].Path = coverage.NormPath(rep.Gaps[i].Path)
 	}
-	p = strings.ReplaceAll(p, "\\", "/")
-	return strings.TrimPrefix(path.Clean(p), "./")
+	return rep, nil
 }
 
+// normHash is channelguard's short hash as finding.SecretHash writes it:
+// 12 lower-case hex characters ("" for a whole-file finding).
 func normHash(h string) string {
 	h = strings.ToLower(strings.TrimSpace(h))
-	if len(h) > hashLen {
-		h = h[:hashLen]
+	if len(h) > 12 {
+		h = h[:12]
 	}
 	return h
 }
 
 // shaKey shortens a commit id to git's shortest abbreviation (7) so full
-// and abbreviated ids compare equal. It is only used for the commit-level
-// statistics and miss notes, where a rare collision is harmless.
+// and abbreviated ids compare equal. It is only used for statistics and
+// miss notes, where a rare collision is harmless.
 func shaKey(s string) string {
 	s = strings.ToLower(s)
 	if len(s) > 7 {
@@ -152,9 +137,10 @@ func shaKey(s string) string {
 type Level int
 
 const (
-	// ByOccurrence (the default): the gitleaks finding's commit, file and
-	// start line are an occurrence of a channelguard finding with the same
-	// secret hash under an acceptable rule.
+	// ByOccurrence (the default): internal/coverage's rule, the one
+	// internal/differential applies — an occurrence of a channelguard
+	// finding with the same secret hash under an acceptable rule, in the
+	// same commit and file, on a line of gitleaks' match.
 	ByOccurrence Level = iota
 	// ByFile (-file-level): the same secret hash in the same file under an
 	// acceptable rule, in any commit, at any line.
@@ -165,38 +151,8 @@ func (l Level) String() string {
 	if l == ByFile {
 		return "file, secret hash, rule (any commit, any line)"
 	}
-	return "commit, file, start line, secret hash, rule"
+	return "commit, file, line within gitleaks' match, secret hash, rule"
 }
-
-// How says why a gitleaks finding counts as covered, or that it does not.
-type How int
-
-const (
-	Missing           How = iota
-	SameRule              // channelguard reports it under the same rule id
-	AlsoMatched           // the gitleaks rule is in the finding's also_matched
-	LineCoversGeneric     // a line-* rule reports a secret gitleaks found with a generic rule
-)
-
-func (h How) String() string {
-	switch h {
-	case SameRule:
-		return "same rule"
-	case AlsoMatched:
-		return "via also_matched"
-	case LineCoversGeneric:
-		return "LINE rule covers generic"
-	}
-	return "missing"
-}
-
-// isGeneric reports whether a gitleaks rule is one of its catch-all rules
-// (generic-api-key), which a specific LINE rule is allowed to replace.
-func isGeneric(ruleID string) bool {
-	return ruleID == "generic-api-key" || strings.HasPrefix(ruleID, "generic-")
-}
-
-func isLineRule(ruleID string) bool { return strings.HasPrefix(ruleID, "line-") }
 
 // fileHash keys channelguard findings by a path they occur in and the hash.
 type fileHash struct{ path, hash string }
@@ -210,49 +166,43 @@ type place struct {
 
 // Index answers "does channelguard have this secret in this file".
 type Index struct {
-	findings []CGFinding
+	findings []*finding.Finding
 	byFile   map[fileHash][]int
 	byHash   map[string][]int
 	byPlace  map[place][]int
-	// commits holds (path, hash, commit) triples and (path, hash, commit, line).
-	commits     map[[3]string]bool
+	// commitLines holds, per (path, hash, commit), the lines listed.
 	commitLines map[[3]string]map[int]bool
 }
 
-// NewIndex indexes findings by every path they were seen in.
-func NewIndex(findings []CGFinding) *Index {
+// NewIndex indexes findings by every path they occur in.
+func NewIndex(findings []finding.Finding) *Index {
 	ix := &Index{
-		findings:    findings,
 		byFile:      map[fileHash][]int{},
 		byHash:      map[string][]int{},
 		byPlace:     map[place][]int{},
-		commits:     map[[3]string]bool{},
 		commitLines: map[[3]string]map[int]bool{},
 	}
-	for i, f := range findings {
+	for i := range findings {
+		f := &findings[i]
+		ix.findings = append(ix.findings, f)
 		seen := map[string]bool{}
-		add := func(loc CGLocation, c *CGCommit) {
-			if !seen[loc.Path] {
-				seen[loc.Path] = true
-				k := fileHash{loc.Path, f.SecretSHA256}
+		for _, o := range f.Occurrences {
+			if !seen[o.Path] {
+				seen[o.Path] = true
+				k := fileHash{o.Path, f.SecretSHA256}
 				ix.byFile[k] = append(ix.byFile[k], i)
 			}
 			sha := ""
-			if c != nil {
-				sha = shaKey(c.SHA)
+			if o.Commit != nil {
+				sha = shaKey(o.Commit.SHA)
 			}
-			p := place{loc.Path, loc.StartLine, sha}
+			p := place{o.Path, o.StartLine, sha}
 			ix.byPlace[p] = append(ix.byPlace[p], i)
-			ck := [3]string{loc.Path, f.SecretSHA256, sha}
-			ix.commits[ck] = true
+			ck := [3]string{o.Path, f.SecretSHA256, sha}
 			if ix.commitLines[ck] == nil {
 				ix.commitLines[ck] = map[int]bool{}
 			}
-			ix.commitLines[ck][loc.StartLine] = true
-		}
-		add(f.Location, f.Commit)
-		for _, o := range f.Occurrences {
-			add(o.CGLocation, o.Commit)
+			ix.commitLines[ck][o.StartLine] = true
 		}
 		ix.byHash[f.SecretSHA256] = append(ix.byHash[f.SecretSHA256], i)
 	}
@@ -261,107 +211,103 @@ func NewIndex(findings []CGFinding) *Index {
 
 // Match is the verdict on one gitleaks finding.
 type Match struct {
-	How How
+	How coverage.How
 	// By is the index of the channelguard finding that covers it (-1 when
-	// missing).
+	// none does).
 	By int
 	// Note explains a miss (what channelguard has nearby), never a secret.
 	Note string
 }
 
-// ruleHow says whether channelguard finding f's rule may stand for
-// gitleaks rule glRule, and how.
-func ruleHow(f *CGFinding, glRule string) How {
-	switch {
-	case f.RuleID == glRule:
-		return SameRule
-	case contains(f.AlsoMatched, glRule):
-		return AlsoMatched
-	case isLineRule(f.RuleID) && isGeneric(glRule):
-		return LineCoversGeneric
+// candidates are the findings of g's file and secret.
+func (ix *Index) candidates(g GLFinding) ([]*finding.Finding, []int) {
+	idx := ix.byFile[fileHash{g.File, g.Hash}]
+	fs := make([]*finding.Finding, len(idx))
+	for i, j := range idx {
+		fs[i] = ix.findings[j]
 	}
-	return Missing
-}
-
-// sameCommit compares commit ids, full or abbreviated (at least 7
-// characters): equal when the shorter is a prefix of the longer.
-func sameCommit(a, b string) bool {
-	a, b = strings.ToLower(a), strings.ToLower(b)
-	n := min(len(a), len(b))
-	return n >= 7 && a[:n] == b[:n]
-}
-
-// occurrences returns f's places: its location and every occurrence.
-func occurrences(f *CGFinding) []CGOccurrence {
-	return append([]CGOccurrence{{CGLocation: f.Location, Commit: f.Commit}}, f.Occurrences...)
-}
-
-// hasOccurrence reports whether f lists g's commit, file and start line.
-func hasOccurrence(f *CGFinding, g GLFinding) bool {
-	for _, o := range occurrences(f) {
-		if o.Path == g.File && o.StartLine == g.StartLine && o.Commit != nil && sameCommit(o.Commit.SHA, g.Commit) {
-			return true
-		}
-	}
-	return false
+	return fs, idx
 }
 
 // Classify decides whether channelguard covers g at the given level.
 // Preference: same rule, then also_matched, then a LINE rule standing in
 // for a generic one.
 func (ix *Index) Classify(g GLFinding, level Level) Match {
-	cands := ix.byFile[fileHash{g.File, g.Hash}]
-	best := Match{How: Missing, By: -1}
-	var ruleOK []int // same file and secret, acceptable rule, other commit or line
-	for _, i := range cands {
-		f := &ix.findings[i]
-		how := ruleHow(f, g.RuleID)
-		if how == Missing {
-			continue
+	fs, idx := ix.candidates(g)
+	if level == ByOccurrence {
+		if how, i := coverage.Best(fs, g.Ref); how != coverage.None {
+			return Match{How: how, By: idx[i]}
 		}
-		if level == ByOccurrence && !hasOccurrence(f, g) {
-			ruleOK = append(ruleOK, i)
-			continue
-		}
-		if best.How == Missing || how < best.How {
-			best = Match{How: how, By: i}
-		}
-	}
-	if best.How != Missing {
-		return best
-	}
-	if len(ruleOK) > 0 {
-		best.Note = ix.explainPlace(g, ruleOK)
 	} else {
-		best.Note = ix.explainMiss(g, cands)
+		best := Match{How: coverage.None, By: -1}
+		for i, f := range fs {
+			if how := coverage.RuleHow(f, g.Rule); how != coverage.None && (best.How == coverage.None || how < best.How) {
+				best = Match{How: how, By: idx[i]}
+			}
+		}
+		if best.How != coverage.None {
+			return best
+		}
 	}
-	return best
+	var ruleOK []int // same file and secret, acceptable rule: other commit or line
+	for i, f := range fs {
+		if coverage.RuleHow(f, g.Rule) != coverage.None {
+			ruleOK = append(ruleOK, idx[i])
+		}
+	}
+	m := Match{How: coverage.None, By: -1}
+	if len(ruleOK) > 0 {
+		m.Note = ix.explainPlace(g, ruleOK)
+	} else {
+		m.Note = ix.explainMiss(g, idx)
+	}
+	return m
+}
+
+// Reported says whether channelguard reports g's secret in g's file under
+// a rule that stands for g's, in any commit at any line.
+func (ix *Index) Reported(g GLFinding) bool {
+	fs, _ := ix.candidates(g)
+	for _, f := range fs {
+		if coverage.RuleHow(f, g.Rule) != coverage.None {
+			return true
+		}
+	}
+	return false
+}
+
+// lines writes gitleaks' line span: "12" or "12-15".
+func lines(start, end int) string {
+	if end <= start {
+		return fmt.Sprint(start)
+	}
+	return fmt.Sprintf("%d-%d", start, end)
 }
 
 // explainPlace describes a miss where channelguard has the secret in the
-// file under an acceptable rule, but not at g's commit and line: which
+// file under an acceptable rule, but not at g's commit and lines: which
 // lines it lists in g's commit, or how many other commits it lists.
 func (ix *Index) explainPlace(g GLFinding, idx []int) string {
-	lines := map[int]bool{}
+	at := map[int]bool{}
 	commits := map[string]bool{}
 	for _, i := range idx {
-		for _, o := range occurrences(&ix.findings[i]) {
+		for _, o := range ix.findings[i].Occurrences {
 			if o.Path != g.File || o.Commit == nil {
 				continue
 			}
-			if sameCommit(o.Commit.SHA, g.Commit) {
-				lines[o.StartLine] = true
+			if coverage.SameCommit(o.Commit, g.Commit) {
+				at[o.StartLine] = true
 			} else {
 				commits[shaKey(o.Commit.SHA)] = true
 			}
 		}
 	}
-	if len(lines) > 0 {
+	if len(at) > 0 {
 		var ls []string
-		for _, l := range slices.Sorted(maps.Keys(lines)) {
+		for _, l := range slices.Sorted(maps.Keys(at)) {
 			ls = append(ls, fmt.Sprint(l))
 		}
-		return fmt.Sprintf("different line: in that commit and file at line %s, not %d (rule %s)", strings.Join(ls, ","), g.StartLine, ix.rules(idx))
+		return fmt.Sprintf("different line: in that commit and file at line %s, not %s (rule %s)", strings.Join(ls, ","), lines(g.StartLine, g.EndLine), ix.rules(idx))
 	}
 	return fmt.Sprintf("not in that commit: this secret in this file is listed in %d other commit(s) (rule %s)", len(commits), ix.rules(idx))
 }
@@ -369,6 +315,12 @@ func (ix *Index) explainPlace(g GLFinding, idx []int) string {
 // explainMiss describes what channelguard has near a missed finding, so a
 // pattern in the misses is visible. It names rules, paths and counts only.
 func (ix *Index) explainMiss(g GLFinding, sameFile []int) string {
+	for _, i := range ix.byHash[g.Hash] {
+		// a secret that moved with its file stands at its new path
+		if ix.findings[i].Location.Path == g.File && !slices.Contains(sameFile, i) {
+			sameFile = append(sameFile, i)
+		}
+	}
 	if len(sameFile) > 0 {
 		return "same secret in same file under other rule(s): " + ix.rules(sameFile)
 	}
@@ -378,10 +330,12 @@ func (ix *Index) explainMiss(g GLFinding, sameFile []int) string {
 			paths[ix.findings[i].Location.Path] = true
 		}
 		return fmt.Sprintf("same secret only in other file(s) (%d, e.g. %s) under rule(s): %s",
-			len(paths), firstKey(paths), ix.rules(others))
+			len(paths), sortedSet(paths)[0], ix.rules(others))
 	}
-	if at := ix.byPlace[place{g.File, g.StartLine, shaKey(g.Commit)}]; len(at) > 0 {
-		return "different secret hash at the same file:line/commit under rule(s): " + ix.rules(at)
+	for l := g.StartLine; l <= max(g.EndLine, g.StartLine); l++ {
+		if at := ix.byPlace[place{g.File, l, shaKey(g.Commit)}]; len(at) > 0 {
+			return "different secret hash at the same file:line/commit under rule(s): " + ix.rules(at)
+		}
 	}
 	return "no channelguard finding with this secret"
 }
@@ -391,38 +345,21 @@ func (ix *Index) rules(idx []int) string {
 	for _, i := range idx {
 		set[ix.findings[i].RuleID] = true
 	}
-	keys := make([]string, 0, len(set))
-	for k := range set {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return strings.Join(keys, ",")
+	return strings.Join(sortedSet(set), ",")
 }
 
 // SameCommit reports whether channelguard lists g's secret in g's file in
-// g's commit, and whether also on g's line.
+// g's commit, and whether also on a line of g's match.
 func (ix *Index) SameCommit(g GLFinding) (commit, line bool) {
-	k := [3]string{g.File, g.Hash, shaKey(g.Commit)}
-	return ix.commits[k], ix.commitLines[k][g.StartLine]
+	ls, ok := ix.commitLines[[3]string{g.File, g.Hash, shaKey(g.Commit)}]
+	for l := g.StartLine; l <= max(g.EndLine, g.StartLine); l++ {
+		line = line || ls[l]
+	}
+	return ok, line
 }
 
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func firstKey(m map[string]bool) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
+func sortedSet(m map[string]bool) []string {
+	keys := slices.Collect(maps.Keys(m))
 	sort.Strings(keys)
-	if len(keys) == 0 {
-		return ""
-	}
-	return keys[0]
+	return keys
 }

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/coverage"
 )
 
 // group is gitleaks' unit of comparison: one rule, one file, one secret.
@@ -18,6 +21,14 @@ type Missed struct {
 	Note string
 }
 
+// Explained is a gitleaks finding channelguard does not report for a
+// reason that is not a failure: a difference channelguard chooses on
+// purpose, or a coverage gap its report names.
+type Explained struct {
+	GLFinding
+	Reason coverage.Reason
+}
+
 // Result is everything compare prints.
 type Result struct {
 	// Level is what a covering channelguard finding had to match.
@@ -27,24 +38,34 @@ type Result struct {
 	GitleaksGroups       int
 	ChannelguardFindings int
 	ChannelguardOccs     int
+	// Gaps are what channelguard's scan could not read (a partial scan).
+	Gaps []finding.Gap
 
 	Covered, CoveredGroups int
-	ByHow                  map[How]int
+	ByHow                  map[coverage.How]int
 	// Pairs counts, for findings covered by another rule, "cg-rule ← gl-rule".
 	Pairs map[string]int
 
 	// SameCommit / SameLine count covered gitleaks findings whose commit
-	// (and line) channelguard lists for the secret in the file (at
-	// ByOccurrence, every covered one).
+	// (and a line of the match) channelguard lists for the secret in the
+	// file (at ByOccurrence, every covered one).
 	SameCommit, SameLine int
 
+	// Explained are the misses a chosen difference or a gap accounts for
+	// (see explain); Missing the rest: each one is a failure.
+	Explained     []Explained
 	Missing       []Missed
 	MissingGroups int
+	// Unchecked says what compare could not look at to explain misses
+	// (no repository given, a history git could not read whole).
+	Unchecked []string
 
 	// OnlyChannelguard counts channelguard findings that cover no gitleaks
 	// finding, by rule; Only lists them with a note on what gitleaks has.
 	OnlyChannelguard map[string]int
 	Only             []Extra
+
+	ix *Index
 }
 
 // Extra is a channelguard finding that covers no gitleaks finding.
@@ -57,15 +78,18 @@ type Extra struct {
 	Note      string
 }
 
-// Compare checks every gitleaks finding against channelguard's findings at
-// the given level.
-func Compare(gl []GLFinding, cg []CGFinding, level Level) Result {
+// Compare checks every gitleaks finding against channelguard's report at
+// the given level. Misses are not explained yet (see explain).
+func Compare(gl []GLFinding, rep *finding.Report, level Level) Result {
+	cg := rep.Findings
 	ix := NewIndex(cg)
 	res := Result{
 		Level:                level,
 		GitleaksFindings:     len(gl),
 		ChannelguardFindings: len(cg),
-		ByHow:                map[How]int{},
+		Gaps:                 rep.Gaps,
+		ix:                   ix,
+		ByHow:                map[coverage.How]int{},
 		Pairs:                map[string]int{},
 		OnlyChannelguard:     map[string]int{},
 	}
@@ -74,23 +98,21 @@ func Compare(gl []GLFinding, cg []CGFinding, level Level) Result {
 	}
 	used := make([]bool, len(cg))
 	groups := map[group]bool{}      // every group
-	missGroups := map[group]bool{}  // groups with a missing finding
 	coverGroups := map[group]bool{} // groups with a covered finding
 	for _, g := range gl {
-		k := group{g.RuleID, g.File, g.Hash}
+		k := group{g.Rule, g.File, g.Hash}
 		groups[k] = true
 		m := ix.Classify(g, level)
-		if m.How == Missing {
+		if m.How == coverage.None {
 			res.Missing = append(res.Missing, Missed{g, m.Note})
-			missGroups[k] = true
 			continue
 		}
 		res.Covered++
 		coverGroups[k] = true
 		res.ByHow[m.How]++
 		used[m.By] = true
-		if m.How != SameRule {
-			res.Pairs[cg[m.By].RuleID+" ← "+g.RuleID]++
+		if m.How != coverage.SameRule {
+			res.Pairs[cg[m.By].RuleID+" ← "+g.Rule]++
 		}
 		c, l := ix.SameCommit(g)
 		if c {
@@ -102,7 +124,7 @@ func Compare(gl []GLFinding, cg []CGFinding, level Level) Result {
 	}
 	res.GitleaksGroups = len(groups)
 	res.CoveredGroups = len(coverGroups)
-	res.MissingGroups = len(missGroups)
+	res.countMissingGroups()
 	glFileHash := map[fileHash]map[string]bool{}
 	glHashFiles := map[string]map[string]bool{}
 	for _, g := range gl {
@@ -110,7 +132,7 @@ func Compare(gl []GLFinding, cg []CGFinding, level Level) Result {
 		if glFileHash[k] == nil {
 			glFileHash[k] = map[string]bool{}
 		}
-		glFileHash[k][g.RuleID] = true
+		glFileHash[k][g.Rule] = true
 		if glHashFiles[g.Hash] == nil {
 			glHashFiles[g.Hash] = map[string]bool{}
 		}
@@ -156,9 +178,19 @@ func Compare(gl []GLFinding, cg []CGFinding, level Level) Result {
 	return res
 }
 
-// Print writes the counts, then up to maxList missing findings (rule,
-// file:line, commit, secret hash, note) and the misses summarised by rule
-// and by note. It prints hashes only, never a secret.
+// countMissingGroups counts the (rule, file, secret) groups with a miss.
+func (r *Result) countMissingGroups() {
+	gs := map[group]bool{}
+	for _, m := range r.Missing {
+		gs[group{m.Rule, m.File, m.Hash}] = true
+	}
+	r.MissingGroups = len(gs)
+}
+
+// Print writes the counts, the explained misses by reason, then up to
+// maxList missing findings (rule, file:lines, commit, secret hash, note)
+// and the misses summarised by rule and by note. It prints hashes only,
+// never a secret. Its "coverage:" line is the one bench/run.sh reads.
 func (r Result) Print(w io.Writer, maxList int) {
 	pct := func(a, b int) string {
 		if b == 0 {
@@ -170,9 +202,19 @@ func (r Result) Print(w io.Writer, maxList int) {
 	fmt.Fprintf(w, "gitleaks findings:                    %d\n", r.GitleaksFindings)
 	fmt.Fprintf(w, "gitleaks groups (rule, file, secret): %d\n", r.GitleaksGroups)
 	fmt.Fprintf(w, "channelguard findings:                %d (%d occurrences)\n", r.ChannelguardFindings, r.ChannelguardOccs)
+	if len(r.Gaps) > 0 {
+		fmt.Fprintf(w, "channelguard coverage gaps:           %d (a partial scan: what it could not read)\n", len(r.Gaps))
+		for i, g := range r.Gaps {
+			if maxList >= 0 && i >= maxList {
+				fmt.Fprintf(w, "    … %d more\n", len(r.Gaps)-maxList)
+				break
+			}
+			fmt.Fprintf(w, "    %s\n", gapLine(g))
+		}
+	}
 	fmt.Fprintf(w, "covered gitleaks findings:            %d of %d (%s); groups %d of %d\n",
 		r.Covered, r.GitleaksFindings, pct(r.Covered, r.GitleaksFindings), r.CoveredGroups, r.GitleaksGroups)
-	for _, h := range []How{SameRule, AlsoMatched, LineCoversGeneric} {
+	for _, h := range []coverage.How{coverage.SameRule, coverage.AlsoMatched, coverage.LineForGeneric} {
 		fmt.Fprintf(w, "  %-34s  %d\n", h.String()+":", r.ByHow[h])
 	}
 	for _, p := range slices.Sorted(maps.Keys(r.Pairs)) {
@@ -181,11 +223,32 @@ func (r Result) Print(w io.Writer, maxList int) {
 	if r.Level == ByFile {
 		fmt.Fprintf(w, "  same commit listed in occurrences:   %d of %d (same line too: %d)\n", r.SameCommit, r.Covered, r.SameLine)
 	}
+	fmt.Fprintf(w, "explained gitleaks findings:          %d (not reported by channelguard on purpose, or in a gap its report names)\n", len(r.Explained))
+	if len(r.Explained) > 0 {
+		byReason := map[string]int{}
+		for _, e := range r.Explained {
+			byReason[string(e.Reason)]++
+		}
+		for _, k := range sortedByCount(byReason) {
+			fmt.Fprintf(w, "    %-60s %d\n", k, byReason[k])
+		}
+		fmt.Fprintln(w, "  explained findings (rule  file:lines  commit  secret-sha256[:12]  reason):")
+		for i, e := range r.Explained {
+			if maxList >= 0 && i >= maxList {
+				fmt.Fprintf(w, "    … %d more (raise -max to list them)\n", len(r.Explained)-maxList)
+				break
+			}
+			fmt.Fprintf(w, "    %s  %s:%s  %s  %s  %s\n", e.Rule, e.File, lines(e.StartLine, e.EndLine), short(e.Commit), e.Hash, e.Reason)
+		}
+	}
 	fmt.Fprintf(w, "missing gitleaks findings:            %d; groups %d\n", len(r.Missing), r.MissingGroups)
+	for _, u := range r.Unchecked {
+		fmt.Fprintf(w, "  not checked: %s\n", u)
+	}
 	if len(r.Missing) > 0 {
 		byRule, byNote := map[string]int{}, map[string]int{}
 		for _, m := range r.Missing {
-			byRule[m.RuleID]++
+			byRule[m.Rule]++
 			byNote[noteKind(m.Note)]++
 		}
 		fmt.Fprintln(w, "  missing by rule:")
@@ -196,13 +259,13 @@ func (r Result) Print(w io.Writer, maxList int) {
 		for _, k := range sortedByCount(byNote) {
 			fmt.Fprintf(w, "    %-60s %d\n", k, byNote[k])
 		}
-		fmt.Fprintln(w, "  missing findings (rule  file:line  commit  secret-sha256[:12]  note):")
+		fmt.Fprintln(w, "  missing findings (rule  file:lines  commit  secret-sha256[:12]  note):")
 		for i, m := range r.Missing {
 			if maxList >= 0 && i >= maxList {
 				fmt.Fprintf(w, "    … %d more (raise -max to list them)\n", len(r.Missing)-maxList)
 				break
 			}
-			fmt.Fprintf(w, "    %s  %s:%d  %s  %s  %s\n", m.RuleID, m.File, m.StartLine, short(m.Commit), m.Hash, m.Note)
+			fmt.Fprintf(w, "    %s  %s:%s  %s  %s  %s\n", m.Rule, m.File, lines(m.StartLine, m.EndLine), short(m.Commit), m.Hash, m.Note)
 		}
 	}
 	total := 0
@@ -231,15 +294,15 @@ func (r Result) Print(w io.Writer, maxList int) {
 			fmt.Fprintf(w, "    %s  %s:%d  %s  %s  %s\n", e.RuleID, e.Path, e.StartLine, short(e.Commit), e.Hash, e.Note)
 		}
 	}
+	fmt.Fprintf(w, "coverage: %d gitleaks findings: %d covered, %d explained, %d missing; channelguard gaps %d\n",
+		r.GitleaksFindings, r.Covered, len(r.Explained), len(r.Missing), len(r.Gaps))
 }
 
-func sortedSet(m map[string]bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+// gapLine is a gap on one line, commit and object shortened.
+func gapLine(g finding.Gap) string {
+	g.Commit, g.Object = short(g.Commit), short(g.Object)
+	g.Detail = ""
+	return g.String()
 }
 
 // noteKind strips the specifics from a miss note so misses can be counted
@@ -271,14 +334,16 @@ func sortedByCount(m map[string]int) []string {
 }
 
 // DiffGitleaks returns the findings of a that b does not have and those of
-// b that a does not have, as multisets of (commit, file, rule, start line,
-// secret hash), sorted.
+// b that a does not have, as multisets of (commit, file, rule, start and
+// end line, secret hash), sorted.
 func DiffGitleaks(a, b []GLFinding) (onlyA, onlyB []GLFinding) {
 	type key struct {
 		commit, file, rule, hash string
-		line                     int
+		start, end               int
 	}
-	k := func(g GLFinding) key { return key{strings.ToLower(g.Commit), g.File, g.RuleID, g.Hash, g.StartLine} }
+	k := func(g GLFinding) key {
+		return key{strings.ToLower(g.Commit), g.File, g.Rule, g.Hash, g.StartLine, g.EndLine}
+	}
 	count := map[key]int{}
 	for _, g := range b {
 		count[k(g)]++
@@ -303,8 +368,8 @@ func DiffGitleaks(a, b []GLFinding) (onlyA, onlyB []GLFinding) {
 
 // glLess orders gitleaks findings by rule, file, line and commit.
 func glLess(x, y GLFinding) bool {
-	if x.RuleID != y.RuleID {
-		return x.RuleID < y.RuleID
+	if x.Rule != y.Rule {
+		return x.Rule < y.Rule
 	}
 	if x.File != y.File {
 		return x.File < y.File

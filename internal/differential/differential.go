@@ -39,6 +39,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/sources"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/coverage"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner"
 )
@@ -57,36 +58,20 @@ type Input struct {
 
 // Reason says why a gitleaks finding channelguard does not report is not
 // a failure. Each is a difference the README's table documents.
-type Reason string
+type Reason = coverage.Reason
 
 const (
 	// AllowMarker: channelguard:allow or gitleaks:allow on any line that
 	// holds a secret suppresses that secret in that file, history
 	// included; gitleaks only drops the marked line's own finding.
-	AllowMarker Reason = "allow marker on another occurrence of the secret in the file"
+	AllowMarker = coverage.AllowMarker
 	// Allowlisted: an allowlist channelguard adds to gitleaks' default
 	// rules (rules/allowlists.toml), e.g. LINE webhook reply tokens.
-	Allowlisted Reason = "channelguard allowlist"
+	Allowlisted = coverage.Allowlisted
 )
 
 // Ref is one gitleaks finding, hashed.
-type Ref struct {
-	Rule, File, Commit string
-	// Hash is channelguard's secret_sha256 of the value gitleaks reports.
-	Hash               string
-	StartLine, EndLine int
-}
-
-func (r Ref) String() string {
-	c := r.Commit
-	if len(c) > 8 {
-		c = c[:8]
-	}
-	if c == "" {
-		c = "-"
-	}
-	return fmt.Sprintf("%s %s:%d-%d %s sha256:%s", c, r.File, r.StartLine, r.EndLine, r.Rule, r.Hash)
-}
+type Ref = coverage.Ref
 
 // Miss is a gitleaks finding channelguard does not report.
 type Miss struct {
@@ -259,35 +244,15 @@ func addedAllowlists(set *rules.Set) map[string][]*config.Allowlist {
 	return out
 }
 
-// allowedBy is true when one of lists allows g the way gitleaks' detector
-// would have (regexes on its regexTarget, stopwords on the secret).
-func allowedBy(lists []*config.Allowlist, g report.Finding) bool {
-	for _, a := range lists {
-		target := g.Secret
-		switch a.RegexTarget {
-		case "match":
-			target = g.Match
-		case "line":
-			target = g.Line
-		}
-		regex := len(a.Regexes) > 0 && a.RegexAllowed(target)
-		stop := false
-		if len(a.StopWords) > 0 {
-			stop, _ = a.ContainsStopWord(g.Secret)
-		}
-		path := len(a.Paths) > 0 && a.PathAllowed(g.File)
-		if a.MatchCondition == config.AllowlistMatchAnd {
-			if (len(a.Regexes) == 0 || regex) && (len(a.StopWords) == 0 || stop) && (len(a.Paths) == 0 || path) &&
-				len(a.Regexes)+len(a.StopWords)+len(a.Paths) > 0 {
-				return true
-			}
-			continue
-		}
-		if regex || stop || path {
-			return true
-		}
+// AddedAllowlists are the allowlists channelguard's rule set (built-in,
+// or extended by the config file userConfig) puts on a rule beyond those
+// gitleaks' default config gives it, by rule id.
+func AddedAllowlists(userConfig string) (map[string][]*config.Allowlist, error) {
+	set, err := rules.Load(userConfig)
+	if err != nil {
+		return nil, err
 	}
-	return false
+	return addedAllowlists(set), nil
 }
 
 // key is a secret in a file.
@@ -315,12 +280,7 @@ func compare(in Input, gl []report.Finding, res *scanner.Result, added map[strin
 	}
 	reported := map[[3]string]bool{} // rule, file, hash gitleaks reported
 	for _, g := range gl {
-		ref := Ref{Rule: g.RuleID, File: filepath.ToSlash(g.File), Commit: g.Commit, Hash: finding.SecretHash(g.Secret), StartLine: g.StartLine, EndLine: g.EndLine}
-		if g.Secret == "" {
-			// a rule that matches the path alone: channelguard reports the
-			// whole file, with no value and so no hash
-			ref.Hash, ref.StartLine, ref.EndLine = "", 1, 1
-		}
+		ref := coverage.NewRef(g.RuleID, g.File, g.Commit, g.Secret, g.StartLine, g.EndLine)
 		reported[[3]string{ref.Rule, ref.File, ref.Hash}] = true
 		cands := byKey[key{ref.File, ref.Hash}]
 		if covers(cands, ref) {
@@ -331,7 +291,7 @@ func compare(in Input, gl []report.Finding, res *scanner.Result, added map[strin
 			out.Explained[AllowMarker]++
 			continue
 		}
-		if allowedBy(added[g.RuleID], g) {
+		if coverage.AllowedBy(added[g.RuleID], coverage.Found{File: g.File, Secret: g.Secret, Match: g.Match, Line: g.Line, LineKnown: true}) {
 			out.Explained[Allowlisted]++
 			continue
 		}
@@ -356,26 +316,10 @@ func compare(in Input, gl []report.Finding, res *scanner.Result, added map[strin
 	return out
 }
 
-// ruleCovers: a channelguard finding of rule id (or with it in
-// also_matched) reports what gitleaks found with rule want. A LINE rule
-// stands in for gitleaks' generic rule: the same value, named for what it
-// is.
-func ruleCovers(f *finding.Finding, want string) bool {
-	if f.RuleID == want {
-		return true
-	}
-	for _, r := range f.AlsoMatched {
-		if r == want {
-			return true
-		}
-	}
-	return strings.HasPrefix(f.RuleID, "line-") && strings.HasPrefix(want, "generic-")
-}
-
 func filterRule(fs []*finding.Finding, rule string) []*finding.Finding {
 	var out []*finding.Finding
 	for _, f := range fs {
-		if ruleCovers(f, rule) {
+		if coverage.RuleHow(f, rule) != coverage.None {
 			out = append(out, f)
 		}
 	}
@@ -383,21 +327,8 @@ func filterRule(fs []*finding.Finding, rule string) []*finding.Finding {
 }
 
 func covers(cands []*finding.Finding, ref Ref) bool {
-	for _, f := range filterRule(cands, ref.Rule) {
-		for _, o := range f.Occurrences {
-			if o.Path == ref.File && sameCommit(o.Commit, ref.Commit) && o.StartLine >= ref.StartLine && o.StartLine <= max(ref.EndLine, ref.StartLine) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func sameCommit(c *finding.Commit, sha string) bool {
-	if c == nil {
-		return sha == ""
-	}
-	return c.SHA == sha
+	how, _ := coverage.Best(cands, ref)
+	return how != coverage.None
 }
 
 // explain says what channelguard has for a missed finding's secret in its
@@ -417,7 +348,7 @@ func explain(cands []*finding.Finding, ref Ref) string {
 	var lines []string
 	for _, f := range same {
 		for _, o := range f.Occurrences {
-			if sameCommit(o.Commit, ref.Commit) {
+			if coverage.SameCommit(o.Commit, ref.Commit) {
 				lines = append(lines, fmt.Sprint(o.StartLine))
 			}
 		}

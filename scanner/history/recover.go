@@ -430,12 +430,17 @@ func (s *Source) readOne(ctx context.Context, c string, exclude []string, done m
 var objectID = regexp.MustCompile(`\b[0-9a-f]{40}([0-9a-f]{24})?\b`)
 
 // unreadable records a commit git could not read, with git's words (they
-// name objects and paths, never content).
+// name objects and paths, never content). The object is looked for in all
+// git said: for a corrupt object the first line is zlib's ("inflate: data
+// stream error"), and the id comes after ("unable to read <id>").
 func (s *Source) unreadable(c, stderr string) {
 	msg := gitrepo.Message([]byte(stderr))
 	g := finding.Gap{Kind: finding.GapUnreadableCommit, Commit: c, Detail: "git could not read this commit's changes (" + msg + "): what it could not read was not scanned"}
-	if id := objectID.FindString(msg); id != "" && id != c {
-		g.Object = id
+	for _, id := range objectID.FindAllString(msg+"\n"+stderr, -1) {
+		if id != c {
+			g.Object = id
+			break
+		}
 	}
 	s.gap(g)
 }

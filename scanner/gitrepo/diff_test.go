@@ -2,7 +2,12 @@ package gitrepo_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/channelguard/channelguard/internal/gittest"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
@@ -47,5 +52,34 @@ func TestPatches(t *testing.T) {
 	}
 	if _, err := repo.Patches(context.Background(), "HEAD", "0000000000000000000000000000000000000001"); err == nil {
 		t.Error("a head the clone lacks gave no error")
+	}
+}
+
+// A copied checkout (stale file times in the index) whose HEAD lacks a
+// blob: git diff HEAD dies reading it (git 2.x even crashes), yet the
+// working tree's changes are still known.
+func TestWorktreeChangesInADamagedCopy(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("one", map[string]string{"keep.txt": "a\n", "lost.txt": "b\n", "edit.txt": "c\n"})
+	blob := strings.TrimSpace(r.Git("rev-parse", "HEAD:lost.txt"))
+	r.RemoveObject(blob)
+	later := time.Now().Add(time.Hour)
+	for _, name := range []string{"keep.txt", "lost.txt", "edit.txt"} {
+		if err := os.Chtimes(filepath.Join(r.Dir, name), later, later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Write(map[string]string{"edit.txt": "changed\n", "new.txt": "n\n"})
+	repo, err := gitrepo.Open(context.Background(), r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := repo.WorktreeChanges(context.Background())
+	if err != nil {
+		t.Fatalf("WorktreeChanges: %v", err)
+	}
+	slices.Sort(got)
+	if want := []string{"edit.txt", "new.txt"}; !slices.Equal(got, want) {
+		t.Errorf("changes %v, want %v", got, want)
 	}
 }

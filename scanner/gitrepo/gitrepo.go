@@ -186,6 +186,15 @@ func (r *Repo) WorktreeChanges(ctx context.Context) ([]string, error) {
 		untracked, untrackedErr = r.Run(ctx, append([]string{"ls-files", "-z", "--others", "--exclude-standard"}, r.pathspecOrAll()...)...)
 	})
 	wg.Wait()
+	if changedErr != nil && ctx.Err() == nil {
+		// A damaged repository: git diff reads HEAD's blobs when the
+		// index's file times are stale (a copied checkout), and dies (or
+		// crashes) on a missing one. The index against HEAD (trees only)
+		// and the files against the index (their own hashes) say nearly
+		// the same without reading a blob: a file staged and then changed
+		// back is listed too, and scanned as it is.
+		changed, changedErr = r.changedWithoutBlobs(ctx)
+	}
 	if changedErr != nil {
 		return nil, changedErr
 	}
@@ -193,6 +202,26 @@ func (r *Repo) WorktreeChanges(ctx context.Context) ([]string, error) {
 		return nil, untrackedErr
 	}
 	return splitZ(changed, untracked), nil
+}
+
+func (r *Repo) changedWithoutBlobs(ctx context.Context) ([]byte, error) {
+	staged, err := r.Run(ctx, append([]string{"diff", "--cached", "--name-only", "-z", "--no-renames", "HEAD"}, r.pathspecOrAll()...)...)
+	if err != nil {
+		return nil, err
+	}
+	modified, err := r.Run(ctx, append([]string{"ls-files", "-z", "--modified"}, r.pathspecOrAll()...)...)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []byte
+	for _, p := range splitZ(staged, modified) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(append(out, p...), 0)
+		}
+	}
+	return out, nil
 }
 
 // TrackedAndUntracked lists every tracked file and every untracked file that

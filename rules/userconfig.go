@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -116,11 +118,40 @@ func (s *Set) apply(path string, data []byte) (err error) {
 	for _, i := range global {
 		vc.Allowlists = append(vc.Allowlists, all[i])
 	}
+	// Likewise a composite rule's [[rules.required]]: it may require a
+	// built-in rule (a LINE rule, a gitleaks default one).
+	own := map[string]bool{}
+	for _, r := range vc.Rules {
+		own[r.ID] = true
+	}
+	outside := map[string][]config.Required{} // rule id → required built-in rules
+	for i := range vc.Rules {
+		r := &vc.Rules[i]
+		kept := r.Required[:0]
+		for _, rr := range r.Required {
+			if rr == nil || own[rr.ID] || rr.ID == "" {
+				kept = append(kept, rr)
+				continue
+			}
+			outside[r.ID] = append(outside[r.ID], config.Required{RuleID: rr.ID, WithinLines: rr.WithinLines, WithinColumns: rr.WithinColumns})
+		}
+		r.Required = kept
+	}
 	user, err := translateViper("config "+path, vc)
 	if err != nil {
 		return err
 	}
 	mergeRules(&s.Config, user)
+	for _, id := range slices.Sorted(maps.Keys(outside)) {
+		r := s.Config.Rules[id]
+		for _, rr := range outside[id] {
+			if _, ok := s.Config.Rules[rr.RuleID]; !ok {
+				return fail("%s: [[rules.required]] names unknown rule %q (see `channelguard rules`)", id, rr.RuleID)
+			}
+			r.RequiredRules = append(r.RequiredRules, &rr)
+		}
+		s.Config.Rules[id] = r
+	}
 	for id, r := range user.Rules {
 		if _, builtin := s.meta[id]; builtin {
 			// A user rule that replaces a built-in one keeps its words.
@@ -153,6 +184,13 @@ func (s *Set) apply(path string, data []byte) (err error) {
 		}
 		delete(s.Config.Rules, id)
 		delete(s.meta, id)
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Config.Rules)) {
+		for _, rr := range s.Config.Rules[id].RequiredRules {
+			if _, ok := s.Config.Rules[rr.RuleID]; !ok {
+				return fail("disabled_rules turns off %q, which rule %q requires", rr.RuleID, id)
+			}
+		}
 	}
 	if len(uf.Channel.DisabledRules) > 0 {
 		kept := s.Config.OrderedRules[:0:0]

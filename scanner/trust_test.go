@@ -3,6 +3,7 @@ package scanner
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
+	"github.com/channelguard/channelguard/rules"
 )
 
 // TestTrustFixes covers what the differential check against gitleaks
@@ -116,5 +118,47 @@ func TestAllowMarkerStaysInItsFile(t *testing.T) {
 	}
 	if slices.Contains(paths, "test/fixture.env") {
 		t.Errorf("the allowed copy is reported: %s", summarize(res.Report.Findings))
+	}
+}
+
+// A user rule that requires a LINE rule: gitleaks looks the required rule
+// up in the composite rule's own detector, so the LINE rule runs there too
+// (see engine.New). The composite is reported only beside a LINE secret,
+// and the secret itself once, as its LINE rule.
+func TestUserRuleRequiringALINERule(t *testing.T) {
+	secret := fakecred.ChannelSecret("required-line")
+	r := gittest.New(t)
+	r.Commit("add", map[string]string{
+		"bot/config.ini": "[bot]\nbot_name = shopbot\nLINE_CHANNEL_SECRET=" + secret + "\n",
+		"bot/other.ini":  "[bot]\nbot_name = lonely\n",
+	})
+	cfg := filepath.Join(t.TempDir(), ".channelguard.toml")
+	if err := os.WriteFile(cfg, []byte(`
+[[rules]]
+id = "line-bot-config"
+description = "a bot's name beside its channel secret"
+regex = '''bot_name = (\w+)'''
+keywords = ["bot_name"]
+[[rules.required]]
+id = "line-channel-secret"
+withinLines = 2
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := scan(t, Options{Path: r.Dir, Rules: set, Jobs: 1})
+	count := map[string]int{}
+	for _, f := range res.Report.Findings {
+		count[f.RuleID+" "+f.Location.Path]++
+		if f.RuleID == finding.RuleChannelSecret && f.SecretSHA256 != finding.SecretHash(secret) {
+			t.Errorf("the LINE finding holds another value: %s", f.SecretSHA256)
+		}
+	}
+	want := map[string]int{"line-bot-config bot/config.ini": 1, "line-channel-secret bot/config.ini": 1}
+	if !maps.Equal(count, want) {
+		t.Errorf("findings %v, want %v", count, want)
 	}
 }

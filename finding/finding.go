@@ -1,6 +1,10 @@
 // Package finding holds the one model every channelguard source produces and
 // every reporter consumes. It never holds a raw secret: only a redacted
 // preview and a short hash, so nothing downstream can leak one by accident.
+//
+// It also owns the names other packages act on: the LINE rule ids
+// (rules.go), repository statuses of a team report (RepoOK, RepoPartial,
+// RepoFailed) and gap kinds.
 package finding
 
 import (

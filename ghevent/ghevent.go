@@ -1,7 +1,7 @@
 // Package ghevent reads the GitHub Actions event that started a workflow
 // (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH) and says which commits a scan of
-// it should read: a pull request's base..head, a push's before..after, or
-// everything.
+// it should read (Event.Span): a pull request's base..head, a push's
+// before..after, or everything.
 package ghevent
 
 import (

@@ -1,15 +1,16 @@
 // Package orgscan scans many repositories in one run (`channelguard org`):
-// each is mirrored into a cache (cloned once with `git clone --mirror`,
+// Select lists them through the GitHub API and keeps those the filter
+// keeps (forks, archived, --exclude, the shard); each is mirrored into a cache (cloned once with `git clone --mirror`,
 // fetched with `--prune` after), the mirror's whole history (every ref) is
 // scanned, and the findings of all repositories are gathered, each marked
 // with its repository. A repository that fails is reported as failed and
 // the run goes on; one whose scan could not read some objects is reported
 // partial, with its findings and the gaps that name what was not read.
 //
-// The cache remembers, per repository, the ref tips it scanned and what it
-// found (channelguard-state.json beside the mirror's objects). A rescan
-// whose tips did not move reads nothing; one whose single ref moved forward
-// reads only the new commits. Anything else is scanned in full.
+// Each mirror keeps its own scanner/cache state (channelguard-state.json
+// beside the mirror's objects): a rescan whose refs did not move reads
+// nothing; one whose refs only moved forward reads only the new commits.
+// Anything else is scanned in full.
 package orgscan
 
 import (

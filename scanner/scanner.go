@@ -2,6 +2,12 @@
 // repository's history and working tree, a plain directory or a file, and
 // turns what it reports into findings: one per secret per file, with every
 // occurrence, the exposure window and the words that fix it.
+//
+// Scan plans what to read (the history's commits, the working tree's
+// files), asks scanner/cache whether a remembered scan answers part of it,
+// hands the sources (scanner/history, scanner/worktree) to scanner/engine,
+// and aggregates the engine's raw matches (aggregate.go) and the capture
+// scanner's findings (scanner/capture) into one report.
 package scanner
 
 import (

@@ -1,6 +1,7 @@
-// Package teamreport joins and compares channelguard reports: the shards
-// of one `channelguard org --shard I/N` run (Merge) and this week's report
-// against last week's (Diff). Everything here is a pure function of
+// Package teamreport builds, joins and compares channelguard team reports:
+// one `channelguard org` run's report (Build), the shards of one
+// `channelguard org --shard I/N` run (Merge) and this week's report against
+// last week's (Diff). Everything here is a pure function of
 // reports; it never scans and never sees a raw secret (the model has none).
 //
 // A finding is identified by its repository and its fingerprint: the

@@ -234,28 +234,31 @@ func web(u *url.URL) bool {
 	return s == "http" || s == "https"
 }
 
-// primaryOrigin is the capture's own origin: its first page's (an HTML
-// document served with 2xx), else the origin most credentials were sent
-// to, else the origin of most entries.
+// primaryOrigin is the capture's own origin: the one its API calls went
+// to (JSON answers to requests that carried credentials: a single-page app
+// on one host may call its API on another), else its first page's (an
+// HTML document served with 2xx), else the origin of most entries.
 func primaryOrigin(infos []*entryInfo) string {
-	for _, in := range infos {
-		if web(in.u) && in.html && in.resp.status >= 200 && in.resp.status < 300 && in.method == http.MethodGet {
-			return origin(in.u)
-		}
-	}
-	creds, all := map[string]int{}, map[string]int{}
+	api, all := map[string]int{}, map[string]int{}
+	page := ""
 	for _, in := range infos {
 		if !web(in.u) {
 			continue
 		}
 		o := origin(in.u)
 		all[o]++
-		if len(in.sent) > 0 || in.authz != "" {
-			creds[o]++
+		if (len(in.sent) > 0 || in.authz != "") && in.resp.json {
+			api[o]++
+		}
+		if page == "" && in.html && in.resp.status >= 200 && in.resp.status < 300 && in.method == http.MethodGet {
+			page = o
 		}
 	}
-	if o := most(creds); o != "" {
+	if o := most(api); o != "" && (page == "" || api[o] > api[page]) {
 		return o
+	}
+	if page != "" {
+		return page
 	}
 	return most(all)
 }

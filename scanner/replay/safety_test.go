@@ -346,3 +346,41 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+func TestScope(t *testing.T) {
+	page := func(o string, h ...[2]string) hartest.Exchange {
+		return hartest.Exchange{Method: "GET", URL: o + "/", ReqHeaders: h, Body: "<html></html>", Mime: "text/html"}
+	}
+	api := func(u string, h ...[2]string) hartest.Exchange {
+		return hartest.Exchange{Method: "GET", URL: u, ReqHeaders: h, Body: map[string]any{"a": 1}}
+	}
+	cookie := [2]string{"Cookie", "sid=admin-session-value-1234"}
+	bearer := [2]string{"Authorization", "Bearer admin-token-value-1234"}
+	for _, tc := range []struct {
+		name    string
+		exs     []hartest.Exchange
+		primary string
+		origins []string
+	}{
+		{"one origin", []hartest.Exchange{page("https://c.test", cookie), api("https://c.test/api/a", cookie)},
+			"https://c.test", []string{"https://c.test"}},
+		{"page and API on two hosts, one cookie", []hartest.Exchange{page("https://c.test", cookie), api("https://api.c.test/a", cookie), api("https://api.c.test/b", cookie)},
+			"https://api.c.test", []string{"https://api.c.test", "https://c.test"}},
+		{"single-page app with a bearer API and a tracker", []hartest.Exchange{
+			page("https://c.test"), api("https://api.c.test/a", bearer), api("https://api.c.test/b", bearer),
+			api("https://tracker.example/collect", [2]string{"Authorization", "Basic dHJhY2tlcjprZXk="}),
+		}, "https://api.c.test", []string{"https://api.c.test"}},
+		{"sanitized export (no credentials)", []hartest.Exchange{api("https://cdn.test/x.json"), page("https://c.test"), api("https://c.test/api/a")},
+			"https://c.test", []string{"https://c.test"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := plan(context.Background(), &Options{Capture: hartest.Write(t, "c.har", tc.exs)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Primary != tc.primary || strings.Join(p.Origins, " ") != strings.Join(tc.origins, " ") {
+				t.Errorf("primary %s, scope %v; want %s, %v", p.Primary, p.Origins, tc.primary, tc.origins)
+			}
+		})
+	}
+}

@@ -150,7 +150,15 @@ func sendOne(ctx context.Context, c *http.Client, r *Request, opts *Options) *ex
 	}
 	req.Header = r.Header.Clone()
 	for _, h := range opts.Headers {
-		req.Header.Set(h.Name, h.Value)
+		req.Header.Del(h.Name)
+	}
+	for _, h := range opts.Headers {
+		if c := req.Header.Get("Cookie"); c != "" && http.CanonicalHeaderKey(h.Name) == "Cookie" {
+			// one Cookie header: servers need not join several
+			req.Header.Set("Cookie", c+"; "+h.Value)
+			continue
+		}
+		req.Header.Add(h.Name, h.Value)
 	}
 	x.sent = req.Header.Clone()
 	resp, err := c.Do(req)

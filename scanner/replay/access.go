@@ -3,6 +3,7 @@ package replay
 import (
 	"crypto/sha256"
 	"fmt"
+	"net/http"
 	"net/url"
 
 	"github.com/channelguard/channelguard/finding"
@@ -68,6 +69,9 @@ func compare(a *finding.Access, q *Request, x *exchange) {
 			a.Result, a.Detail = finding.AccessChanged, fmt.Sprintf("HTTP %d → %d, redirect to %s not followed", c.status, x.status, redactedLocation(x.location))
 			return
 		}
+	case c.status == http.StatusNotModified && ok(x.status):
+		a.Result, a.Detail = finding.AccessSame, "the capture holds a 304 (from the browser's cache): compared by status only"
+		return
 	case x.status != c.status && !(ok(x.status) && ok(c.status)):
 		a.Result, a.Detail = finding.AccessChanged, fmt.Sprintf("HTTP %d → %d", c.status, x.status)
 		return

@@ -117,6 +117,7 @@ type entryInfo struct {
 	authz      string            // Authorization value
 	setCookies []string
 	html       bool
+	stream     string // why the request never ends (a WebSocket, an event stream), or ""
 	resp       summary
 }
 
@@ -180,8 +181,17 @@ func info(e *har.Entry) *entryInfo {
 		in.u = u
 	}
 	in.headers = e.Request.Headers
+	if u := in.u; u != nil && (strings.EqualFold(u.Scheme, "ws") || strings.EqualFold(u.Scheme, "wss")) {
+		in.stream = "a WebSocket"
+	}
 	for _, h := range e.Request.Headers {
 		switch strings.ToLower(h.Name) {
+		case "upgrade":
+			in.stream = "a protocol upgrade (" + h.Value + ")"
+		case "accept":
+			if strings.Contains(strings.ToLower(h.Value), "text/event-stream") {
+				in.stream = "an event stream"
+			}
 		case "cookie":
 			for _, c := range strings.Split(h.Value, ";") {
 				if n, v, ok := strings.Cut(strings.TrimSpace(c), "="); ok {
@@ -217,6 +227,12 @@ func info(e *har.Entry) *entryInfo {
 	}
 	if b := e.Response.Body; b != nil && strings.Contains(strings.ToLower(b.MimeType), "html") {
 		in.html = true
+	}
+	if b := e.Response.Body; b != nil && strings.Contains(strings.ToLower(b.MimeType), "event-stream") {
+		in.stream = "an event stream"
+	}
+	if e.Response.Status == http.StatusSwitchingProtocols {
+		in.stream = "a protocol upgrade"
 	}
 	in.resp = summarize(e.Response.Status, e.Response.Body)
 	return in
@@ -338,6 +354,9 @@ func (p *Plan) request(in *entryInfo, opts *Options) *Request {
 	}
 	if w := sessionChange(in.setCookies, in.sent, in.started); w != "" {
 		why = append(why, w)
+	}
+	if in.stream != "" {
+		why = append(why, in.stream+": it does not end like a request")
 	}
 	if in.method != http.MethodGet && in.method != http.MethodHead {
 		why = append(why, fmt.Sprintf("method %s: only GET and HEAD are replayed", in.method))

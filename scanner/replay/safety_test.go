@@ -239,6 +239,8 @@ func TestSafety(t *testing.T) {
 		{Method: "HEAD", URL: o + "/api/items", ReqHeaders: admin, Body: ""},
 		{Method: "GET", URL: o + "/api/filtered", ReqHeaders: admin, Body: map[string]any{"a": 1, "nested": map[string]any{"b": "c"}, "secretNote": "note for admins"}},
 		{Method: "GET", URL: o + "/api/denied", ReqHeaders: admin, Body: map[string]any{"a": 1}},
+		{Method: "GET", URL: o + "/api/events", ReqHeaders: append([][2]string{{"Accept", "text/event-stream"}}, admin...), Body: "data: x\n\n", Mime: "text/event-stream"},
+		{Method: "GET", URL: o + "/api/cached", ReqHeaders: admin, Status: 304, Body: ""},
 	}
 	path := hartest.Write(t, "admin.har", exs)
 	res, err := Run(context.Background(), Options{
@@ -255,6 +257,7 @@ func TestSafety(t *testing.T) {
 		7: "not the capture's own", 8: `"access_token" carries a credential`,
 		9: finding.AccessChanged, 10: finding.AccessEnforced, 11: finding.AccessSame,
 		13: finding.AccessSame, 14: finding.AccessFiltered, 15: finding.AccessEnforced,
+		16: "an event stream", 17: finding.AccessSame,
 	}
 	got := map[int]finding.Access{}
 	for _, x := range res.Report.Replay.Endpoints {
@@ -288,7 +291,7 @@ func TestSafety(t *testing.T) {
 		if !strings.HasPrefix(k, "GET ") && !strings.HasPrefix(k, "HEAD ") {
 			t.Errorf("server got %s", k)
 		}
-		for _, p := range []string{"/logout", "/cb", "/welcome", "/api/goodbye", "/login", "/api/export"} {
+		for _, p := range []string{"/logout", "/cb", "/welcome", "/api/goodbye", "/login", "/api/export", "/api/events"} {
 			if strings.HasSuffix(k, " "+p) {
 				t.Errorf("server got %s", k)
 			}

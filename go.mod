@@ -17,6 +17,7 @@ require (
 	github.com/theory/jsonpath v0.12.3
 	github.com/zricethezav/gitleaks/v8 v8.30.1
 	golang.org/x/sys v0.48.0
+	golang.org/x/time v0.8.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 

@@ -57,6 +57,9 @@ type Report struct {
 	// Gaps are what the scan could not read: each is a coverage gap, never
 	// a clean result. A report with gaps is complete in every other way.
 	Gaps []Gap `json:"gaps,omitempty"`
+	// Replay is what an active role replay sent and how each endpoint
+	// answered (channelguard replay only).
+	Replay *Replay `json:"replay,omitempty"`
 
 	// Team reports (channelguard org) only:
 	// Repositories says what happened to each repository of the run.

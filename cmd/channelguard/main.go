@@ -114,6 +114,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.`,
 		return &exitCode{code: exitError, err: fmt.Errorf("%w (see 'channelguard %s --help')", err, c.Name())}
 	})
 	root.AddCommand(newScanCmd(stdout, stderr), newPRCmd(stdout, stderr), newRulesCmd(stdout), newOrgCmd(stdout, stderr), newReportCmd(stdout, stderr))
+	root.AddCommand(newReplayCmd(stdout, stderr))
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }

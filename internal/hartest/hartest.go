@@ -17,6 +17,8 @@ type Exchange struct {
 	ReqHeaders  [][2]string
 	ReqBody     string
 	Status      int // default 200
+	// RespHeaders are the response headers (Set-Cookie among them).
+	RespHeaders [][2]string
 	// Body is the response body: a string as it is, anything else as JSON.
 	Body any
 	Mime string // default application/json
@@ -66,6 +68,10 @@ func Marshal(t testing.TB, exs []Exchange) []byte {
 		if e.NoText {
 			content = map[string]any{"size": len(text), "mimeType": mime, "comment": "Response bodies are not included."}
 		}
+		rhs := []any{}
+		for _, h := range e.RespHeaders {
+			rhs = append(rhs, map[string]string{"name": h[0], "value": h[1]})
+		}
 		status := e.Status
 		if status == 0 {
 			status = 200
@@ -78,7 +84,7 @@ func Marshal(t testing.TB, exs []Exchange) []byte {
 			"startedDateTime": started,
 			"time":            12.5,
 			"request":         req,
-			"response":        map[string]any{"status": status, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": []any{}, "cookies": []any{}, "content": content},
+			"response":        map[string]any{"status": status, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": rhs, "cookies": []any{}, "content": content},
 		})
 	}
 	doc := map[string]any{"log": map[string]any{"version": "1.2", "creator": map[string]string{"name": "channelguard-test", "version": "1"}, "entries": entries}}

@@ -25,6 +25,15 @@ type Options struct {
 	// Fixed makes the API shape each response per role. Unset, it returns
 	// admin-only fields to everyone, as the 2019 console did.
 	Fixed bool
+	// Log, when set, records every request received (see RequestLog).
+	Log *RequestLog
+	// OutageAfter > 0 serves that many requests, then answers every later
+	// one with 503: an outage, for tests of clients that must back off.
+	OutageAfter int
+	// VisitCookie makes every /api/ response set an HttpOnly cookie
+	// (VisitCookie) with a new value, as consoles that track visits or
+	// slide a session do; a replaying client must never send it back.
+	VisitCookie bool
 }
 
 // CookieName is the session cookie set by POST /api/login.
@@ -52,13 +61,14 @@ func New(opts Options) http.Handler {
 	mux.HandleFunc("/api/v1/channels/{channelId}", s.get(s.authed(s.channel(s.basicSettings))))
 	mux.HandleFunc("/api/v1/channels/{channelId}/messaging-api", s.get(s.authed(s.channel(s.messagingAPI))))
 	mux.HandleFunc("/api/v1/channels/{channelId}/roles", s.get(s.authed(s.channel(s.roles))))
+	mux.HandleFunc("/api/v1/channels/{channelId}/secret", s.get(s.authed(s.channel(s.channelSecret))))
 	mux.HandleFunc("/api/v1/channels/{channelId}/insight/followers", s.get(s.authed(s.channel(s.insight(s.followers)))))
 	mux.HandleFunc("/api/v1/channels/{channelId}/insight/demographic", s.get(s.authed(s.channel(s.insight(s.demographic)))))
 	mux.HandleFunc("/api/v1/channels/{channelId}/insight/message/delivery", s.get(s.authed(s.channel(s.insight(s.delivery)))))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource was not found.")
 	})
-	return mux
+	return s.wrap(mux)
 }
 
 func (s *server) page(name, ctype string) http.HandlerFunc {

@@ -27,6 +27,8 @@ type Document struct {
 	Notes []string      `json:"notes,omitempty"`
 	Gaps  []finding.Gap `json:"gaps,omitempty"`
 	Stats finding.Stats `json:"stats"`
+	// Replay: channelguard replay only.
+	Replay *finding.Replay `json:"replay,omitempty"`
 	// Team reports (channelguard org) only.
 	Repositories []finding.RepoScan `json:"repositories,omitempty"`
 	Changes      *finding.Changes   `json:"changes,omitempty"`
@@ -63,6 +65,7 @@ func New(r *finding.Report) Document {
 		Stats:        r.Stats,
 		Repositories: r.Repositories,
 		Changes:      r.Changes,
+		Replay:       r.Replay,
 	}
 	if doc.Findings == nil {
 		doc.Findings = []finding.Finding{}

@@ -56,6 +56,7 @@ func Read(r io.Reader) (*finding.Report, error) {
 		Stats:        doc.Stats,
 		Repositories: doc.Repositories,
 		Changes:      doc.Changes,
+		Replay:       doc.Replay,
 	}
 	if rep.Findings == nil {
 		rep.Findings = []finding.Finding{}

@@ -31,6 +31,7 @@ func Write(w io.Writer, r *finding.Report) error {
 	headline(&b, r)
 	repositories(&b, r)
 	coverage(&b, r)
+	replay(&b, r)
 	changes(&b, r)
 	findings(&b, r)
 	_, err := io.WriteString(w, b.String())

@@ -50,6 +50,7 @@ func Write(w io.Writer, r *finding.Report, opt Options) error {
 			p.finding(f)
 		}
 	}
+	p.replay(r.Replay)
 	p.printf("%s\n", summary(r))
 	p.coverage(r)
 	return p.err

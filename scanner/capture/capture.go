@@ -44,6 +44,9 @@ type Input struct {
 	Path string
 	// Role is a role of the policy; "" scans for secrets only.
 	Role string
+	// Data, when set, is the capture itself (a replay's exchanges, built in
+	// memory): Path only names it in findings and is not opened.
+	Data []byte
 }
 
 // Detector runs the secret rules over one fragment.
@@ -147,7 +150,13 @@ func displayPath(p string) string {
 // file scans one capture: one goroutine reads entries in order, workers
 // scan them.
 func (st *state) file(ctx context.Context, in Input) error {
-	r, err := har.Open(in.Path)
+	var r *har.Reader
+	var err error
+	if in.Data != nil {
+		r, err = har.NewReader(bytes.NewReader(in.Data), in.Path)
+	} else {
+		r, err = har.Open(in.Path)
+	}
 	if err != nil {
 		return err
 	}

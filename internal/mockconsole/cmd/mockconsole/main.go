@@ -1,7 +1,7 @@
 // Command mockconsole serves the mock LINE Developers console
 // (internal/mockconsole) and prints its URL on stdout.
 //
-//	mockconsole [-addr 127.0.0.1:0] [-fixed]
+//	mockconsole [-addr 127.0.0.1:0] [-fixed] [-outage-after N] [-visit-cookie]
 package main
 
 import (
@@ -23,6 +23,8 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (port 0: a free port)")
 	fixed := flag.Bool("fixed", false, "shape responses per role (without: the 2019 bug)")
+	outage := flag.Int("outage-after", 0, "answer 503 to every request after the first `N` (0: never)")
+	visit := flag.Bool("visit-cookie", false, "set a new HttpOnly cookie on every /api/ response")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("mockconsole: ")
@@ -32,7 +34,7 @@ func main() {
 		log.Fatal(err)
 	}
 	srv := &http.Server{
-		Handler:           mockconsole.New(mockconsole.Options{Fixed: *fixed}),
+		Handler:           mockconsole.New(mockconsole.Options{Fixed: *fixed, OutageAfter: *outage, VisitCookie: *visit}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Printf("http://%s/\n", ln.Addr())

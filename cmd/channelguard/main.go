@@ -100,6 +100,7 @@ when it has been exposed and how to rotate it.
   channelguard scan     a repository, directory, file or API capture
   channelguard pr       a pull request or push, in GitHub Actions
   channelguard org      every repository of a GitHub organisation, user or list
+  channelguard replay   replay an API capture as a lower role: what is it served?
   channelguard report   render, merge or compare saved JSON reports
   channelguard rules    the rules and the role policy
 

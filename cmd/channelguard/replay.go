@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/atomicfile"
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/scanner/replay"
 )
@@ -153,7 +154,7 @@ func runReplay(cmd *cobra.Command, capturePath string, fl replayFlags, stdout, s
 		return nil
 	}
 	if fl.record != "" {
-		if err := reporters.AtomicWrite(fl.record, res.Record); err != nil {
+		if err := atomicfile.Write(fl.record, res.Record); err != nil {
 			return fail(fmt.Errorf("--record: %w", err))
 		}
 	}

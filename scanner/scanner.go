@@ -347,6 +347,87 @@ func scanCaptures(ctx context.Context, opts Options, set *rules.Set, eng *engine
 	})
 }
 
+// report has the plan's sources count what they read into p.
+func (p *plan) report(ctx context.Context, progress *Progress) {
+	if p.hist != nil {
+		p.hist.Seen = &progress.Commits
+		if p.hist.Jobs > 1 {
+			p.hist.Total = &progress.TotalCommits // it lists the commits anyway
+		} else {
+			go func() {
+				if n, err := p.repo.CountCommits(ctx, p.hist.Revs); err == nil {
+					progress.TotalCommits.Store(int64(n))
+				}
+			}()
+		}
+	}
+	if p.work != nil {
+		p.work.Seen = &progress.Files
+	}
+}
+
+// partialCloneNote is the note a scan of a partial clone's history makes, ""
+// for any other scan.
+func partialCloneNote(ctx context.Context, opts Options, p *plan, target string) string {
+	if p.hist == nil {
+		return ""
+	}
+	var promisors []string
+	if opts.known != nil {
+		promisors = opts.known.Promisors
+	} else {
+		promisors = p.repo.PartialClone(ctx)
+	}
+	if len(promisors) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s is a partial clone (promisor remote %s): objects its filter left out are not fetched during the scan, and those the history needs are listed as gaps, not scanned (a clone without --filter is scanned completely)", target, strings.Join(promisors, ", "))
+}
+
+// verifications are the LINE credentials of a scan's findings to ask LINE
+// about: one question per distinct value, however many files hold it.
+type verifications struct {
+	creds    []credential.Credential
+	findings [][]int // indices of each credential's findings
+	index    map[[2]string]int
+}
+
+func (v *verifications) add(g *group, finding int, p *plan) {
+	if v.index == nil {
+		v.index = map[[2]string]int{}
+	}
+	k := [2]string{g.key.rule, g.key.secret}
+	i, ok := v.index[k]
+	if !ok {
+		i = len(v.creds)
+		v.index[k] = i
+		v.creds = append(v.creds, credential.Credential{Rule: g.key.rule, Value: g.key.secret})
+		v.findings = append(v.findings, nil)
+	}
+	if v.creds[i].ChannelID == "" {
+		v.creds[i].ChannelID = p.channelIDNear(g, "")
+	}
+	v.findings[i] = append(v.findings[i], finding)
+}
+
+// run asks LINE and applies each answer to the findings of its credential.
+func (v *verifications) run(ctx context.Context, opts Options, findings []finding.Finding) {
+	if len(v.creds) == 0 {
+		return
+	}
+	for i := range v.creds {
+		if v.creds[i].ChannelID == "" {
+			v.creds[i].ChannelID = opts.ChannelID
+		}
+	}
+	opts.Logf("verifying %d distinct LINE credentials with LINE's API", len(v.creds))
+	for i, answer := range opts.Verify(ctx, v.creds) {
+		for _, j := range v.findings[i] {
+			credential.Apply(&findings[j], answer)
+		}
+	}
+}
+
 // repoResult is what the repository (or directory, or file) part of a scan
 // found.
 type repoResult struct {
@@ -385,21 +466,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 		return nil, err
 	}
 	if opts.Progress != nil {
-		if plan.hist != nil {
-			plan.hist.Seen = &opts.Progress.Commits
-			if plan.hist.Jobs > 1 {
-				plan.hist.Total = &opts.Progress.TotalCommits // it lists the commits anyway
-			} else {
-				go func() {
-					if n, err := plan.repo.CountCommits(ctx, plan.hist.Revs); err == nil {
-						opts.Progress.TotalCommits.Store(int64(n))
-					}
-				}()
-			}
-		}
-		if plan.work != nil {
-			plan.work.Seen = &opts.Progress.Files
-		}
+		plan.report(ctx, opts.Progress)
 	}
 	var head *headChecker
 	var onFound func(report.Finding)
@@ -417,20 +484,9 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 			}
 		}
 	}
-	var partialNote string
-	if plan.hist != nil {
-		var promisors []string
-		if opts.known != nil {
-			promisors = opts.known.Promisors
-		} else {
-			promisors = plan.repo.PartialClone(ctx)
-		}
-		if len(promisors) > 0 {
-			partialNote = fmt.Sprintf("%s is a partial clone (promisor remote %s): objects its filter left out are not fetched during the scan, and those the history needs are listed as gaps, not scanned (a clone without --filter is scanned completely)", target, strings.Join(promisors, ", "))
-			if opts.Notef != nil {
-				opts.Notef(partialNote)
-			}
-		}
+	partialNote := partialCloneNote(ctx, opts, plan, target)
+	if partialNote != "" && opts.Notef != nil {
+		opts.Notef(partialNote)
 	}
 	logf("scanning %s (%s)", target, plan.describe())
 	if err := eng.Scan(ctx, plan.source(), onFound); err != nil {
@@ -461,9 +517,6 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 		target: target,
 		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes()},
 	}
-	var toVerify [][]int // findings of each credential
-	var creds []credential.Credential
-	credIndex := map[[2]string]int{}
 	var before map[string]bool
 	if opts.NotIn != "" {
 		if plan.repo == nil {
@@ -473,6 +526,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 			return nil, err
 		}
 	}
+	var verify verifications
 	for _, g := range agg.sorted() {
 		if channelSecretShape.MatchString(g.key.secret) {
 			out.candidates = append(out.candidates, g.key.secret)
@@ -487,34 +541,10 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 		}
 		out.findings = append(out.findings, agg.finding(g))
 		if opts.Verify != nil && credential.Verifiable(g.key.rule) {
-			// one question per distinct value, however many files hold it
-			k := [2]string{g.key.rule, g.key.secret}
-			i, ok := credIndex[k]
-			if !ok {
-				i = len(creds)
-				credIndex[k] = i
-				creds = append(creds, credential.Credential{Rule: g.key.rule, Value: g.key.secret})
-				toVerify = append(toVerify, nil)
-			}
-			if creds[i].ChannelID == "" {
-				creds[i].ChannelID = plan.channelIDNear(g, "")
-			}
-			toVerify[i] = append(toVerify[i], len(out.findings)-1)
+			verify.add(g, len(out.findings)-1, plan)
 		}
 	}
-	if len(creds) > 0 {
-		for i := range creds {
-			if creds[i].ChannelID == "" {
-				creds[i].ChannelID = opts.ChannelID
-			}
-		}
-		logf("verifying %d distinct LINE credentials with LINE's API", len(creds))
-		for i, v := range opts.Verify(ctx, creds) {
-			for _, j := range toVerify[i] {
-				credential.Apply(&out.findings[j], v)
-			}
-		}
-	}
+	verify.run(ctx, opts, out.findings)
 	if plan.work != nil {
 		out.skipped = plan.work.SkippedFiles()
 		out.unscanned = plan.work.Unscanned()

@@ -142,57 +142,9 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
 
 	// Flags first: nothing is listed or cloned on a bad one.
-	kinds := 0
-	for _, s := range []string{org, fl.user, fl.repos} {
-		if s != "" {
-			kinds++
-		}
-	}
-	if kinds != 1 {
-		return fail(errors.New("give exactly one of ORG, --user USER or --repos owner/a,owner/b (see 'channelguard org --help')"))
-	}
-	failOn, err := finding.ParseSeverity(fl.failOn)
+	owner, filter, failOn, err := checkOrgFlags(org, fl)
 	if err != nil {
-		return fail(fmt.Errorf("--fail-on: %w", err))
-	}
-	if fl.quiet && fl.verbose {
-		return fail(errors.New("--quiet and --verbose cannot be used together"))
-	}
-	if fl.jobs < 1 {
-		return fail(fmt.Errorf("--jobs %d: want at least 1", fl.jobs))
-	}
-	if fl.timeout <= 0 {
-		return fail(fmt.Errorf("--timeout %s: want a positive duration", fl.timeout))
-	}
-	shard, err := orgscan.ParseShard(fl.shard)
-	if err != nil {
-		return fail(fmt.Errorf("--shard: %w", err))
-	}
-	filter := orgscan.Filter{IncludeForks: fl.includeForks, IncludeArchived: fl.includeArchived, Shard: shard}
-	if fl.exclude != "" {
-		if filter.Exclude, err = regexp.Compile(fl.exclude); err != nil {
-			return fail(fmt.Errorf("--exclude: %w", err))
-		}
-	}
-	var explicit []ghapi.Repo
-	if fl.repos != "" {
-		seen := map[string]bool{}
-		for _, s := range strings.Split(fl.repos, ",") {
-			if strings.TrimSpace(s) == "" {
-				continue
-			}
-			r, err := ghapi.ParseRepo(s)
-			if err != nil {
-				return fail(fmt.Errorf("--repos: %w", err))
-			}
-			if k := strings.ToLower(r.String()); !seen[k] {
-				seen[k] = true
-				explicit = append(explicit, r)
-			}
-		}
-		if len(explicit) == 0 {
-			return fail(errors.New("--repos: no repository given"))
-		}
+		return fail(err)
 	}
 	logf := func(string, ...any) {}
 	if fl.verbose {
@@ -236,7 +188,6 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 		return fail(fmt.Errorf("GITHUB_API_URL: %w", err))
 	}
 
-	owner := orgscan.Owner{Org: org, User: fl.user, Repos: explicit}
 	sel, err := orgscan.Select(ctx, client, apiURL, owner, filter)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -286,6 +237,14 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 	}, prev, filepath.Join(fl.previous, "findings.json"))
 	failed := res.Failed + len(sel.Failed)
 
+	return orgOutcome(rep, res, failed, total, failOn, fl, stdout, stderr)
+}
+
+// orgOutcome writes the team report and turns the run into an exit code:
+// failed or partly read repositories are an error even with every report
+// written, findings at or above failOn exit 1.
+func orgOutcome(rep *finding.Report, res *orgscan.Result, failed, total int, failOn finding.Severity, fl orgFlags, stdout, stderr io.Writer) error {
+	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
 	if fl.out != "" {
 		written, err := writeOrgReports(fl.out, rep)
 		if err != nil {
@@ -320,6 +279,64 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 		return &exitCode{code: exitFindings}
 	}
 	return nil
+}
+
+// checkOrgFlags checks what the flags say alone: whose repositories, which
+// of them, and the fail level.
+func checkOrgFlags(org string, fl orgFlags) (orgscan.Owner, orgscan.Filter, finding.Severity, error) {
+	kinds := 0
+	for _, s := range []string{org, fl.user, fl.repos} {
+		if s != "" {
+			kinds++
+		}
+	}
+	if kinds != 1 {
+		return orgscan.Owner{}, orgscan.Filter{}, 0, errors.New("give exactly one of ORG, --user USER or --repos owner/a,owner/b (see 'channelguard org --help')")
+	}
+	failOn, err := finding.ParseSeverity(fl.failOn)
+	if err != nil {
+		return orgscan.Owner{}, orgscan.Filter{}, 0, fmt.Errorf("--fail-on: %w", err)
+	}
+	if fl.quiet && fl.verbose {
+		return orgscan.Owner{}, orgscan.Filter{}, 0, errors.New("--quiet and --verbose cannot be used together")
+	}
+	if fl.jobs < 1 {
+		return orgscan.Owner{}, orgscan.Filter{}, 0, fmt.Errorf("--jobs %d: want at least 1", fl.jobs)
+	}
+	if fl.timeout <= 0 {
+		return orgscan.Owner{}, orgscan.Filter{}, 0, fmt.Errorf("--timeout %s: want a positive duration", fl.timeout)
+	}
+	shard, err := orgscan.ParseShard(fl.shard)
+	if err != nil {
+		return orgscan.Owner{}, orgscan.Filter{}, 0, fmt.Errorf("--shard: %w", err)
+	}
+	filter := orgscan.Filter{IncludeForks: fl.includeForks, IncludeArchived: fl.includeArchived, Shard: shard}
+	if fl.exclude != "" {
+		if filter.Exclude, err = regexp.Compile(fl.exclude); err != nil {
+			return orgscan.Owner{}, orgscan.Filter{}, 0, fmt.Errorf("--exclude: %w", err)
+		}
+	}
+	var explicit []ghapi.Repo
+	if fl.repos != "" {
+		seen := map[string]bool{}
+		for _, s := range strings.Split(fl.repos, ",") {
+			if strings.TrimSpace(s) == "" {
+				continue
+			}
+			r, err := ghapi.ParseRepo(s)
+			if err != nil {
+				return orgscan.Owner{}, orgscan.Filter{}, 0, fmt.Errorf("--repos: %w", err)
+			}
+			if k := strings.ToLower(r.String()); !seen[k] {
+				seen[k] = true
+				explicit = append(explicit, r)
+			}
+		}
+		if len(explicit) == 0 {
+			return orgscan.Owner{}, orgscan.Filter{}, 0, errors.New("--repos: no repository given")
+		}
+	}
+	return orgscan.Owner{Org: org, User: fl.user, Repos: explicit}, filter, failOn, nil
 }
 
 // writeOrgReports writes the team report's files into dir; csv, markdown

@@ -173,14 +173,24 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	}
 	// Nothing new since the last scan: its result, without compiling a
 	// rule (the rule list the report names is kept beside the state).
-	if c := opts.Cache; c != nil && !c.Off && cacheable(opts) {
-		if list, ok := c.Rules(); ok {
-			res, ok, err := remembered(ctx, opts)
+	// The rule list is read while git is asked whether anything changed.
+	if c := opts.Cache; c != nil && !c.Off && cacheable(opts) && isFile(c.State) {
+		type ruleList struct {
+			list []finding.Rule
+			ok   bool
+		}
+		listed := make(chan ruleList, 1)
+		go func() {
+			list, ok := c.Rules()
+			listed <- ruleList{list, ok}
+		}()
+		res, ok, err := remembered(ctx, opts)
+		if l := <-listed; l.ok {
 			if err != nil {
 				return nil, err
 			}
 			if ok {
-				res.Report.Rules = list
+				res.Report.Rules = l.list
 				return res, nil
 			}
 		}

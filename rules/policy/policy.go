@@ -409,7 +409,7 @@ func compile(r *Rule) (c *compiled, err error) {
 		c.values = ValuesAny
 	case ValuesAny, ValuesString, ValuesSecret:
 	default:
-		return nil, fmt.Errorf("bad values %q (want any, string or secret)", r.Values)
+		return nil, fmt.Errorf("values = %q: want \"any\", \"string\" or \"secret\"", r.Values)
 	}
 	for _, expr := range r.Fields {
 		jp, err := jsonpath.Parse(expr)

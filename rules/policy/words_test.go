@@ -323,7 +323,7 @@ func TestWordsErrors(t *testing.T) {
 	}{
 		{"empty word", "[[rules]]\nid = \"x\"\nmin_role = \"admin\"\nwords = [\"secret\", \"  \"]\n", []string{"line 1", `rule "x"`, "words entry", "has no word"}},
 		{"punctuation word", "[[rules]]\nid = \"x\"\nmin_role = \"admin\"\nwords = [\"*\"]\n", []string{`rule "x"`, "words entry"}},
-		{"bad values", "[[rules]]\nid = \"x\"\nmin_role = \"admin\"\nwords = [\"secret\"]\nvalues = \"secrets\"\n", []string{`rule "x"`, `bad values "secrets"`, "any, string or secret"}},
+		{"bad values", "[[rules]]\nid = \"x\"\nmin_role = \"admin\"\nwords = [\"secret\"]\nvalues = \"secrets\"\n", []string{`rule "x"`, `values = "secrets"`, `want "any", "string" or "secret"`}},
 		{"except without words", "[[rules]]\nid = \"x\"\nmin_role = \"admin\"\nnames = [\"a\"]\nexcept_names = [\"b\"]\n", []string{`rule "x"`, "except_names", "words"}},
 		{"empty except", "[[rules]]\nid = \"x\"\nmin_role = \"admin\"\nwords = [\"secret\"]\nexcept_names = [\"-\"]\n", []string{`rule "x"`, "except_names"}},
 		{"words wrong type", "[[rules]]\nid = \"x\"\nmin_role = \"admin\"\nwords = \"secret\"\n", []string{"line 4"}},

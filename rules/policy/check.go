@@ -141,14 +141,15 @@ func (p *Policy) Check(method, urlPath, role string, body any) []Violation {
 				}
 			}
 		}
+		matched := map[string]bool{} // member name → the rule's words match it, once per name
 		for _, m := range members {
-			if !words[m.key] {
-				continue
+			hit, ok := matched[m.key]
+			if !ok {
+				_, except := a.c.except[m.norm]
+				hit = words[m.key] && !except && slices.ContainsFunc(a.c.words, func(p phrase) bool { return p.matches(wordsOf[m.key]) })
+				matched[m.key] = hit
 			}
-			if _, ok := a.c.except[m.norm]; ok {
-				continue
-			}
-			if !slices.ContainsFunc(a.c.words, func(p phrase) bool { return p.matches(wordsOf[m.key]) }) {
+			if !hit {
 				continue
 			}
 			if s := formatPath(m.np); exact[s] || underAny(s, exact) {

@@ -292,8 +292,14 @@ values = "string"
 [[rules]]
 id = "any-values"
 min_role = "owner"
-path = "/api/any/**"
+path = "**/any/**"
 words = ["secret"]
+
+[[rules]]
+id = "vaults"
+min_role = "owner"
+path = "/api/vaults/**"
+names = ["vault"]
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -310,6 +316,13 @@ words = ["secret"]
 	want = []string{"any-values $['clientSecret']", "any-values $['sharedSecrets']"}
 	if !slices.Equal(got, want) {
 		t.Errorf("any values: got %q, want %q", got, want)
+	}
+	// A node an exact rule reports, and what is inside it, is not reported
+	// again by words.
+	vault := decodeJSON(t, `{"vault": {"secret": "v1-abc123def"}, "other": {"secret": "v2-abc123def"}}`)
+	got = summary(p.Check("GET", "/api/vaults/any/1", "guest", vault))
+	if want := []string{"any-values $['other']['secret']", "vaults $['vault']"}; !slices.Equal(got, want) {
+		t.Errorf("exact before words: got %q, want %q", got, want)
 	}
 	if got := p.Check("GET", "/api/integrations/9", "owner", body); len(got) != 0 {
 		t.Errorf("owner: %q", summary(got))

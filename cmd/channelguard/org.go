@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +27,9 @@ import (
 
 type orgFlags struct {
 	user, repos, exclude, token, cache, config, failOn, shard, out, previous string
+	format, output                                                           string
 	includeForks, includeArchived, noCache, quiet, verbose                   bool
+	formatGiven                                                              bool
 	jobs                                                                     int
 	timeout                                                                  time.Duration
 	verifyFlags
@@ -113,6 +114,11 @@ report's gaps name what was not read, and the exit code is 2 as well.`,
 			if len(args) == 1 {
 				org = args[0]
 			}
+			format, err := outputFormat(cmd.Flags(), fl.format, fl.output, "text")
+			if err != nil {
+				return &exitCode{code: exitError, err: err}
+			}
+			fl.format, fl.formatGiven = format, cmd.Flags().Changed("format")
 			return runOrg(cmd.Context(), org, fl, stdout, stderr)
 		},
 	}
@@ -130,7 +136,9 @@ report's gaps name what was not read, and the exit code is 2 as well.`,
 	f.IntVar(&fl.jobs, "jobs", max(1, runtime.NumCPU()), "scan `N` repositories at once")
 	f.DurationVar(&fl.timeout, "timeout", 30*time.Minute, "give up on one repository (clone and scan) after `DURATION`")
 	f.StringVar(&fl.shard, "shard", "", "scan only shard `I/N` of the repositories (1-based; see above)")
-	f.StringVar(&fl.out, "out", "", "write findings.json, channelguard.sarif (and csv, md, html) to `DIR` instead of text on stdout")
+	f.StringVar(&fl.out, "out", "", "write findings.json, channelguard.sarif, findings.csv, report.md and report.html to `DIR` instead of text on stdout")
+	f.StringVarP(&fl.format, "format", "f", "text", formatFlagHelp("text"))
+	f.StringVarP(&fl.output, "output", "o", "", "write the team report to `FILE` (atomically) instead of stdout; with --out, besides its files")
 	f.StringVar(&fl.previous, "previous", "", "compare with `DIR`/findings.json of an earlier run (new, open, fixed)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print each repository's progress to stderr")
@@ -254,13 +262,16 @@ func orgOutcome(rep *finding.Report, res *orgscan.Result, failed, total int, fai
 			fmt.Fprintf(stderr, "channelguard: %d findings (%d at or above %s) in %d repositories; wrote %s\n",
 				len(rep.Findings), rep.AtOrAbove(failOn), failOn, total, strings.Join(written, ", "))
 		}
-	} else {
-		var buf bytes.Buffer
-		if err := reporters.Write(&buf, "text", rep, reporters.Options{Color: wantsColor(stdout)}); err != nil {
+	}
+	if fl.output != "" || fl.out == "" || fl.formatGiven {
+		// --output FILE, or stdout: unless --out wrote the files and
+		// --format asked for nothing more
+		opt := reporters.Options{Category: "channelguard-org"}
+		if err := writeReport(rep, fl.format, fl.output, opt, stdout); err != nil {
 			return fail(err)
 		}
-		if _, err := stdout.Write(buf.Bytes()); err != nil {
-			return fail(fmt.Errorf("write report: %w", err))
+		if fl.output != "" && !fl.quiet {
+			fmt.Fprintf(stderr, "channelguard: team report written to %s\n", fl.output)
 		}
 	}
 	if !fl.quiet && rep.Changes != nil {

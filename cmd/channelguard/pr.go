@@ -76,7 +76,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.sarif, "sarif", "channelguard.sarif", "write the SARIF report to `FILE`")
+	f.StringVar(&fl.sarif, "sarif", "channelguard.sarif", "write the SARIF report to `FILE` (.sarif or .json; no other format's extension)")
 	f.StringVar(&fl.failOn, "fail-on", "low", "exit 1 when a finding has this `SEVERITY` or worse: critical, high, medium, low, info")
 	f.StringVarP(&fl.config, "config", "c", "", "channelguard config `FILE` (default: .channelguard.toml of the base commit, or of the checkout)")
 	f.StringVarP(&fl.baseline, "baseline", "b", "", "previous channelguard JSON or SARIF report `FILE`: its findings are not reported again")
@@ -95,6 +95,9 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	failOn, err := finding.ParseSeverity(fl.failOn)
 	if err != nil {
 		return fail(fmt.Errorf("--fail-on: %w", err))
+	}
+	if _, err := reporters.ChooseFormat("sarif", true, fl.sarif, "sarif"); err != nil {
+		return fail(fmt.Errorf("--sarif %s: %w", fl.sarif, err))
 	}
 	logf := func(string, ...any) {}
 	if fl.verbose {

@@ -264,6 +264,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		}
 		rep.Target = strings.TrimPrefix(rep.Target+", "+strings.Join(names, ", "), ", ")
 		rep.Stats.Entries, rep.Stats.Bytes = caps.Entries, rep.Stats.Bytes+int(caps.Bytes)
+		rep.Stats.Captures = len(opts.Captures)
 		for i := range found {
 			if how, ok := caps.Confirmed[found[i].SecretSHA256]; ok && found[i].RuleID == finding.RuleChannelSecret {
 				found[i].Confirmed = how
@@ -515,7 +516,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 	out := &repoResult{
 		mode:   plan.mode,
 		target: target,
-		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes()},
+		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes(), Kind: plan.kind(opts)},
 	}
 	var before map[string]bool
 	if opts.NotIn != "" {

@@ -52,3 +52,14 @@ func Plural(n int, noun string) string {
 func isVowel(b byte) bool {
 	return strings.IndexByte("aeiou", byte(unicode.ToLower(rune(b)))) >= 0
 }
+
+// List joins items as a sentence does: "a", "a and b", "a, b and c".
+func List(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}

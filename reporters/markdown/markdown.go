@@ -61,10 +61,12 @@ func headline(b *strings.Builder, r *finding.Report) {
 		case partial > 0:
 			fmt.Fprintf(b, " (%d scanned in part)", partial)
 		}
+		fmt.Fprintf(b, "; %s read", wording.Plural(r.Stats.Commits, "commit"))
+	} else {
+		fmt.Fprintf(b, " in %s", Escape(r.Scanned()))
 	}
-	fmt.Fprintf(b, "; %s commits and %s files scanned", count(r.Stats.Commits), count(r.Stats.Files))
 	if r.Tool.Version != "" {
-		fmt.Fprintf(b, " by channelguard %s", Escape(r.Tool.Version))
+		fmt.Fprintf(b, ", by channelguard %s", Escape(r.Tool.Version))
 	}
 	b.WriteString(".\n\n| Severity | Findings |\n|---|---:|\n")
 	for _, sev := range finding.Severities {
@@ -244,4 +246,3 @@ func orDash(s string) string {
 	return s
 }
 
-func count(n int) string { return fmt.Sprint(n) }

@@ -245,4 +245,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-

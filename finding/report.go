@@ -125,8 +125,12 @@ func (r *Report) Scanned() string {
 
 // Report is the whole result of one run, in the order reporters print it.
 type Report struct {
-	Tool     Tool      `json:"tool"`
-	Target   string    `json:"target"`
+	Tool   Tool   `json:"tool"`
+	Target string `json:"target"`
+	// Name is what the target is called, for a report's title: the
+	// repository's remote path (owner/name), else its directory's name;
+	// "" when nothing names it (captures only, older reports).
+	Name     string    `json:"name,omitempty"`
 	Rules    []Rule    `json:"-"`
 	Findings []Finding `json:"findings"`
 	Stats    Stats     `json:"stats"`

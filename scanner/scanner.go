@@ -245,7 +245,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		res.Mode, res.Skipped, res.Allowed, res.PreExisting = repo.mode, repo.skipped, len(repo.allowed), repo.preExisting
 		res.AllowedFindings = repo.allowed
 		res.Rechecked, res.Unscanned, res.Notes = repo.rechecked, repo.unscanned, repo.notes
-		rep.Target, rep.Stats = repo.target, repo.stats
+		rep.Target, rep.Name, rep.Stats = repo.target, repo.name, repo.stats
 		rep.Notes, rep.Gaps = repo.reportNotes, repo.gaps
 		found, candidates = repo.findings, repo.candidates
 	}
@@ -434,6 +434,7 @@ func (v *verifications) run(ctx context.Context, opts Options, findings []findin
 type repoResult struct {
 	mode     Mode
 	target   string
+	name     string
 	stats    finding.Stats
 	findings []finding.Finding
 	skipped  []worktree.Skipped
@@ -516,6 +517,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 	out := &repoResult{
 		mode:   plan.mode,
 		target: target,
+		name:   plan.name(ctx, target),
 		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes(), Kind: plan.kind(opts)},
 	}
 	var before map[string]bool

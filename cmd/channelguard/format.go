@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -48,4 +49,43 @@ func writeReport(rep *finding.Report, format, output string, opt reporters.Optio
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
+}
+
+// now is the clock the day a report is written comes from (tests set it).
+var now = time.Now
+
+// asOfFlag is --as-of DATE: the day the HTML and Markdown reports count
+// exposure ages to. Unset, it is the day the report is written.
+type asOfFlag struct{ day time.Time }
+
+func (a *asOfFlag) String() string {
+	if a.day.IsZero() {
+		return ""
+	}
+	return a.day.Format(time.DateOnly)
+}
+
+func (a *asOfFlag) Set(s string) error {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return errors.New("want a date as YYYY-MM-DD")
+	}
+	a.day = d
+	return nil
+}
+
+func (a *asOfFlag) Type() string { return "DATE" }
+
+func (a *asOfFlag) register(f *pflag.FlagSet) {
+	f.Var(a, "as-of", "count exposure ages in the HTML and Markdown reports to `DATE` (YYYY-MM-DD; default: today). JSON, SARIF, CSV and text hold dates, never an age: the same scan gives the same bytes any day")
+}
+
+// Day is the day ages are counted to: --as-of, else today (the local
+// calendar day, as the reader's).
+func (a *asOfFlag) Day() time.Time {
+	if !a.day.IsZero() {
+		return a.day
+	}
+	n := now()
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }

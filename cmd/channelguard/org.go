@@ -30,6 +30,7 @@ type orgFlags struct {
 	format, output                                                           string
 	includeForks, includeArchived, noCache, quiet, verbose                   bool
 	formatGiven                                                              bool
+	asOf                                                                     asOfFlag
 	jobs                                                                     int
 	timeout                                                                  time.Duration
 	verifyFlags
@@ -143,6 +144,7 @@ report's gaps name what was not read, and the exit code is 2 as well.`,
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print each repository's progress to stderr")
 	fl.verifyFlags.register(f)
+	fl.asOf.register(f)
 	return cmd
 }
 
@@ -254,7 +256,7 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 func orgOutcome(rep *finding.Report, res *orgscan.Result, failed, total int, failOn finding.Severity, fl orgFlags, stdout, stderr io.Writer) error {
 	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
 	if fl.out != "" {
-		written, err := writeOrgReports(fl.out, rep)
+		written, err := writeOrgReports(fl.out, rep, fl.asOf.Day())
 		if err != nil {
 			return fail(err)
 		}
@@ -266,7 +268,7 @@ func orgOutcome(rep *finding.Report, res *orgscan.Result, failed, total int, fai
 	if fl.output != "" || fl.out == "" || fl.formatGiven {
 		// --output FILE, or stdout: unless --out wrote the files and
 		// --format asked for nothing more
-		opt := reporters.Options{Category: "channelguard-org"}
+		opt := reporters.Options{Category: "channelguard-org", AsOf: fl.asOf.Day()}
 		if err := writeReport(rep, fl.format, fl.output, opt, stdout); err != nil {
 			return fail(err)
 		}
@@ -352,7 +354,7 @@ func checkOrgFlags(org string, fl orgFlags) (orgscan.Owner, orgscan.Filter, find
 
 // writeOrgReports writes the team report's files into dir; csv, markdown
 // and html only when this build's reporters know them.
-func writeOrgReports(dir string, rep *finding.Report) ([]string, error) {
+func writeOrgReports(dir string, rep *finding.Report, asOf time.Time) ([]string, error) {
 	files := []struct{ name, format string }{
 		{"findings.json", "json"},
 		{"channelguard.sarif", "sarif"},
@@ -367,7 +369,7 @@ func writeOrgReports(dir string, rep *finding.Report) ([]string, error) {
 	var written []string
 	for _, f := range files {
 		p := filepath.Join(dir, f.name)
-		if err := reporters.WriteFile(p, f.format, rep, reporters.Options{Category: "channelguard-org"}); err != nil {
+		if err := reporters.WriteFile(p, f.format, rep, reporters.Options{Category: "channelguard-org", AsOf: asOf}); err != nil {
 			return written, err
 		}
 		written = append(written, p)

@@ -23,6 +23,7 @@ type replayFlags struct {
 	jobs                                 int
 	timeout                              time.Duration
 	dryRun, quiet, verbose               bool
+	asOf                                 asOfFlag
 }
 
 func newReplayCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -89,6 +90,7 @@ when the replay stopped early; the report then says what was not sent).`,
 	f.StringVar(&fl.policy, "policy", "", "role policy `FILE` (TOML) added to the built-in LINE console policy")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress to stderr")
+	fl.asOf.register(f)
 	return cmd
 }
 
@@ -161,7 +163,7 @@ func runReplay(cmd *cobra.Command, capturePath string, fl replayFlags, stdout, s
 	}
 	rep := res.Report
 	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
-	if err := writeReport(rep, fl.format, fl.output, reporters.Options{}, stdout); err != nil {
+	if err := writeReport(rep, fl.format, fl.output, reporters.Options{AsOf: fl.asOf.Day()}, stdout); err != nil {
 		return fail(err)
 	}
 	if !fl.quiet {

@@ -19,6 +19,7 @@ import (
 type reportFlags struct {
 	from, format, output, config string
 	quiet                        bool
+	asOf                         asOfFlag
 }
 
 // register adds the flags shared by `report` and `report diff`.
@@ -28,6 +29,7 @@ func (fl *reportFlags) register(cmd *cobra.Command, defaultFormat string) {
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	f.StringVarP(&fl.config, "config", "c", "", "channelguard config `FILE` whose extra rules' help links and remediation the report should show")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
+	fl.asOf.register(f)
 }
 
 func newReportCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -240,7 +242,7 @@ func renderReport(rep *finding.Report, format string, fl reportFlags, stdout, st
 		}
 		rep.Rules = append(set.Rules(), capture.Rules()...)
 	}
-	if err := writeReport(rep, format, fl.output, reporters.Options{}, stdout); err != nil {
+	if err := writeReport(rep, format, fl.output, reporters.Options{AsOf: fl.asOf.Day()}, stdout); err != nil {
 		return fail(err)
 	}
 	if fl.output != "" && !fl.quiet {

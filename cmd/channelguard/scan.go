@@ -36,6 +36,7 @@ type scanFlags struct {
 	captures                                            []string
 	noHistory, quiet, verbose                           bool
 	verifyFlags
+	asOf asOfFlag
 }
 
 func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -122,6 +123,7 @@ report is then not written).`,
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
 	fl.verifyFlags.register(f)
+	fl.asOf.register(f)
 	f.StringVar(&fl.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the scan to `FILE` (for performance work)")
 	_ = f.MarkHidden("cpuprofile")
 	f.StringVar(&fl.memprofile, "memprofile", "", "write a Go heap profile at the end of the scan to `FILE` (for performance work)")
@@ -171,7 +173,7 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	rep := res.Report
 	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
 	logf("scan took %s", time.Since(start).Round(time.Millisecond))
-	if err := writeReport(rep, fl.format, fl.output, reporters.Options{}, stdout); err != nil {
+	if err := writeReport(rep, fl.format, fl.output, reporters.Options{AsOf: fl.asOf.Day()}, stdout); err != nil {
 		return fail(err)
 	}
 	if !fl.quiet {

@@ -63,3 +63,22 @@ func List(items []string) string {
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
+
+// Age says a number of days the way a reader counts them, rounded down:
+// "< 1 day", "12 days" (under 60), "5 months" (30 days each, under a
+// year), "1 year 2 months".
+func Age(days int) string {
+	switch {
+	case days < 1:
+		return "< 1 day"
+	case days < 60:
+		return Plural(days, "day")
+	case days < 365:
+		return Plural(min(days/30, 11), "month")
+	}
+	years, months := days/365, min((days%365)/30, 11)
+	if months == 0 {
+		return Plural(years, "year")
+	}
+	return Plural(years, "year") + " " + Plural(months, "month")
+}

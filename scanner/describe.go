@@ -1,6 +1,9 @@
 package scanner
 
 import (
+	"context"
+	"path/filepath"
+
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/scanner/cache"
 )
@@ -29,4 +32,22 @@ func cachedKind(now *cache.Repo) string {
 		return finding.KindHistory
 	}
 	return finding.KindRepository
+}
+
+// name is what the scanned target is called (finding.Report.Name): the
+// repository's name, else the directory's or file's base name, never ".".
+func (p *plan) name(ctx context.Context, target string) string {
+	if p.repo != nil {
+		if n := p.repo.Name(ctx); n != "" {
+			return n
+		}
+	}
+	abs, err := filepath.Abs(target)
+	if err != nil {
+		return ""
+	}
+	if b := filepath.Base(abs); b != "." && b != string(filepath.Separator) {
+		return b
+	}
+	return ""
 }

@@ -148,7 +148,7 @@ h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:1.6rem 0 .6rem;bor
 .sev{font-weight:600}.sev-critical{color:#8e24aa}.sev-high{color:#d32f2f}.sev-medium{color:#e65100}.sev-low{color:#0277bd}.sev-info{color:#616161}
 .badge{font-size:.75rem;border-radius:3px;padding:0 .3rem;background:#eee}.badge.new{background:#fff3cd}.badge.verify-live{background:#f8d7da}
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem}.chart{margin:0}.chart figcaption{font-weight:600;margin-bottom:.3rem}
-svg text{font-size:12px;fill:#333}
+svg text{font-size:12px;fill:#333}.chart svg{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e5e5e5;padding:.3rem .4rem;text-align:left;vertical-align:top}
 th button{font:inherit;font-weight:600;border:0;background:none;padding:0;cursor:pointer}
 th[aria-sort=ascending] button::after{content:" \25B2"}th[aria-sort=descending] button::after{content:" \25BC"}
@@ -156,7 +156,7 @@ td.path,td.preview,td.err,code{font-family:ui-monospace,Menlo,Consolas,monospace
 td.err{overflow-wrap:anywhere}
 td.path span,td.preview,td.date,td.age,.date,code.sha,.sev,.badge{white-space:nowrap}
 .scroll{overflow-x:auto}
-.controls{display:flex;gap:1rem;align-items:center;margin-bottom:.5rem}.controls input{width:22rem}
+.controls{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin-bottom:.5rem}.controls input{width:22rem;max-width:60vw}
 tr[hidden]{display:none}
 `
 

@@ -255,7 +255,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		res.Mode, res.Skipped, res.Allowed, res.PreExisting = repo.mode, repo.skipped, len(repo.allowed), repo.preExisting
 		res.AllowedFindings = repo.allowed
 		res.Rechecked, res.Unscanned, res.Notes = repo.rechecked, repo.unscanned, repo.notes
-		rep.Target, rep.Stats = repo.target, repo.stats
+		rep.Target, rep.Name, rep.Stats = repo.target, repo.name, repo.stats
 		rep.Notes, rep.Gaps = repo.reportNotes, repo.gaps
 		found, candidates = repo.findings, repo.candidates
 	}
@@ -274,6 +274,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		}
 		rep.Target = strings.TrimPrefix(rep.Target+", "+strings.Join(names, ", "), ", ")
 		rep.Stats.Entries, rep.Stats.Bytes = caps.Entries, rep.Stats.Bytes+int(caps.Bytes)
+		rep.Stats.Captures = len(opts.Captures)
 		for i := range found {
 			if how, ok := caps.Confirmed[found[i].SecretSHA256]; ok && found[i].RuleID == finding.RuleChannelSecret {
 				found[i].Confirmed = how
@@ -443,6 +444,7 @@ func (v *verifications) run(ctx context.Context, opts Options, findings []findin
 type repoResult struct {
 	mode     Mode
 	target   string
+	name     string
 	stats    finding.Stats
 	findings []finding.Finding
 	skipped  []worktree.Skipped
@@ -525,7 +527,8 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 	out := &repoResult{
 		mode:   plan.mode,
 		target: target,
-		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes()},
+		name:   plan.name(ctx, target),
+		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes(), Kind: plan.kind(opts)},
 	}
 	var before map[string]bool
 	if opts.NotIn != "" {

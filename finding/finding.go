@@ -114,6 +114,9 @@ type Exposure struct {
 	StillAtHead bool `json:"still_at_head"`
 	// InWorkingTree is true when the working tree holds it (committed or not).
 	InWorkingTree bool `json:"in_working_tree"`
+	// Staged is true when the index adds it: staged for the next commit
+	// (scan --staged, which reads neither history nor the working tree).
+	Staged bool `json:"staged,omitempty"`
 	// RemovedIn is the commit that deleted the last copy, when known.
 	RemovedIn *Commit `json:"removed_in,omitempty"`
 }

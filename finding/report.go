@@ -73,6 +73,11 @@ const (
 	KindDirectory = "directory"
 	// KindFile: one file.
 	KindFile = "file"
+	// KindStaged: what a repository's index adds against HEAD (scan
+	// --staged); Files are the staged files.
+	KindStaged = "staged"
+	// KindStdin: standard input, read as one file (scan -).
+	KindStdin = "stdin"
 )
 
 // Scanned says what the report's scan read, to follow "in": "7 commits
@@ -104,6 +109,10 @@ func (r *Report) Scanned() string {
 		parts = append(parts, wording.Plural(s.Files, "file")+" (the working tree; history not scanned)")
 	case s.Kind == KindDirectory || s.Kind == KindFile:
 		parts = append(parts, wording.Plural(s.Files, "file"))
+	case s.Kind == KindStaged:
+		parts = append(parts, wording.Plural(s.Files, "staged file"))
+	case s.Kind == KindStdin:
+		parts = append(parts, "standard input")
 	default:
 		// an older report, or a kind this version does not know: the
 		// counts that are not zero

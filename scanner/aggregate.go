@@ -407,7 +407,10 @@ func (a *aggregator) finding(g *group) finding.Finding {
 		f.Exposure.FirstCommit = first.commit
 	}
 	f.Exposure.StillAtHead = g.atHead
-	f.Exposure.InWorkingTree = wt != nil || (p.work != nil && g.atHead && !p.changed[g.headLoc.loc.Path])
+	// A staged scan read the index, not the working tree; standard input
+	// is in no tree at all.
+	f.Exposure.Staged = wt != nil && p.staged != nil
+	f.Exposure.InWorkingTree = (wt != nil && p.staged == nil && p.stdin == nil) || (p.work != nil && g.atHead && !p.changed[g.headLoc.loc.Path])
 	f.Exposure.RemovedIn = g.removedIn
 	for _, o := range g.occs {
 		f.Occurrences = append(f.Occurrences, finding.Occurrence{Location: o.loc, Commit: o.commit})
@@ -423,6 +426,8 @@ func message(meta finding.Rule, f finding.Finding, p *plan) string {
 	var when string
 	e := f.Exposure
 	switch {
+	case e.Staged:
+		when = " (staged)"
 	case e.FirstCommit == nil && p.mode == ModeGit:
 		when = " (uncommitted)"
 	case e.FirstCommit == nil:

@@ -11,6 +11,10 @@ import (
 // kind is what the plan reads, as the report's Stats.Kind says it.
 func (p *plan) kind(opts Options) string {
 	switch {
+	case p.stdin != nil:
+		return finding.KindStdin
+	case p.staged != nil:
+		return finding.KindStaged
 	case p.mode == ModeDir:
 		return finding.KindDirectory
 	case p.mode == ModeFile:

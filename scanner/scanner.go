@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -40,6 +41,7 @@ import (
 	"github.com/channelguard/channelguard/scanner/engine"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
+	"github.com/channelguard/channelguard/scanner/staged"
 	"github.com/channelguard/channelguard/scanner/worktree"
 )
 
@@ -51,6 +53,14 @@ type Options struct {
 	NoHistory bool
 	// Range limits the history to BASE..HEAD (no working tree).
 	Range string
+	// Staged scans only what the index adds against HEAD (everything staged
+	// in a repository without commits): what the next commit would add, for
+	// a pre-commit hook. No history, no working tree.
+	Staged bool
+	// Stdin, when set, is scanned as one file instead of Path, reported at
+	// StdinName (default DefaultStdinName).
+	Stdin     io.Reader
+	StdinName string
 	// Exclude lists commits whose history an earlier scan read: only
 	// commits they do not reach are read (an incremental rescan). Recheck
 	// then brings that scan's findings up to date.
@@ -238,7 +248,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	rep := &finding.Report{Rules: set.Rules()}
 	var found []finding.Finding
 	var candidates []string
-	if opts.Path != "" || len(opts.Captures) == 0 {
+	if opts.Path != "" || opts.Stdin != nil || len(opts.Captures) == 0 {
 		var repo *repoResult
 		var err error
 		if now != nil {
@@ -328,7 +338,7 @@ func isFile(path string) bool {
 // cacheable: a full-history scan of a repository, which Options.Cache
 // can make incremental.
 func cacheable(opts Options) bool {
-	return opts.Cache != nil && opts.Range == "" && !opts.NoHistory && len(opts.Exclude) == 0 && len(opts.Captures) == 0 && opts.Path != ""
+	return opts.Cache != nil && opts.Range == "" && !opts.NoHistory && !opts.Staged && opts.Stdin == nil && len(opts.Exclude) == 0 && len(opts.Captures) == 0 && opts.Path != ""
 }
 
 // scanCaptures runs the capture scanner with the engine's rules.
@@ -374,6 +384,9 @@ func (p *plan) report(ctx context.Context, progress *Progress) {
 	}
 	if p.work != nil {
 		p.work.Seen = &progress.Files
+	}
+	if p.staged != nil {
+		p.staged.Seen = &progress.Files
 	}
 }
 
@@ -465,15 +478,7 @@ type repoResult struct {
 
 func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Engine) (*repoResult, error) {
 	logf := opts.Logf
-	target := opts.Path
-	if target == "" {
-		target = "."
-	}
-	info, err := os.Stat(target)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", target, pathless.Err(err))
-	}
-	plan, err := makePlan(ctx, target, info, opts, set, eng.Sema())
+	target, plan, err := planFor(ctx, opts, set, eng.Sema())
 	if err != nil {
 		return nil, err
 	}
@@ -507,7 +512,7 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 		}
 		return nil, err
 	}
-	if plan.mode == ModeFile {
+	if plan.mode == ModeFile && plan.work != nil {
 		// The one file asked for could not be read: an error, not a clean
 		// result.
 		if sk := plan.work.SkippedFiles(); len(sk) > 0 {
@@ -561,6 +566,12 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 	if plan.work != nil {
 		out.skipped = plan.work.SkippedFiles()
 		out.unscanned = plan.work.Unscanned()
+	}
+	if plan.staged != nil {
+		out.unscanned = plan.staged.Unscanned()
+	}
+	if plan.stdin != nil {
+		out.unscanned = plan.stdin.unscanned()
 	}
 	if partialNote != "" {
 		out.notes = append(out.notes, partialNote)
@@ -666,12 +677,44 @@ type plan struct {
 	// unchanged files hold what headRev holds.
 	changed map[string]bool
 	ranged  bool
+	// staged reads the index against HEAD (Options.Staged); stdin reads
+	// one file from a reader (Options.Stdin).
+	staged *staged.Source
+	stdin  *readerSource
+}
+
+// planFor names the target and plans what to read: standard input, or
+// the file, directory or repository at Options.Path.
+func planFor(ctx context.Context, opts Options, set *rules.Set, sema *semgroup.Group) (string, *plan, error) {
+	if opts.Stdin != nil {
+		if opts.Range != "" || opts.NoHistory || opts.Staged {
+			return "", nil, errors.New("standard input is one file: --range, --no-history and --staged need a git repository")
+		}
+		name := opts.StdinName
+		if name == "" {
+			name = DefaultStdinName
+		}
+		return name, &plan{mode: ModeFile, stdin: &readerSource{name: name, r: opts.Stdin, config: &set.Config}}, nil
+	}
+	target := opts.Path
+	if target == "" {
+		target = "."
+	}
+	info, err := os.Stat(target)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", target, pathless.Err(err))
+	}
+	p, err := makePlan(ctx, target, info, opts, set, sema)
+	return target, p, err
 }
 
 func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options, set *rules.Set, sema *semgroup.Group) (*plan, error) {
 	if info.Mode().IsRegular() {
 		if opts.Range != "" {
 			return nil, fmt.Errorf("--range needs a git repository; %s is a file", target)
+		}
+		if opts.Staged {
+			return nil, fmt.Errorf("--staged needs a git repository; %s is a file", target)
 		}
 		root, rel := fileRoot(target)
 		return &plan{mode: ModeFile, work: &worktree.Source{Root: root, Paths: []string{rel}, Config: &set.Config, Sema: sema}}, nil
@@ -690,12 +733,25 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		if opts.Range != "" {
 			return nil, fmt.Errorf("--range needs a git repository; %s is not one", target)
 		}
+		if opts.Staged {
+			return nil, fmt.Errorf("--staged needs a git repository; %s is not one", target)
+		}
 		return &plan{mode: ModeDir, work: &worktree.Source{Root: target, Walk: true, Config: &set.Config, Sema: sema}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	p := &plan{mode: ModeGit, repo: repo}
+	if opts.Staged {
+		switch {
+		case opts.Range != "" || opts.NoHistory:
+			return nil, errors.New("--staged cannot be used with --range or --no-history")
+		case repo.Bare:
+			return nil, fmt.Errorf("--staged: %s is a bare repository, it has no staging area", target)
+		}
+		p.staged = &staged.Source{Repo: repo, Sema: sema}
+		return p, nil
+	}
 	hasCommits := repo.HasCommits(ctx)
 	switch {
 	case opts.Range != "":
@@ -778,6 +834,8 @@ func (p *plan) describe() string {
 		return string(p.mode)
 	case p.ranged:
 		return "git history, commit range"
+	case p.staged != nil:
+		return "staged changes"
 	case p.hist != nil && p.work != nil:
 		return "git history of every ref and uncommitted files"
 	case p.hist != nil:
@@ -795,6 +853,12 @@ func (p *plan) source() sources.Source {
 	if p.work != nil {
 		parts = append(parts, p.work)
 	}
+	if p.staged != nil {
+		parts = append(parts, p.staged)
+	}
+	if p.stdin != nil {
+		parts = append(parts, p.stdin)
+	}
 	if len(parts) == 1 {
 		return parts[0]
 	}
@@ -809,10 +873,15 @@ func (p *plan) commits() int {
 }
 
 func (p *plan) files() int {
-	if p.work == nil {
-		return 0
+	switch {
+	case p.work != nil:
+		return p.work.Files()
+	case p.staged != nil:
+		return p.staged.Files()
+	case p.stdin != nil:
+		return 1
 	}
-	return p.work.Files()
+	return 0
 }
 
 // both runs several sources at once: history and working tree share the

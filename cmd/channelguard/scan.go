@@ -37,12 +37,13 @@ type scanFlags struct {
 	noHistory, quiet, verbose                           bool
 	verifyFlags
 	asOf asOfFlag
+	inputFlags
 }
 
 func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	var fl scanFlags
 	cmd := &cobra.Command{
-		Use:   "scan [PATH]",
+		Use:   "scan [PATH | -]",
 		Short: "Scan a repository, directory, file or API capture for leaked secrets",
 		Long: `Scan PATH (default: the current directory) for leaked secrets.
 
@@ -51,7 +52,9 @@ A git repository is scanned in full: every commit reachable from any ref
 working tree's uncommitted and untracked files. The same secret in the same
 file is one finding however many commits hold it, with its exposure window:
 the first commit that added it, whether HEAD still holds it and which commit
-removed it. A plain directory or a single file is scanned as it is.
+removed it. A plain directory or a single file is scanned as it is. PATH "-" reads
+standard input as one file. --staged reads only what the index adds
+against HEAD (what the next commit adds): no history, no working tree.
 
 Rules are gitleaks' default rule set plus channelguard's LINE rules
 (see 'channelguard rules'). A line containing channelguard:allow or
@@ -96,7 +99,14 @@ report is then not written).`,
 
   # accept today's findings, report only new ones from now on
   channelguard scan --format json --output baseline.json
-  channelguard scan --baseline baseline.json`,
+  channelguard scan --baseline baseline.json
+
+  # before a commit (a pre-commit hook): only what is staged
+  channelguard scan --staged
+
+  # standard input as one file
+  git diff | channelguard scan -
+  channelguard scan - --stdin-name config/app.env < pasted.txt`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := ""
@@ -124,6 +134,7 @@ report is then not written).`,
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
 	fl.verifyFlags.register(f)
 	fl.asOf.register(f)
+	fl.inputFlags.register(f)
 	f.StringVar(&fl.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the scan to `FILE` (for performance work)")
 	_ = f.MarkHidden("cpuprofile")
 	f.StringVar(&fl.memprofile, "memprofile", "", "write a Go heap profile at the end of the scan to `FILE` (for performance work)")
@@ -148,10 +159,14 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 			fmt.Fprintf(stderr, "channelguard: "+format+"\n", a...)
 		}
 	}
+	if path, err = fl.inputFlags.resolve(path, fl); err != nil {
+		return fail(err)
+	}
 	opts, err := scanOptions(path, fl, logf, stderr)
 	if err != nil {
 		return fail(err)
 	}
+	fl.inputFlags.apply(&opts, cmd.InOrStdin())
 	stopProfile, err := startCPUProfile(fl.cpuprofile)
 	if err != nil {
 		return fail(err)
@@ -367,7 +382,7 @@ func gapTarget(path string, rep *finding.Report) string {
 // remembered, or nil when this scan is not one (a range, the working tree
 // alone, captures: webhook signatures need the secrets themselves).
 func scanCache(path, configPath string, fl scanFlags) (c *cache.Cache, warning string, err error) {
-	if path == "" || fl.rangeSpec != "" || fl.noHistory || fl.role != "" || len(fl.captures) > 0 {
+	if path == "" || fl.rangeSpec != "" || fl.noHistory || fl.role != "" || len(fl.captures) > 0 || !fl.inputFlags.remembered() {
 		return nil, "", nil
 	}
 	if info, err := os.Stat(path); err != nil || !info.IsDir() {

@@ -391,6 +391,9 @@ func result(f *finding.Finding, ruleIndex int) (*gosarif.Result, error) {
 			"still_at_head":   f.Exposure.StillAtHead,
 			"in_working_tree": f.Exposure.InWorkingTree,
 		}
+		if f.Exposure.Staged {
+			exp["staged"] = true
+		}
 		if c := f.Exposure.FirstCommit; c != nil {
 			exp["first_commit"] = commitProps(c, false)
 		}

@@ -179,6 +179,9 @@ func captured(f finding.Finding) string {
 func exposure(f finding.Finding) string {
 	e := f.Exposure
 	if e.FirstCommit == nil {
+		if e.Staged {
+			return "staged for the next commit"
+		}
 		if e.InWorkingTree {
 			return "in the working tree, not committed"
 		}

@@ -1,4 +1,4 @@
-//go:build !re2_cgo
+//go:build gore2regex && !re2_cgo
 
 package main
 

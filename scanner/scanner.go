@@ -694,7 +694,7 @@ func planFor(ctx context.Context, opts Options, set *rules.Set, sema *semgroup.G
 		if name == "" {
 			name = DefaultStdinName
 		}
-		return name, &plan{mode: ModeFile, stdin: &readerSource{name: name, r: opts.Stdin, config: &set.Config}}, nil
+		return name, &plan{mode: ModeFile, stdin: &readerSource{name: name, r: opts.Stdin}}, nil
 	}
 	target := opts.Path
 	if target == "" {

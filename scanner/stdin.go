@@ -6,7 +6,6 @@ import (
 	"io"
 	"sync/atomic"
 
-	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/sources"
 
 	"github.com/channelguard/channelguard/internal/pathless"
@@ -19,17 +18,20 @@ const DefaultStdinName = "stdin"
 // gitleaks reads it in chunks of about 100 kB, split where lines end, so
 // memory does not grow with its size.
 type readerSource struct {
-	name   string
-	r      io.Reader
-	config *config.Config
+	name string
+	r    io.Reader
 
 	bytes   atomic.Int64
 	yielded atomic.Bool
 }
 
 func (s *readerSource) Fragments(ctx context.Context, yield sources.FragmentsFunc) error {
-	file := sources.File{Content: countingReader{s.r, &s.bytes}, Path: s.name, Config: s.config}
+	// No Path: gitleaks would take a name like x.zip for an archive and
+	// skip the input unread. Standard input is text, or binary (then named
+	// unscanned); its fragments get the name here.
+	file := sources.File{Content: countingReader{s.r, &s.bytes}}
 	return file.Fragments(ctx, func(fr sources.Fragment, err error) error {
+		fr.FilePath = s.name
 		if err != nil {
 			// a read that failed half way: no report, as for a file that
 			// cannot be read

@@ -24,6 +24,7 @@ func TestStdinIsOneFile(t *testing.T) {
 		{"a diff", "diff --git a/x.env b/x.env\n--- a/x.env\n+++ b/x.env\n@@ -1 +1 @@\n-PORT=1\n+LINE_CHANNEL_SECRET=" + stdinSecret + "\n", "", "stdin:6"},
 		{"empty", "", "", ""},
 		{"no newline at the end", "LINE_CHANNEL_SECRET=" + stdinSecret, "", "stdin:1"},
+		{"named like an archive", "LINE_CHANNEL_SECRET=" + stdinSecret + "\n", "dump.zip", "dump.zip:1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,4 +132,12 @@ func (p *peakReader) Read(b []byte) (int, error) {
 		*p.peak = max(*p.peak, p.stats.HeapInuse)
 	}
 	return n, err
+}
+
+func TestBinaryStdinIsNamedUnscanned(t *testing.T) {
+	gz := "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + strings.Repeat("\x00", 20)
+	res := scan(t, Options{Stdin: strings.NewReader(gz)})
+	if strings.Join(res.Unscanned, ",") != DefaultStdinName {
+		t.Errorf("unscanned = %v, want stdin", res.Unscanned)
+	}
 }

@@ -90,3 +90,15 @@ func TestPlainPreCommitHook(t *testing.T) {
 		t.Fatalf("commit of the leaking path was not refused:\n%s", out)
 	}
 }
+
+// TestReadmeHookScript: the script the README tells users to save is the
+// one TestPlainPreCommitHook runs.
+func TestReadmeHookScript(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```sh\n"+plainHook+"```\n") {
+		t.Errorf("README does not show the tested .git/hooks/pre-commit script:\n%s", plainHook)
+	}
+}

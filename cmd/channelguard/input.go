@@ -43,6 +43,9 @@ func (in *inputFlags) resolve(path string, fl scanFlags) (string, error) {
 		return "", errors.New("--staged cannot be used with --range or --no-history")
 	case in.staged && fl.role != "":
 		return "", errors.New("--staged needs a git repository as PATH, not an API capture (--role)")
+	case in.staged && path == "" && len(fl.captures) > 0:
+		// with captures alone no repository is read: --staged would be ignored
+		return "", errors.New("--staged with --capture: give the repository's PATH too (e.g. scan . --staged --capture FILE:ROLE)")
 	}
 	if in.stdin {
 		return "", nil

@@ -134,6 +134,7 @@ func TestInputFlagErrors(t *testing.T) {
 		{"--staged and --no-history", []string{"scan", r.Dir, "--staged", "--no-history"}, "--staged"},
 		{"--staged outside git", []string{"scan", t.TempDir(), "--staged"}, "needs a git repository"},
 		{"--staged on a file", []string{"scan", filepath.Join(r.Dir, "a"), "--staged"}, "needs a git repository"},
+		{"--staged with captures alone", []string{"scan", "--staged", "--capture", "x.har:admin"}, "--staged with --capture"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,11 +41,7 @@ func cachedKind(now *cache.Repo) string {
 // name is what the scanned target is called (finding.Report.Name): the
 // repository's name, else the directory's or file's base name, never ".".
 func (p *plan) name(ctx context.Context, target string) string {
-	if p.knownName != nil {
-		if n := <-p.knownName; n != "" {
-			return n
-		}
-	} else if p.repo != nil {
+	if p.repo != nil {
 		if n := p.repo.Name(ctx); n != "" {
 			return n
 		}

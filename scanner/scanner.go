@@ -97,9 +97,6 @@ type Options struct {
 	// known is the repository as the cache just looked at it (opened,
 	// uncommitted files listed), so the scan does not ask git again.
 	known *cache.Repo
-	// early is a --staged scan's repository and diff, started while the
-	// rules compile.
-	early *earlyStaged
 	// Jobs is how many git processes read a long history at once; 0 means
 	// one per core, 1 one process in all (the plain sequential path).
 	Jobs int
@@ -237,10 +234,6 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		if now != nil {
 			defer now.Early.Close()
 		}
-	}
-	// A staged scan's git, too, runs while the rules compile.
-	if opts.early = startStaged(ctx, opts); opts.early != nil {
-		defer opts.early.close()
 	}
 	l := <-ruleSet
 	if l.err != nil {
@@ -688,9 +681,6 @@ type plan struct {
 	// one file from a reader (Options.Stdin).
 	staged *staged.Source
 	stdin  *readerSource
-	// knownName delivers the repository's name when it was looked up
-	// early (a staged scan).
-	knownName chan string
 }
 
 // planFor names the target and plans what to read: standard input, or
@@ -734,12 +724,9 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 	}
 	var repo *gitrepo.Repo
 	var err error
-	switch {
-	case opts.known != nil:
+	if opts.known != nil {
 		repo = opts.known.Git
-	case opts.early != nil:
-		repo = opts.early.src.Repo
-	default:
+	} else {
 		repo, err = gitrepo.Open(ctx, target)
 	}
 	if errors.Is(err, gitrepo.ErrNotRepository) {
@@ -763,11 +750,6 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 			return nil, fmt.Errorf("--staged: %s is a bare repository, it has no staging area", target)
 		}
 		p.staged = &staged.Source{Repo: repo, Sema: sema}
-		if opts.early != nil {
-			p.staged = opts.early.src
-			p.staged.Sema = sema
-			p.knownName = opts.early.name
-		}
 		return p, nil
 	}
 	hasCommits := repo.HasCommits(ctx)

@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/fakecred"
 	"github.com/channelguard/channelguard/internal/gittest"
-	"github.com/channelguard/channelguard/rules"
 )
 
 var (
@@ -180,19 +178,5 @@ func TestStagedEdges(t *testing.T) {
 				t.Errorf("err = %v, want one naming %q", err, tt.want)
 			}
 		})
-	}
-}
-
-// A staged scan starts git before the rules compile; when they fail, that
-// git is stopped and the rules' error is the scan's.
-func TestStagedStartedGitStopsOnRuleError(t *testing.T) {
-	r := gittest.New(t)
-	r.Commit("init", map[string]string{"README.md": "hi\n"})
-	r.Write(map[string]string{"a.env": "LINE_CHANNEL_SECRET=" + stagedSecret + "\n"})
-	r.Git("add", "a.env")
-	bad := errors.New("rules: bad config")
-	_, err := Scan(context.Background(), Options{Path: r.Dir, Staged: true, LoadRules: func() (*rules.Set, error) { return nil, bad }})
-	if !errors.Is(err, bad) {
-		t.Errorf("err = %v, want the rules' error", err)
 	}
 }

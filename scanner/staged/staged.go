@@ -8,11 +8,9 @@ package staged
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -37,18 +35,6 @@ type Source struct {
 	files     atomic.Int64
 	mu        sync.Mutex
 	unscanned []string
-
-	// run is git, once started (Start, or Fragments itself).
-	run *running
-}
-
-// running is a started `git diff --cached`.
-type running struct {
-	cmd    *exec.Cmd
-	stdout io.ReadCloser
-	stderr *bytes.Buffer
-	stop   context.CancelFunc
-	read   bool // Fragments took it
 }
 
 // Args is the diff the source reads. `git diff --cached` compares the index
@@ -80,54 +66,19 @@ func (s *Source) Unscanned() []string {
 	return out
 }
 
-// Start starts git before Fragments is called, so that git reads the
-// index and HEAD's tree while the rules compile (a hook's scan is mostly
-// that wait). Git blocks once the pipe is full until Fragments reads it;
-// Close stops a git that Fragments never read.
-func (s *Source) Start(ctx context.Context) error {
-	if s.run != nil {
-		return nil
-	}
-	ctx, stop := context.WithCancel(ctx)
-	cmd, stderr := s.Repo.Command(ctx, Args(s.Repo.Pathspec())...)
+// Fragments implements sources.Source.
+func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	args := Args(s.Repo.Pathspec())
+	cmd, stderr := s.Repo.Command(ctx, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		stop()
 		return err
 	}
 	if err := cmd.Start(); err != nil {
-		stop()
 		return fmt.Errorf("git diff --cached in %s: %w", s.Repo.Root, err)
 	}
-	s.run = &running{cmd: cmd, stdout: stdout, stderr: stderr, stop: stop}
-	return nil
-}
-
-// Close stops git when it was started and Fragments did not read it.
-func (s *Source) Close() {
-	if r := s.run; r != nil && !r.read {
-		r.read = true
-		r.stop()
-		_ = r.cmd.Wait()
-	}
-}
-
-// Fragments implements sources.Source.
-func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) error {
-	if err := s.Start(ctx); err != nil {
-		return err
-	}
-	run := s.run
-	if run.read {
-		return fmt.Errorf("git diff --cached in %s: already read", s.Repo.Root)
-	}
-	run.read = true
-	defer run.stop()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// git was started with Start's context: this one stops it too
-	defer context.AfterFunc(ctx, run.stop)()
-	cmd, stdout, stderr := run.cmd, run.stdout, run.stderr
 	files, err := gitdiff.Parse(bufio.NewReaderSize(stdout, 64<<10))
 	if err != nil {
 		cancel()

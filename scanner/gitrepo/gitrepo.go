@@ -531,7 +531,10 @@ func gitEnv() []string {
 		// `git log -p` over a long history hold ~140 MB, and a scan runs
 		// one per core; 16 MiB halves that at no cost in speed (measured on
 		// trufflehog's and croc's histories, see bench/README.md).
-		"GIT_CONFIG_PARAMETERS='core.quotepath=false' 'color.ui=false' 'log.showSignature=false' 'core.deltaBaseCacheLimit=16m'",
+		// diff.interHunkContext: a user's setting would join nearby hunks
+		// of `git log -p -U0` with context lines between them, and the
+		// added lines after them would be reported on the wrong line.
+		"GIT_CONFIG_PARAMETERS='core.quotepath=false' 'color.ui=false' 'log.showSignature=false' 'core.deltaBaseCacheLimit=16m' 'diff.interHunkContext=0'",
 		// A partial clone's missing objects are never fetched, one by one,
 		// in the middle of a scan: git reports them missing instead, and
 		// the scan names them as gaps. GIT_NO_LAZY_FETCH is git's own

@@ -52,9 +52,10 @@ A git repository is scanned in full: every commit reachable from any ref
 working tree's uncommitted and untracked files. The same secret in the same
 file is one finding however many commits hold it, with its exposure window:
 the first commit that added it, whether HEAD still holds it and which commit
-removed it. A plain directory or a single file is scanned as it is. PATH "-" reads
-standard input as one file. --staged reads only what the index adds
-against HEAD (what the next commit adds): no history, no working tree.
+removed it. A plain directory or a single file is scanned as it is.
+PATH "-" reads standard input as one file. --staged reads only what the
+index adds against HEAD (what the next commit adds): no history, no
+working tree; a pre-commit hook runs 'channelguard scan --staged'.
 
 Rules are gitleaks' default rule set plus channelguard's LINE rules
 (see 'channelguard rules'). A line containing channelguard:allow or

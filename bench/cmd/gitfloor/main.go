@@ -57,7 +57,7 @@ var (
 		"GIT_TERMINAL_PROMPT=0",
 		"GIT_PAGER=cat",
 		"LC_ALL=C",
-		"GIT_CONFIG_PARAMETERS='core.quotepath=false' 'color.ui=false' 'log.showSignature=false' 'core.deltaBaseCacheLimit=16m'",
+		"GIT_CONFIG_PARAMETERS='core.quotepath=false' 'color.ui=false' 'log.showSignature=false' 'core.deltaBaseCacheLimit=16m' 'diff.interHunkContext=0'",
 		"GIT_NO_LAZY_FETCH=1",
 		"GIT_ALLOW_PROTOCOL=channelguard-no-fetch",
 	}

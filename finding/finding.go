@@ -70,6 +70,12 @@ type Occurrence struct {
 	Location
 	Commit  *Commit  `json:"commit,omitempty"`
 	Capture *Capture `json:"capture,omitempty"`
+	// GitleaksFingerprint is gitleaks' fingerprint of the finding at this
+	// place ("commit:file:rule-id:line", "file:rule-id:line" outside
+	// history; the line is where the rule's match starts): a line of
+	// .gitleaksignore that drops this occurrence, in channelguard and in
+	// gitleaks alike.
+	GitleaksFingerprint string `json:"gitleaks_fingerprint,omitempty"`
 }
 
 // Capture is where in an API capture (a HAR file) something was found:

@@ -38,6 +38,7 @@ import (
 	"github.com/channelguard/channelguard/scanner/capture"
 	"github.com/channelguard/channelguard/scanner/credential"
 	"github.com/channelguard/channelguard/scanner/engine"
+	"github.com/channelguard/channelguard/scanner/gitleaksignore"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
 	"github.com/channelguard/channelguard/scanner/worktree"
@@ -71,6 +72,11 @@ type Options struct {
 	LoadRules func() (*rules.Set, error)
 	// Baseline holds fingerprints that are not reported again.
 	Baseline baseline.Set
+	// GitleaksIgnore are .gitleaksignore fingerprints: the occurrences
+	// they name are dropped, and a finding left with none is not reported
+	// (see aggregator.dropIgnored). In a plain directory an entry may name
+	// a file as `gitleaks dir PATH` does (PATH/file) or relative to PATH.
+	GitleaksIgnore *gitleaksignore.Set
 	// Logf receives progress lines (never a secret); nil discards them.
 	Logf func(format string, args ...any)
 	// Notef, when set, receives each of Result.Notes as soon as it is
@@ -147,6 +153,10 @@ type Result struct {
 	AllowedFindings []finding.Finding
 	// PreExisting counts findings dropped because Options.NotIn holds them.
 	PreExisting int
+	// Ignored counts findings Options.GitleaksIgnore dropped whole;
+	// IgnoredOccurrences the places it dropped (of those and of findings
+	// still reported).
+	Ignored, IgnoredOccurrences int
 	// Rechecked are Options.Recheck brought up to date.
 	Rechecked []finding.Finding
 	// Unscanned are working-tree files read but not scanned: binary files
@@ -243,6 +253,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 		res.Mode, res.Skipped, res.Allowed, res.PreExisting = repo.mode, repo.skipped, len(repo.allowed), repo.preExisting
+		res.Ignored, res.IgnoredOccurrences = repo.ignored, repo.ignoredOccurrences
 		res.AllowedFindings = repo.allowed
 		res.Rechecked, res.Unscanned, res.Notes = repo.rechecked, repo.unscanned, repo.notes
 		rep.Target, rep.Stats = repo.target, repo.stats
@@ -439,9 +450,11 @@ type repoResult struct {
 	allowed  []finding.Finding
 	// preExisting counts findings the NotIn commit already held.
 	preExisting int
-	rechecked   []finding.Finding
-	unscanned   []string
-	notes       []string
+	// ignored and ignoredOccurrences: what .gitleaksignore dropped.
+	ignored, ignoredOccurrences int
+	rechecked                   []finding.Finding
+	unscanned                   []string
+	notes                       []string
 	// reportNotes are the notes the report carries too; gaps are what git
 	// could not read.
 	reportNotes []string
@@ -506,6 +519,12 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 	logf("detector done: %d raw matches in %d commits and %d files", len(raw), plan.commits(), plan.files())
 
 	agg := newAggregator(set, plan)
+	agg.ignore = opts.GitleaksIgnore
+	if plan.mode == ModeDir {
+		agg.ignoreAs = func(file string) []string {
+			return []string{filepath.ToSlash(filepath.Join(target, file))}
+		}
+	}
 	for _, f := range raw {
 		agg.add(f)
 	}
@@ -513,9 +532,11 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 		return nil, err
 	}
 	out := &repoResult{
-		mode:   plan.mode,
-		target: target,
-		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes()},
+		mode:               plan.mode,
+		target:             target,
+		stats:              finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes()},
+		ignored:            agg.ignored,
+		ignoredOccurrences: agg.ignoredOccurrences,
 	}
 	var before map[string]bool
 	if opts.NotIn != "" {

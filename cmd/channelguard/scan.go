@@ -37,6 +37,7 @@ type scanFlags struct {
 	captures                                            []string
 	noHistory, quiet, verbose                           bool
 	verifyFlags
+	gitleaks gitleaksFlags
 }
 
 func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -109,7 +110,7 @@ report is then not written).`,
 	f := cmd.Flags()
 	f.StringVarP(&fl.format, "format", "f", "text", "report `FORMAT`: text, json or sarif")
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
-	f.StringVarP(&fl.config, "config", "c", "", "channelguard config `FILE` (default: .channelguard.toml in PATH when present)")
+	f.StringVarP(&fl.config, "config", "c", "", "config `FILE`: a .channelguard.toml, or a gitleaks config (a name with \"gitleaks\" in it; default: PATH/.channelguard.toml, $GITLEAKS_CONFIG, $GITLEAKS_CONFIG_TOML, PATH/.gitleaks.toml)")
 	f.StringVarP(&fl.baseline, "baseline", "b", "", "previous channelguard JSON or SARIF report `FILE`: its findings are not reported again")
 	f.StringVar(&fl.failOn, "fail-on", "low", "exit 1 when a finding has this `SEVERITY` or worse: critical, high, medium, low, info")
 	f.StringVar(&fl.rangeSpec, "range", "", "scan only the commits in `BASE..HEAD` (no working tree)")
@@ -123,6 +124,7 @@ report is then not written).`,
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
 	fl.verifyFlags.register(f)
+	fl.gitleaks.register(f)
 	f.StringVar(&fl.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the scan to `FILE` (for performance work)")
 	_ = f.MarkHidden("cpuprofile")
 	f.StringVar(&fl.memprofile, "memprofile", "", "write a Go heap profile at the end of the scan to `FILE` (for performance work)")
@@ -221,9 +223,9 @@ func scanOptions(path string, fl scanFlags, logf func(string, ...any), stderr io
 	if err != nil {
 		return scanner.Options{}, err
 	}
-	configPath := fl.config
-	if configPath == "" {
-		configPath = rules.FindConfig(path, len(captures) > 0)
+	setup, err := prepareScan(path, len(captures) > 0, fl, logf, stderr)
+	if err != nil {
+		return scanner.Options{}, err
 	}
 	var base baseline.Set
 	if fl.baseline != "" {
@@ -232,7 +234,7 @@ func scanOptions(path string, fl scanFlags, logf func(string, ...any), stderr io
 		}
 		logf("baseline %s: %d known findings", fl.baseline, len(base))
 	}
-	repoCache, cacheWarning, err := scanCache(path, configPath, fl)
+	repoCache, cacheWarning, err := scanCache(path, setup, fl)
 	if err != nil {
 		return scanner.Options{}, err
 	}
@@ -240,23 +242,19 @@ func scanOptions(path string, fl scanFlags, logf func(string, ...any), stderr io
 		fmt.Fprintf(stderr, "channelguard: warning: %s\n", cacheWarning)
 	}
 	return scanner.Options{
-		Path:      path,
-		NoHistory: fl.noHistory,
-		Range:     fl.rangeSpec,
-		LoadRules: func() (*rules.Set, error) {
-			if configPath != "" {
-				logf("using config %s", configPath)
-			}
-			return rules.Load(configPath)
-		},
-		Baseline:  base,
-		Logf:      logf,
-		Captures:  captures,
-		Policy:    pol,
-		Verify:    verifyFn,
-		ChannelID: fl.channelID,
-		Jobs:      fl.jobs,
-		Cache:     repoCache,
+		Path:           path,
+		NoHistory:      fl.noHistory,
+		Range:          fl.rangeSpec,
+		LoadRules:      setup.loadRules,
+		GitleaksIgnore: setup.ignore,
+		Baseline:       base,
+		Logf:           logf,
+		Captures:       captures,
+		Policy:         pol,
+		Verify:         verifyFn,
+		ChannelID:      fl.channelID,
+		Jobs:           fl.jobs,
+		Cache:          repoCache,
 	}, nil
 }
 
@@ -341,6 +339,7 @@ func printScanNotes(stderr io.Writer, res *scanner.Result, fl scanFlags, failOn 
 		fmt.Fprintf(stderr, "channelguard: warning: GitHub accepts %d results per SARIF run; the %d least severe of %d findings were left out of the SARIF (use --format json for all)\n",
 			sarif.MaxResults, len(rep.Findings)-sarif.MaxResults, len(rep.Findings))
 	}
+	printIgnored(stderr, res.Ignored, res.IgnoredOccurrences)
 	if res.Baselined > 0 {
 		fmt.Fprintf(stderr, "channelguard: %d findings already in the baseline were not reported\n", res.Baselined)
 	}
@@ -376,14 +375,14 @@ func gapTarget(path string, rep *finding.Report) string {
 // scanCache is where a full-history scan of the repository at path is
 // remembered, or nil when this scan is not one (a range, the working tree
 // alone, captures: webhook signatures need the secrets themselves).
-func scanCache(path, configPath string, fl scanFlags) (c *cache.Cache, warning string, err error) {
+func scanCache(path string, setup scanSetup, fl scanFlags) (c *cache.Cache, warning string, err error) {
 	if path == "" || fl.rangeSpec != "" || fl.noHistory || fl.role != "" || len(fl.captures) > 0 {
 		return nil, "", nil
 	}
 	if info, err := os.Stat(path); err != nil || !info.IsDir() {
 		return nil, "", nil
 	}
-	key, err := cacheKey(fl.verifyFlags, configPath)
+	key, err := cacheKey(fl.verifyFlags, setup.configPath, setup.inputs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -391,9 +390,9 @@ func scanCache(path, configPath string, fl scanFlags) (c *cache.Cache, warning s
 }
 
 // cacheKey is the cache key of this program with these settings.
-func cacheKey(v verifyFlags, configPath string) (string, error) {
+func cacheKey(v verifyFlags, configPath, inputs string) (string, error) {
 	return cache.Key(cache.KeyParts{Version: version, Revision: buildRevision(), RulesDigest: rules.Digest(),
-		Verify: v.verify, LineAPIURL: v.lineAPIURL, ChannelID: v.channelID, Config: configPath})
+		Verify: v.verify, LineAPIURL: v.lineAPIURL, ChannelID: v.channelID, Config: configPath, Inputs: inputs})
 }
 
 // writeHeapProfile records what the scan allocated (alloc_space) and what

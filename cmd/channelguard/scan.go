@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +37,7 @@ type scanFlags struct {
 	noHistory, quiet, verbose                           bool
 	verifyFlags
 	gitleaks gitleaksFlags
+	asOf     asOfFlag
 }
 
 func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -108,7 +108,7 @@ report is then not written).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&fl.format, "format", "f", "text", "report `FORMAT`: text, json or sarif")
+	f.StringVarP(&fl.format, "format", "f", "text", formatFlagHelp("text"))
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	f.StringVarP(&fl.config, "config", "c", "", "config `FILE`: a .channelguard.toml, or a gitleaks config (a name with \"gitleaks\" in it; default: PATH/.channelguard.toml, $GITLEAKS_CONFIG, $GITLEAKS_CONFIG_TOML, PATH/.gitleaks.toml)")
 	f.StringVarP(&fl.baseline, "baseline", "b", "", "previous channelguard JSON or SARIF report `FILE`: its findings are not reported again")
@@ -125,6 +125,7 @@ report is then not written).`,
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
 	fl.verifyFlags.register(f)
 	fl.gitleaks.register(f)
+	fl.asOf.register(f)
 	f.StringVar(&fl.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the scan to `FILE` (for performance work)")
 	_ = f.MarkHidden("cpuprofile")
 	f.StringVar(&fl.memprofile, "memprofile", "", "write a Go heap profile at the end of the scan to `FILE` (for performance work)")
@@ -134,6 +135,11 @@ report is then not written).`,
 
 func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Writer) error {
 	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
+	format, err := outputFormat(cmd.Flags(), fl.format, fl.output, "text")
+	if err != nil {
+		return fail(err)
+	}
+	fl.format = format
 	failOn, err := checkScanFlags(fl)
 	if err != nil {
 		return fail(err)
@@ -169,7 +175,7 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	rep := res.Report
 	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
 	logf("scan took %s", time.Since(start).Round(time.Millisecond))
-	if err := writeReport(rep, fl.format, fl.output, stdout); err != nil {
+	if err := writeReport(rep, fl.format, fl.output, reporters.Options{AsOf: fl.asOf.Day()}, stdout); err != nil {
 		return fail(err)
 	}
 	if !fl.quiet {
@@ -286,22 +292,6 @@ func scanWithProgress(ctx context.Context, opts scanner.Options, fl scanFlags, s
 	opts.Progress = &progress
 	res, err := scanner.Scan(ctx, opts)
 	return res, said, err
-}
-
-// writeReport writes the report to output (atomically), or to stdout.
-func writeReport(rep *finding.Report, format, output string, stdout io.Writer) error {
-	opt := reporters.Options{Color: output == "" && wantsColor(stdout)}
-	if output != "" {
-		return reporters.WriteFile(output, format, rep, opt)
-	}
-	var buf bytes.Buffer
-	if err := reporters.Write(&buf, format, rep, opt); err != nil {
-		return err
-	}
-	if _, err := stdout.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	return nil
 }
 
 // printScanNotes says on stderr what the report alone does not: what the

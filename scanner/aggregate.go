@@ -374,16 +374,23 @@ func (g *group) sortOccurrences() {
 
 func dedupe(occs []occurrence) []occurrence {
 	out := occs[:0]
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, o := range occs {
 		k := fmt.Sprintf("%d:%s:%d:%d", o.order, o.loc.Path, o.loc.StartLine, o.loc.StartColumn)
 		if o.commit != nil {
 			k = o.commit.SHA + k
 		}
-		if seen[k] {
+		if i, ok := seen[k]; ok {
+			// One place found by several rules: it shows the fingerprint
+			// gitleaks itself reports for it (a LINE rule's is
+			// channelguard's alone), so that a .gitleaksignore line made
+			// from it works in both tools.
+			if rules.Specificity(out[i].rule) == 2 && rules.Specificity(o.rule) < 2 {
+				out[i].rule, out[i].matchLine = o.rule, o.matchLine
+			}
 			continue
 		}
-		seen[k] = true
+		seen[k] = len(out)
 		out = append(out, o)
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -63,5 +64,7 @@ func runGitleaksCLI(t *testing.T, dir string, env []string, args ...string) []re
 	if err := json.Unmarshal(data, &found); err != nil {
 		t.Fatalf("gitleaks report: %v", err)
 	}
+	// gitleaks reports in the order its goroutines finish
+	sort.Slice(found, func(i, j int) bool { return found[i].Fingerprint < found[j].Fingerprint })
 	return found
 }

@@ -422,7 +422,7 @@ func TestShallowClone(t *testing.T) {
 		t.Errorf("no note that the clone is shallow:\n%s", r.stderr)
 	}
 	text := run(t, runOpts{}, "scan", clone)
-	if !strings.Contains(text.stdout, "in 1 commit and") {
+	if !strings.Contains(text.stdout, "in 1 commit (history) and") {
 		t.Errorf("text report does not say 1 commit:\n%s", text.stdout)
 	}
 }

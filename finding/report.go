@@ -1,10 +1,13 @@
 package finding
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
 // Rule is what a reporter needs to know about a rule: the catalogue entry,
@@ -40,14 +43,94 @@ type Stats struct {
 	Commits int `json:"commits"`
 	Files   int `json:"files"`
 	Bytes   int `json:"bytes"`
-	// Entries counts the capture entries read.
+	// Entries counts the capture entries (requests) read.
 	Entries int `json:"entries,omitempty"`
+	// Kind says what the commits and files were (Kind* below), so that a
+	// summary can say "7 commits (history) and the working tree (no
+	// changes)" rather than "7 commits and 0 files". "" when there was
+	// no repository, directory or file (captures only), and in reports
+	// written before it was recorded.
+	Kind string `json:"kind,omitempty"`
+	// Captures counts the API capture files read.
+	Captures int `json:"captures,omitempty"`
+}
+
+// Stats.Kind values.
+const (
+	// KindRepository: a git repository's history (every ref) and its
+	// working tree; Files are the working tree's changed and untracked
+	// files.
+	KindRepository = "repository"
+	// KindHistory: a repository's history alone (a bare repository, a
+	// mirror: no working tree).
+	KindHistory = "history"
+	// KindRange: the commits of a range (BASE..HEAD).
+	KindRange = "range"
+	// KindWorktree: a repository's working tree alone (--no-history);
+	// Files are its tracked and untracked files.
+	KindWorktree = "worktree"
+	// KindDirectory: a directory that is not a repository.
+	KindDirectory = "directory"
+	// KindFile: one file.
+	KindFile = "file"
+)
+
+// Scanned says what the report's scan read, to follow "in": "7 commits
+// (history) and the working tree (no changes)", "12 files", "3 captures
+// (41 requests)", "3 repositories (40 commits)".
+func (r *Report) Scanned() string {
+	s := r.Stats
+	var parts []string
+	commits := wording.Plural(s.Commits, "commit")
+	switch {
+	case len(r.Repositories) > 0:
+		parts = append(parts, fmt.Sprintf("%s (%s)", wording.Plural(len(r.Repositories), "repository"), commits))
+	case s.Kind == KindRepository:
+		tree := "the working tree (no changes)"
+		if s.Files > 0 {
+			tree = fmt.Sprintf("the working tree (%s)", wording.Plural(s.Files, "changed file"))
+		}
+		if s.Commits == 0 {
+			tree = fmt.Sprintf("the working tree (%s; no commits yet)", wording.Plural(s.Files, "file"))
+		} else {
+			parts = append(parts, commits+" (history)")
+		}
+		parts = append(parts, tree)
+	case s.Kind == KindHistory:
+		parts = append(parts, commits+" (history; no working tree)")
+	case s.Kind == KindRange:
+		parts = append(parts, commits+" (the range)")
+	case s.Kind == KindWorktree:
+		parts = append(parts, wording.Plural(s.Files, "file")+" (the working tree; history not scanned)")
+	case s.Kind == KindDirectory || s.Kind == KindFile:
+		parts = append(parts, wording.Plural(s.Files, "file"))
+	default:
+		// an older report, or a kind this version does not know: the
+		// counts that are not zero
+		if s.Commits > 0 {
+			parts = append(parts, commits)
+		}
+		if s.Files > 0 || (s.Commits == 0 && s.Entries == 0 && s.Captures == 0) {
+			parts = append(parts, wording.Plural(s.Files, "file"))
+		}
+	}
+	switch {
+	case s.Captures > 0:
+		parts = append(parts, fmt.Sprintf("%s (%s)", wording.Plural(s.Captures, "capture"), wording.Plural(s.Entries, "request")))
+	case s.Entries > 0:
+		parts = append(parts, wording.Plural(s.Entries, "capture entry"))
+	}
+	return wording.List(parts)
 }
 
 // Report is the whole result of one run, in the order reporters print it.
 type Report struct {
-	Tool     Tool      `json:"tool"`
-	Target   string    `json:"target"`
+	Tool   Tool   `json:"tool"`
+	Target string `json:"target"`
+	// Name is what the target is called, for a report's title: the
+	// repository's remote path (owner/name), else its directory's name;
+	// "" when nothing names it (captures only, older reports).
+	Name     string    `json:"name,omitempty"`
 	Rules    []Rule    `json:"-"`
 	Findings []Finding `json:"findings"`
 	Stats    Stats     `json:"stats"`

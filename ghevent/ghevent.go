@@ -30,7 +30,10 @@ type Event struct {
 
 	// Pushes.
 	Before, After string
-	Ref           string // refs/heads/…
+	Ref           string // refs/heads/… or refs/tags/…
+	// Deleted is true for a push that deleted its branch or tag: the
+	// payload says "deleted": true and "after" is all zeros.
+	Deleted bool
 
 	DefaultBranch string
 	RepoFullName  string // owner/name
@@ -45,6 +48,28 @@ func (e *Event) IsPR() bool { return e.Name == "pull_request" || e.Name == "pull
 
 // NewBranch says whether a push created its branch.
 func (e *Event) NewBranch() bool { return e.Name == "push" && strings.Trim(e.Before, "0") == "" }
+
+// DeletesRef says whether the event is a push that deleted a branch or a
+// tag: it brings no commit, so there is nothing to scan (GitHub runs push
+// workflows for deletions too). The payload's "deleted" says so; an
+// all-zero "after" alone says it as well.
+func (e *Event) DeletesRef() bool {
+	return e.Name == "push" && (e.Deleted || strings.Trim(e.After, "0") == "")
+}
+
+// RefName is the pushed ref as people name it: "branch feature/x",
+// "tag v1.2.0", or the ref itself.
+func (e *Event) RefName() string {
+	switch {
+	case strings.HasPrefix(e.Ref, "refs/heads/"):
+		return "branch " + strings.TrimPrefix(e.Ref, "refs/heads/")
+	case strings.HasPrefix(e.Ref, "refs/tags/"):
+		return "tag " + strings.TrimPrefix(e.Ref, "refs/tags/")
+	case e.Ref == "":
+		return "a ref"
+	}
+	return e.Ref
+}
 
 // Load reads the event of the given name from path (GITHUB_EVENT_PATH).
 // Events without a commit range (workflow_dispatch, schedule, …) need no
@@ -87,7 +112,7 @@ func Load(name, path string) (*Event, error) {
 		if p.After == "" {
 			return nil, fmt.Errorf("event %s: a push event without \"after\"", path)
 		}
-		e.Before, e.After, e.Ref = p.Before, p.After, p.Ref
+		e.Before, e.After, e.Ref, e.Deleted = p.Before, p.After, wording.OneLine(p.Ref, 200), p.Deleted
 	}
 	for _, sha := range []string{e.BaseSHA, e.HeadSHA, e.Before, e.After} {
 		if sha != "" && !isSHA(sha) {
@@ -107,6 +132,7 @@ type payload struct {
 	Before     string `json:"before"`
 	After      string `json:"after"`
 	Ref        string `json:"ref"`
+	Deleted    bool   `json:"deleted"`
 	Repository struct {
 		FullName      string `json:"full_name"`
 		HTMLURL       string `json:"html_url"`

@@ -79,3 +79,36 @@ func TestLoadWithoutPayload(t *testing.T) {
 		t.Error("zero before is a new branch")
 	}
 }
+
+// A push that deletes a tag or a branch (GitHub runs push workflows for
+// those too) brings no commit: DeletesRef says so, from the payload.
+func TestLoadRefDeletion(t *testing.T) {
+	for file, ref := range map[string]string{
+		"push-delete-tag.json":    "tag v1.2.0",
+		"push-delete-branch.json": "branch feature/webhook",
+	} {
+		e, err := Load("push", filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if !e.Deleted || !e.DeletesRef() || e.After != ZeroSHA || e.RefName() != ref || e.RepoFullName != "acme/line-bot" {
+			t.Errorf("%s: %+v (DeletesRef %v, RefName %q)", file, *e, e.DeletesRef(), e.RefName())
+		}
+	}
+	// "deleted" absent, "after" all zeros: still a deletion
+	e, err := Load("push", write(t, `{"ref":"refs/heads/x","before":"`+shaA+`","after":"`+ZeroSHA+`"}`))
+	if err != nil || !e.DeletesRef() {
+		t.Errorf("zero after: %+v, %v", e, err)
+	}
+	// an ordinary push, a new branch and a pull request are not
+	for _, e := range []*Event{
+		{Name: "push", Before: shaA, After: shaB},
+		{Name: "push", Before: ZeroSHA, After: shaB},
+		{Name: "pull_request", BaseSHA: shaA, HeadSHA: shaB},
+		{Name: "schedule"},
+	} {
+		if e.DeletesRef() {
+			t.Errorf("%+v is not a deletion", *e)
+		}
+	}
+}

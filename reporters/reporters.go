@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/atomicfile"
@@ -42,6 +43,11 @@ type Options struct {
 	Color bool // text only
 	// Category is the SARIF run's automationDetails.id (sarif only).
 	Category string
+	// AsOf is the day exposure ages are counted to (html and markdown
+	// only: the formats people read; JSON, SARIF, CSV and text carry
+	// dates, never an age, so they stay the same bytes on any day). Zero:
+	// the newest commit date in the report.
+	AsOf time.Time
 }
 
 // Write formats r in format to w.
@@ -56,9 +62,9 @@ func Write(w io.Writer, format string, r *finding.Report, opt Options) error {
 	case "csv":
 		return csvreport.Write(w, r)
 	case "markdown", "md":
-		return markdown.Write(w, r)
+		return markdown.WriteWith(w, r, markdown.Options{AsOf: opt.AsOf})
 	case "html":
-		return html.Write(w, r)
+		return html.WriteWith(w, r, html.Options{AsOf: opt.AsOf})
 	}
 	return CheckFormat(format)
 }

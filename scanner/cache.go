@@ -28,6 +28,7 @@ func remembered(ctx context.Context, opts Options) (res *Result, ok bool, err er
 		return nil, false, nil
 	}
 	rep := &finding.Report{Target: opts.Path, Stats: prev.Stats}
+	rep.Stats.Kind, rep.Name = cachedKind(now), now.Git.Name(ctx)
 	res = &Result{Report: rep, Mode: ModeGit, Cache: &cache.Use{Incremental: true, Since: prev.ScannedAt}}
 	for _, f := range cache.CleanFindings(prev.Findings) {
 		if opts.Baseline.Has(f.Fingerprint) {
@@ -88,7 +89,9 @@ func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *cache.Re
 	use := &cache.Use{Incremental: true, Since: prev.ScannedAt}
 	if plan.Unchanged {
 		opts.Logf("no new commits since %s: %d findings from the cache", prev.ScannedAt, len(prev.Findings))
-		return &repoResult{mode: ModeGit, target: opts.Path, stats: prev.Stats, findings: cache.CleanFindings(prev.Findings)}, use, nil
+		r := &repoResult{mode: ModeGit, target: opts.Path, stats: prev.Stats, findings: cache.CleanFindings(prev.Findings)}
+		r.stats.Kind, r.name = cachedKind(now), now.Git.Name(ctx)
+		return r, use, nil
 	}
 	sub := opts
 	sub.Exclude = plan.Exclude

@@ -173,14 +173,24 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	}
 	// Nothing new since the last scan: its result, without compiling a
 	// rule (the rule list the report names is kept beside the state).
-	if c := opts.Cache; c != nil && !c.Off && cacheable(opts) {
-		if list, ok := c.Rules(); ok {
-			res, ok, err := remembered(ctx, opts)
+	// The rule list is read while git is asked whether anything changed.
+	if c := opts.Cache; c != nil && !c.Off && cacheable(opts) && isFile(c.State) {
+		type ruleList struct {
+			list []finding.Rule
+			ok   bool
+		}
+		listed := make(chan ruleList, 1)
+		go func() {
+			list, ok := c.Rules()
+			listed <- ruleList{list, ok}
+		}()
+		res, ok, err := remembered(ctx, opts)
+		if l := <-listed; l.ok {
 			if err != nil {
 				return nil, err
 			}
 			if ok {
-				res.Report.Rules = list
+				res.Report.Rules = l.list
 				return res, nil
 			}
 		}
@@ -245,7 +255,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		res.Mode, res.Skipped, res.Allowed, res.PreExisting = repo.mode, repo.skipped, len(repo.allowed), repo.preExisting
 		res.AllowedFindings = repo.allowed
 		res.Rechecked, res.Unscanned, res.Notes = repo.rechecked, repo.unscanned, repo.notes
-		rep.Target, rep.Stats = repo.target, repo.stats
+		rep.Target, rep.Name, rep.Stats = repo.target, repo.name, repo.stats
 		rep.Notes, rep.Gaps = repo.reportNotes, repo.gaps
 		found, candidates = repo.findings, repo.candidates
 	}
@@ -264,6 +274,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		}
 		rep.Target = strings.TrimPrefix(rep.Target+", "+strings.Join(names, ", "), ", ")
 		rep.Stats.Entries, rep.Stats.Bytes = caps.Entries, rep.Stats.Bytes+int(caps.Bytes)
+		rep.Stats.Captures = len(opts.Captures)
 		for i := range found {
 			if how, ok := caps.Confirmed[found[i].SecretSHA256]; ok && found[i].RuleID == finding.RuleChannelSecret {
 				found[i].Confirmed = how
@@ -433,6 +444,7 @@ func (v *verifications) run(ctx context.Context, opts Options, findings []findin
 type repoResult struct {
 	mode     Mode
 	target   string
+	name     string
 	stats    finding.Stats
 	findings []finding.Finding
 	skipped  []worktree.Skipped
@@ -515,7 +527,8 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 	out := &repoResult{
 		mode:   plan.mode,
 		target: target,
-		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes()},
+		name:   plan.name(ctx, target),
+		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes(), Kind: plan.kind(opts)},
 	}
 	var before map[string]bool
 	if opts.NotIn != "" {

@@ -106,7 +106,7 @@ func Merge(parts ...*finding.Report) (*finding.Report, error) {
 		empty := len(p.Repositories) == 0 && len(p.Findings) == 0
 		switch {
 		case i == 0 || (!targetSet && !empty):
-			out.Tool, out.Target = p.Tool, p.Target
+			out.Tool, out.Target, out.Name = p.Tool, p.Target, p.Name
 			targetSet = !empty
 		case !empty && p.Target != out.Target:
 			return nil, fmt.Errorf("reports of different targets (%q and %q) are not shards of one run", out.Target, p.Target)

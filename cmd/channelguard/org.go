@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +27,10 @@ import (
 
 type orgFlags struct {
 	user, repos, exclude, token, cache, config, failOn, shard, out, previous string
+	format, output                                                           string
 	includeForks, includeArchived, noCache, quiet, verbose                   bool
+	formatGiven                                                              bool
+	asOf                                                                     asOfFlag
 	jobs                                                                     int
 	timeout                                                                  time.Duration
 	verifyFlags
@@ -113,6 +115,11 @@ report's gaps name what was not read, and the exit code is 2 as well.`,
 			if len(args) == 1 {
 				org = args[0]
 			}
+			format, err := outputFormat(cmd.Flags(), fl.format, fl.output, "text")
+			if err != nil {
+				return &exitCode{code: exitError, err: err}
+			}
+			fl.format, fl.formatGiven = format, cmd.Flags().Changed("format")
 			return runOrg(cmd.Context(), org, fl, stdout, stderr)
 		},
 	}
@@ -130,11 +137,14 @@ report's gaps name what was not read, and the exit code is 2 as well.`,
 	f.IntVar(&fl.jobs, "jobs", max(1, runtime.NumCPU()), "scan `N` repositories at once")
 	f.DurationVar(&fl.timeout, "timeout", 30*time.Minute, "give up on one repository (clone and scan) after `DURATION`")
 	f.StringVar(&fl.shard, "shard", "", "scan only shard `I/N` of the repositories (1-based; see above)")
-	f.StringVar(&fl.out, "out", "", "write findings.json, channelguard.sarif (and csv, md, html) to `DIR` instead of text on stdout")
+	f.StringVar(&fl.out, "out", "", "write findings.json, channelguard.sarif, findings.csv, report.md and report.html to `DIR` instead of text on stdout")
+	f.StringVarP(&fl.format, "format", "f", "text", formatFlagHelp("text"))
+	f.StringVarP(&fl.output, "output", "o", "", "write the team report to `FILE` (atomically) instead of stdout; with --out, besides its files")
 	f.StringVar(&fl.previous, "previous", "", "compare with `DIR`/findings.json of an earlier run (new, open, fixed)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print each repository's progress to stderr")
 	fl.verifyFlags.register(f)
+	fl.asOf.register(f)
 	return cmd
 }
 
@@ -246,7 +256,7 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 func orgOutcome(rep *finding.Report, res *orgscan.Result, failed, total int, failOn finding.Severity, fl orgFlags, stdout, stderr io.Writer) error {
 	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
 	if fl.out != "" {
-		written, err := writeOrgReports(fl.out, rep)
+		written, err := writeOrgReports(fl.out, rep, fl.asOf.Day())
 		if err != nil {
 			return fail(err)
 		}
@@ -254,13 +264,16 @@ func orgOutcome(rep *finding.Report, res *orgscan.Result, failed, total int, fai
 			fmt.Fprintf(stderr, "channelguard: %d findings (%d at or above %s) in %d repositories; wrote %s\n",
 				len(rep.Findings), rep.AtOrAbove(failOn), failOn, total, strings.Join(written, ", "))
 		}
-	} else {
-		var buf bytes.Buffer
-		if err := reporters.Write(&buf, "text", rep, reporters.Options{Color: wantsColor(stdout)}); err != nil {
+	}
+	if fl.output != "" || fl.out == "" || fl.formatGiven {
+		// --output FILE, or stdout: unless --out wrote the files and
+		// --format asked for nothing more
+		opt := reporters.Options{Category: "channelguard-org", AsOf: fl.asOf.Day()}
+		if err := writeReport(rep, fl.format, fl.output, opt, stdout); err != nil {
 			return fail(err)
 		}
-		if _, err := stdout.Write(buf.Bytes()); err != nil {
-			return fail(fmt.Errorf("write report: %w", err))
+		if fl.output != "" && !fl.quiet {
+			fmt.Fprintf(stderr, "channelguard: team report written to %s\n", fl.output)
 		}
 	}
 	if !fl.quiet && rep.Changes != nil {
@@ -341,7 +354,7 @@ func checkOrgFlags(org string, fl orgFlags) (orgscan.Owner, orgscan.Filter, find
 
 // writeOrgReports writes the team report's files into dir; csv, markdown
 // and html only when this build's reporters know them.
-func writeOrgReports(dir string, rep *finding.Report) ([]string, error) {
+func writeOrgReports(dir string, rep *finding.Report, asOf time.Time) ([]string, error) {
 	files := []struct{ name, format string }{
 		{"findings.json", "json"},
 		{"channelguard.sarif", "sarif"},
@@ -356,7 +369,7 @@ func writeOrgReports(dir string, rep *finding.Report) ([]string, error) {
 	var written []string
 	for _, f := range files {
 		p := filepath.Join(dir, f.name)
-		if err := reporters.WriteFile(p, f.format, rep, reporters.Options{Category: "channelguard-org"}); err != nil {
+		if err := reporters.WriteFile(p, f.format, rep, reporters.Options{Category: "channelguard-org", AsOf: asOf}); err != nil {
 			return written, err
 		}
 		written = append(written, p)

@@ -18,6 +18,7 @@ import (
 	"github.com/channelguard/channelguard/internal/wording"
 	"github.com/channelguard/channelguard/reporters"
 	"github.com/channelguard/channelguard/reporters/ghactions"
+	"github.com/channelguard/channelguard/reporters/markdown"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner"
 	"github.com/channelguard/channelguard/scanner/baseline"
@@ -45,7 +46,8 @@ where the developer looks.
 The event comes from GITHUB_EVENT_NAME and GITHUB_EVENT_PATH:
   pull_request, pull_request_target   the commits base.sha..head.sha, all of them
   push                                before..after (a new branch: the commits
-                                      not on the default branch)
+                                      not on the default branch; a deleted
+                                      branch or tag: a notice, exit 0)
   anything else                       the whole history
 A secret the base commit already held is not blamed on the pull request. The
 base commit must be in the clone: check out with fetch-depth: 0. A pull
@@ -76,7 +78,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.sarif, "sarif", "channelguard.sarif", "write the SARIF report to `FILE`")
+	f.StringVar(&fl.sarif, "sarif", "channelguard.sarif", "write the SARIF report to `FILE` (.sarif or .json; no other format's extension)")
 	f.StringVar(&fl.failOn, "fail-on", "low", "exit 1 when a finding has this `SEVERITY` or worse: critical, high, medium, low, info")
 	f.StringVarP(&fl.config, "config", "c", "", "channelguard config `FILE` (default: .channelguard.toml of the base commit, or of the checkout)")
 	f.StringVarP(&fl.baseline, "baseline", "b", "", "previous channelguard JSON or SARIF report `FILE`: its findings are not reported again")
@@ -96,6 +98,9 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fail(fmt.Errorf("--fail-on: %w", err))
 	}
+	if _, err := reporters.ChooseFormat("sarif", true, fl.sarif, "sarif"); err != nil {
+		return fail(fmt.Errorf("--sarif %s: %w", fl.sarif, err))
+	}
 	logf := func(string, ...any) {}
 	if fl.verbose {
 		logf = func(format string, a ...any) { fmt.Fprintf(stderr, "channelguard: "+format+"\n", a...) }
@@ -103,6 +108,9 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	ev, err := ghevent.Load(os.Getenv("GITHUB_EVENT_NAME"), os.Getenv("GITHUB_EVENT_PATH"))
 	if err != nil {
 		return fail(err)
+	}
+	if ev.DeletesRef() {
+		return prRefDeleted(ev, stdout, stderr)
 	}
 	path := firstNonEmpty(fl.path, os.Getenv("GITHUB_WORKSPACE"), ".")
 	repo, err := gitrepo.Open(ctx, path)
@@ -204,6 +212,25 @@ func runPR(ctx context.Context, fl prFlags, stdout, stderr io.Writer) error {
 	}
 	if rep.AtOrAbove(failOn) > 0 {
 		return &exitCode{code: exitFindings}
+	}
+	return nil
+}
+
+// prRefDeleted ends the run of a push that deleted a branch or a tag (push
+// workflows run for those too): it brings no commit, so there is nothing to
+// scan and nothing failed. A notice says so in the run's log and summary;
+// the outputs say 0 findings and no SARIF file, since there is nothing to
+// upload.
+func prRefDeleted(ev *ghevent.Event, stdout, stderr io.Writer) error {
+	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
+	msg := fmt.Sprintf("the push deleted %s: there is no commit to scan", ev.RefName())
+	fmt.Fprintf(stdout, "::notice title=channelguard::%s\n", ghactions.EscapeData(msg))
+	fmt.Fprintf(stderr, "channelguard: %s\n", msg)
+	if err := ghactions.AppendFile(os.Getenv("GITHUB_STEP_SUMMARY"), "**channelguard**: "+markdown.Escape(msg)+".\n"); err != nil {
+		return fail(fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err))
+	}
+	if err := ghactions.AppendOutputs(os.Getenv("GITHUB_OUTPUT"), [][2]string{{"findings", "0"}, {"sarif-file", ""}}); err != nil {
+		return fail(fmt.Errorf("GITHUB_OUTPUT: %w", err))
 	}
 	return nil
 }

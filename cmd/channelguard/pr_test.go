@@ -486,3 +486,44 @@ func TestPRReviewWithoutFilesAPI(t *testing.T) {
 		}
 	}
 }
+
+// A push that deleted a tag or a branch brings no commit: a notice and exit
+// 0, not "the pushed commit 00000000 is not in the clone". Nothing is
+// scanned, no SARIF is written, the outputs say so.
+func TestPushDeletingARef(t *testing.T) {
+	r, _, _ := prRepo(t, 0)
+	for _, payload := range []string{"push-delete-tag.json", "push-delete-branch.json"} {
+		t.Run(payload, func(t *testing.T) {
+			tmp := t.TempDir()
+			summary, output := filepath.Join(tmp, "summary.md"), filepath.Join(tmp, "output")
+			t.Setenv("GITHUB_EVENT_NAME", "push")
+			t.Setenv("GITHUB_EVENT_PATH", filepath.Join("..", "..", "ghevent", "testdata", payload))
+			t.Setenv("GITHUB_WORKSPACE", r.Dir)
+			t.Setenv("GITHUB_OUTPUT", output)
+			t.Setenv("GITHUB_STEP_SUMMARY", summary)
+			t.Setenv("GITHUB_TOKEN", "")
+			sarif := filepath.Join(tmp, "channelguard.sarif")
+			res := runCLI(t, "pr", "--sarif", sarif)
+			if res.code != exitOK {
+				t.Fatalf("exit %d, want 0\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
+			}
+			what := map[string]string{"push-delete-tag.json": "tag v1.2.0", "push-delete-branch.json": "branch feature/webhook"}[payload]
+			if want := "::notice title=channelguard::the push deleted " + what + ": there is no commit to scan\n"; res.stdout != want {
+				t.Errorf("stdout %q, want %q", res.stdout, want)
+			}
+			if strings.Contains(res.stdout+res.stderr, "not in the clone") {
+				t.Error("the deletion is reported as a missing commit")
+			}
+			out, _ := os.ReadFile(output)
+			if string(out) != "findings=0\nsarif-file=\n" {
+				t.Errorf("outputs %q", out)
+			}
+			if s, _ := os.ReadFile(summary); !strings.Contains(string(s), "the push deleted "+what) {
+				t.Errorf("summary %q", s)
+			}
+			if _, err := os.Stat(sarif); err == nil {
+				t.Error("a SARIF was written for a push with no commit")
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +23,7 @@ type replayFlags struct {
 	jobs                                 int
 	timeout                              time.Duration
 	dryRun, quiet, verbose               bool
+	asOf                                 asOfFlag
 }
 
 func newReplayCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -84,20 +84,23 @@ when the replay stopped early; the report then says what was not sent).`,
 	f.IntVarP(&fl.jobs, "jobs", "j", replay.DefaultJobs, "send at most `N` requests at once")
 	f.DurationVar(&fl.timeout, "timeout", replay.DefaultTimeout, "give up on a request after `DURATION`")
 	f.BoolVar(&fl.dryRun, "dry-run", false, "list what would be sent and send nothing")
-	f.StringVarP(&fl.format, "format", "f", "text", "report `FORMAT`: "+fmt.Sprint(reporters.Formats))
+	f.StringVarP(&fl.format, "format", "f", "text", formatFlagHelp("text"))
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	f.StringVar(&fl.failOn, "fail-on", "low", "exit 1 when a finding has this `SEVERITY` or worse: critical, high, medium, low, info")
 	f.StringVar(&fl.policy, "policy", "", "role policy `FILE` (TOML) added to the built-in LINE console policy")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress to stderr")
+	fl.asOf.register(f)
 	return cmd
 }
 
 func runReplay(cmd *cobra.Command, capturePath string, fl replayFlags, stdout, stderr io.Writer) error {
 	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
-	if err := reporters.CheckFormat(fl.format); err != nil {
-		return fail(fmt.Errorf("--format: %w", err))
+	format, err := outputFormat(cmd.Flags(), fl.format, fl.output, "text")
+	if err != nil {
+		return fail(err)
 	}
+	fl.format = format
 	failOn, err := finding.ParseSeverity(fl.failOn)
 	if err != nil {
 		return fail(fmt.Errorf("--fail-on: %w", err))
@@ -160,19 +163,8 @@ func runReplay(cmd *cobra.Command, capturePath string, fl replayFlags, stdout, s
 	}
 	rep := res.Report
 	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
-	opt := reporters.Options{Color: fl.output == "" && wantsColor(stdout)}
-	if fl.output != "" {
-		if err := reporters.WriteFile(fl.output, fl.format, rep, opt); err != nil {
-			return fail(err)
-		}
-	} else {
-		var buf bytes.Buffer
-		if err := reporters.Write(&buf, fl.format, rep, opt); err != nil {
-			return fail(err)
-		}
-		if _, err := stdout.Write(buf.Bytes()); err != nil {
-			return fail(fmt.Errorf("write report: %w", err))
-		}
+	if err := writeReport(rep, fl.format, fl.output, reporters.Options{AsOf: fl.asOf.Day()}, stdout); err != nil {
+		return fail(err)
 	}
 	if !fl.quiet {
 		r := rep.Replay

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,15 +19,17 @@ import (
 type reportFlags struct {
 	from, format, output, config string
 	quiet                        bool
+	asOf                         asOfFlag
 }
 
 // register adds the flags shared by `report` and `report diff`.
 func (fl *reportFlags) register(cmd *cobra.Command, defaultFormat string) {
 	f := cmd.Flags()
-	f.StringVarP(&fl.format, "format", "f", defaultFormat, "report `FORMAT`: "+strings.Join(reporters.Formats, ", ")+" (md for markdown); default from the --output extension, else "+defaultFormat)
+	f.StringVarP(&fl.format, "format", "f", defaultFormat, formatFlagHelp(defaultFormat))
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	f.StringVarP(&fl.config, "config", "c", "", "channelguard config `FILE` whose extra rules' help links and remediation the report should show")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
+	fl.asOf.register(f)
 }
 
 func newReportCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -54,7 +54,8 @@ Formats:
   sarif     for GitHub code scanning
   json      channelguard's JSON report (schema_version 1)
 Without --format, the extension of --output chooses (.html, .md, .csv, .sarif,
-.json, .txt).
+.json, .txt; any other: the default); a --format the extension contradicts
+is an error.
 
 The input must be a channelguard JSON report of schema_version 1; a SARIF log
 is refused. Rule help links come from the built-in rule catalogue (and
@@ -79,7 +80,7 @@ Exit codes: 0 the report was written (findings do not fail this command),
 			if fl.from == "" {
 				return &exitCode{code: exitError, err: errors.New("report: --from FILE is required (or use 'channelguard report merge' or 'channelguard report diff'; see 'channelguard report --help')")}
 			}
-			format, err := reportFormat(cmd, fl)
+			format, err := reportFormat(cmd, fl, "text")
 			if err != nil {
 				return &exitCode{code: exitError, err: err}
 			}
@@ -122,6 +123,10 @@ The output is always a JSON report; render it with 'channelguard report
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fail := func(err error) error { return &exitCode{code: exitError, err: err} }
+			if _, err := reporters.ChooseFormat("json", true, output, "json"); err != nil {
+				// merge writes JSON whatever the name says
+				return fail(fmt.Errorf("--output %s: %w (report merge writes a JSON report)", output, err))
+			}
 			parts := make([]*finding.Report, len(args))
 			for i, path := range args {
 				rep, err := readReport(cmd, path)
@@ -177,7 +182,7 @@ for later rendering. Exit codes: 0 written, 2 error.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fail := func(err error) error { return &exitCode{code: exitError, err: err} }
-			format, err := reportFormat(cmd, fl)
+			format, err := reportFormat(cmd, fl, "markdown")
 			if err != nil {
 				return fail(err)
 			}
@@ -201,28 +206,12 @@ for later rendering. Exit codes: 0 written, 2 error.`,
 	return cmd
 }
 
-// reportFormat is --format, or what --output's extension says when
-// --format was not given.
-func reportFormat(cmd *cobra.Command, fl reportFlags) (string, error) {
-	format := fl.format
-	if !cmd.Flags().Changed("format") && fl.output != "" {
-		switch strings.ToLower(filepath.Ext(fl.output)) {
-		case ".html", ".htm":
-			format = "html"
-		case ".md", ".markdown":
-			format = "markdown"
-		case ".csv":
-			format = "csv"
-		case ".sarif":
-			format = "sarif"
-		case ".json":
-			format = "json"
-		case ".txt":
-			format = "text"
-		}
-	}
-	if err := reporters.CheckFormat(format); err != nil {
-		return "", fmt.Errorf("--format: %w", err)
+// reportFormat is the format to render in (see outputFormat) once the
+// flags are checked.
+func reportFormat(cmd *cobra.Command, fl reportFlags, def string) (string, error) {
+	format, err := outputFormat(cmd.Flags(), fl.format, fl.output, def)
+	if err != nil {
+		return "", err
 	}
 	if fl.config != "" && !isFile(fl.config) {
 		return "", fmt.Errorf("config %s: no such file", fl.config)
@@ -253,21 +242,11 @@ func renderReport(rep *finding.Report, format string, fl reportFlags, stdout, st
 		}
 		rep.Rules = append(set.Rules(), capture.Rules()...)
 	}
-	if fl.output != "" {
-		if err := reporters.WriteFile(fl.output, format, rep, reporters.Options{}); err != nil {
-			return fail(err)
-		}
-		if !fl.quiet {
-			fmt.Fprintf(stderr, "channelguard: %d findings; report written to %s\n", len(rep.Findings), fl.output)
-		}
-		return nil
-	}
-	var buf bytes.Buffer
-	if err := reporters.Write(&buf, format, rep, reporters.Options{Color: format == "text" && wantsColor(stdout)}); err != nil {
+	if err := writeReport(rep, format, fl.output, reporters.Options{AsOf: fl.asOf.Day()}, stdout); err != nil {
 		return fail(err)
 	}
-	if _, err := stdout.Write(buf.Bytes()); err != nil {
-		return fail(fmt.Errorf("write report: %w", err))
+	if fl.output != "" && !fl.quiet {
+		fmt.Fprintf(stderr, "channelguard: %d findings; report written to %s\n", len(rep.Findings), fl.output)
 	}
 	return nil
 }

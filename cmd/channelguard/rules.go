@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -75,6 +76,9 @@ channelguard attaches to its findings.`,
 				return err
 			}
 			fmt.Fprintf(stdout, "\n%d policy rules, reported as %s. 'channelguard rules ID' shows one rule's remediation.\n", len(pol.Rules), capture.RuleRoleField)
+			if slices.ContainsFunc(pol.Rules, func(r policy.Rule) bool { return len(r.Words) > 0 }) {
+				fmt.Fprintf(stdout, "\n%s\n", wordsHelp)
+			}
 			return nil
 		},
 	}
@@ -111,10 +115,61 @@ func printPolicyRule(w io.Writer, p *policy.Policy, r *policy.Rule) {
 	if len(r.Names) > 0 {
 		fmt.Fprintf(w, "Names:        %s (any depth, case and separators ignored)\n", strings.Join(r.Names, ", "))
 	}
+	if len(r.Words) > 0 {
+		fmt.Fprintf(w, "Words:        %s (names ending in them, at any depth; not look-alikes)\n", strings.Join(r.Words, ", "))
+	}
+	if len(r.ExceptNames) > 0 {
+		fmt.Fprintf(w, "Except names: %s\n", strings.Join(r.ExceptNames, ", "))
+	}
+	switch r.Values {
+	case policy.ValuesString:
+		fmt.Fprintf(w, "Values:       strings only\n")
+	case policy.ValuesSecret:
+		fmt.Fprintf(w, "Values:       strings that could be secrets: not booleans, numbers, dates or short words (%s)\n", strings.Join(enumExamples, ", "))
+	}
 	if r.HelpURI != "" {
 		fmt.Fprintf(w, "Help:         %s\n", r.HelpURI)
 	}
+	if len(r.Words) > 0 {
+		fmt.Fprintf(w, "\n%s\n", wordsHelp)
+	}
 	fmt.Fprintf(w, "\n%s\n\nRemediation\n\n%s\n", r.Description, r.Remediation)
+}
+
+// Examples for the word matcher's help, worked out by the matcher itself.
+var (
+	splitExamples     = []string{"secretToken", "LINE_CHANNEL_SECRET", "APIKey", "clientSECRET", "personal-access-token"}
+	lookAlikeExamples = []string{"tokenType", "expiresIn", "tokenExpiresAt", "nextPageToken", "continuationToken", "csrfTokenName", "publicKey", "keyId", "secretIssuedAt", "hasSecret", "secretsCount", "tokenEndpoint"}
+	enumExamples      = []string{"Bearer", "ENABLED", "hmac-sha256"}
+	wordsHelp         = wordsHelpText()
+)
+
+// wordsHelpText explains word matching with examples the policy package
+// computes, so the help cannot drift from what is matched.
+func wordsHelpText() string {
+	var b strings.Builder
+	b.WriteString("Word matching (policy rules with words): a field name is split into words at\n" +
+		"camelCase, snake_case, kebab-case, acronyms and digits:\n")
+	for _, n := range splitExamples {
+		fmt.Fprintf(&b, "  %-22s → %s\n", n, strings.Join(policy.Words(n), " "))
+	}
+	b.WriteString("A rule's words match when the name ends in them (\"private key\": privateKey,\n" +
+		"rsa_private_key; \"token\": secretToken, personalAccessToken; not tokenType).\n" +
+		"Look-alike names never match:")
+	col := 80
+	for _, n := range lookAlikeExamples {
+		if !policy.LookAlikeName(n) {
+			continue
+		}
+		if col+len(n)+2 > 78 {
+			b.WriteString("\n ")
+			col = 1
+		}
+		b.WriteString(" " + n + ",")
+		col += len(n) + 2
+	}
+	b.WriteString(" …\nSee rules/policy/README.md (Words).")
+	return b.String()
 }
 
 func endpoints(r *policy.Rule) string {

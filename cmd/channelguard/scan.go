@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +36,7 @@ type scanFlags struct {
 	captures                                            []string
 	noHistory, quiet, verbose                           bool
 	verifyFlags
+	asOf asOfFlag
 }
 
 func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -107,7 +107,7 @@ report is then not written).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&fl.format, "format", "f", "text", "report `FORMAT`: text, json or sarif")
+	f.StringVarP(&fl.format, "format", "f", "text", formatFlagHelp("text"))
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	f.StringVarP(&fl.config, "config", "c", "", "channelguard config `FILE` (default: .channelguard.toml in PATH when present)")
 	f.StringVarP(&fl.baseline, "baseline", "b", "", "previous channelguard JSON or SARIF report `FILE`: its findings are not reported again")
@@ -123,6 +123,7 @@ report is then not written).`,
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
 	fl.verifyFlags.register(f)
+	fl.asOf.register(f)
 	f.StringVar(&fl.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the scan to `FILE` (for performance work)")
 	_ = f.MarkHidden("cpuprofile")
 	f.StringVar(&fl.memprofile, "memprofile", "", "write a Go heap profile at the end of the scan to `FILE` (for performance work)")
@@ -132,6 +133,11 @@ report is then not written).`,
 
 func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Writer) error {
 	fail := func(err error) error { return &exitCode{code: exitError, err: err} }
+	format, err := outputFormat(cmd.Flags(), fl.format, fl.output, "text")
+	if err != nil {
+		return fail(err)
+	}
+	fl.format = format
 	failOn, err := checkScanFlags(fl)
 	if err != nil {
 		return fail(err)
@@ -167,7 +173,7 @@ func runScan(cmd *cobra.Command, path string, fl scanFlags, stdout, stderr io.Wr
 	rep := res.Report
 	rep.Tool = finding.Tool{Name: "channelguard", Version: version, InformationURI: "https://github.com/channelguard/channelguard"}
 	logf("scan took %s", time.Since(start).Round(time.Millisecond))
-	if err := writeReport(rep, fl.format, fl.output, stdout); err != nil {
+	if err := writeReport(rep, fl.format, fl.output, reporters.Options{AsOf: fl.asOf.Day()}, stdout); err != nil {
 		return fail(err)
 	}
 	if !fl.quiet {
@@ -288,22 +294,6 @@ func scanWithProgress(ctx context.Context, opts scanner.Options, fl scanFlags, s
 	opts.Progress = &progress
 	res, err := scanner.Scan(ctx, opts)
 	return res, said, err
-}
-
-// writeReport writes the report to output (atomically), or to stdout.
-func writeReport(rep *finding.Report, format, output string, stdout io.Writer) error {
-	opt := reporters.Options{Color: output == "" && wantsColor(stdout)}
-	if output != "" {
-		return reporters.WriteFile(output, format, rep, opt)
-	}
-	var buf bytes.Buffer
-	if err := reporters.Write(&buf, format, rep, opt); err != nil {
-		return err
-	}
-	if _, err := stdout.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	return nil
 }
 
 // printScanNotes says on stderr what the report alone does not: what the

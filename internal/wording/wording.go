@@ -52,3 +52,33 @@ func Plural(n int, noun string) string {
 func isVowel(b byte) bool {
 	return strings.IndexByte("aeiou", byte(unicode.ToLower(rune(b)))) >= 0
 }
+
+// List joins items as a sentence does: "a", "a and b", "a, b and c".
+func List(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// Age says a number of days the way a reader counts them, rounded down:
+// "< 1 day", "12 days" (under 60), "5 months" (30 days each, under a
+// year), "1 year 2 months".
+func Age(days int) string {
+	switch {
+	case days < 1:
+		return "< 1 day"
+	case days < 60:
+		return Plural(days, "day")
+	case days < 365:
+		return Plural(min(days/30, 11), "month")
+	}
+	years, months := days/365, min((days%365)/30, 11)
+	if months == 0 {
+		return Plural(years, "year")
+	}
+	return Plural(years, "year") + " " + Plural(months, "month")
+}

@@ -54,3 +54,31 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+func TestList(t *testing.T) {
+	for _, tt := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"a"}, "a"},
+		{[]string{"a", "b"}, "a and b"},
+		{[]string{"a", "b", "c"}, "a, b and c"},
+	} {
+		if got := List(tt.in); got != tt.want {
+			t.Errorf("List(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestAge(t *testing.T) {
+	for days, want := range map[int]string{
+		-3: "< 1 day", 0: "< 1 day", 1: "1 day", 12: "12 days", 59: "59 days",
+		60: "2 months", 89: "2 months", 90: "3 months", 364: "11 months", 365: "1 year", 400: "1 year 1 month",
+		729: "1 year 11 months", 730: "2 years", 1000: "2 years 9 months",
+	} {
+		if got := Age(days); got != want {
+			t.Errorf("Age(%d) = %q, want %q", days, got, want)
+		}
+	}
+}

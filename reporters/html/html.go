@@ -19,9 +19,16 @@
 // messages, errors) goes through html/template and is escaped. Like every
 // reporter it holds no raw secret: only the redacted preview and the hash.
 //
-// The output is deterministic: exposure ages are measured from the newest
-// commit date in the report, not from the clock, and nothing else depends
-// on time or map order.
+// Exposure ages are counted to Options.AsOf, the day the report is written
+// (or the day --as-of names): the same report and day give the same bytes,
+// and nothing else depends on time or map order. Without AsOf they are
+// counted to the newest commit date in the report, so the page depends on
+// the report alone.
+//
+// Dates, commit ids, previews and ages never wrap inside (white-space:
+// nowrap); a path wraps only after a "/" (each segment is a nowrap span
+// with a <wbr> between), and the findings table scrolls sideways instead
+// of breaking them. TestLayoutInChromium checks that in a real browser.
 package html
 
 import (
@@ -35,11 +42,24 @@ import (
 	"time"
 
 	"github.com/channelguard/channelguard/finding"
+	"github.com/channelguard/channelguard/internal/wording"
 )
 
-// Write writes r as one HTML page.
+// Options changes what the page shows beside the report.
+type Options struct {
+	// AsOf is the day exposure ages are counted to; zero: the newest
+	// commit date in the report.
+	AsOf time.Time
+}
+
+// Write writes r as one HTML page, ages counted to the newest commit.
 func Write(w io.Writer, r *finding.Report) error {
-	return page.Execute(w, build(r))
+	return WriteWith(w, r, Options{})
+}
+
+// WriteWith writes r as one HTML page.
+func WriteWith(w io.Writer, r *finding.Report, opt Options) error {
+	return page.Execute(w, build(r, opt))
 }
 
 type view struct {
@@ -49,7 +69,9 @@ type view struct {
 	Severities          []sevCount
 	Repos               int
 	Failed              []finding.RepoScan
-	Reference           string // day ages are measured from
+	Reference           string // day ages are measured to
+	AsOf                bool   // Reference is Options.AsOf, not the newest commit
+	Scanned             string
 	Charts              []chart
 	Changes             *changesView
 	Rows                []row
@@ -82,6 +104,12 @@ type row struct {
 	Verification, Todo                             string
 	Rank                                           int
 	ShowRepo                                       bool
+	// Age is how long the secret has been exposed (AgeKey sorts it, in
+	// days; AgeTitle says since when); "" when unknown.
+	Age, AgeKey, AgeTitle string
+	// IntroSHA and IntroAuthor name the commit that first added the
+	// secret and its author: whom to ask.
+	IntroSHA, IntroAuthor string
 }
 
 type chart struct {
@@ -117,16 +145,21 @@ var sevFill = map[finding.Severity]string{
 	finding.Critical: "#8e24aa", finding.High: "#d32f2f", finding.Medium: "#f57c00", finding.Low: "#0288d1", finding.Info: "#757575",
 }
 
-func build(r *finding.Report) view {
+func build(r *finding.Report, opt Options) view {
 	v := view{
-		Title:  "channelguard report",
-		Target: r.Target,
-		Total:  len(r.Findings),
-		Repos:  len(r.Repositories),
-		CSP:    csp,
+		Title:   "channelguard report",
+		Target:  r.Target,
+		Total:   len(r.Findings),
+		Repos:   len(r.Repositories),
+		CSP:     csp,
+		Scanned: r.Scanned(),
 	}
-	if r.Target != "" {
-		v.Title += ": " + r.Target
+	if s := r.Subject(); s != "" {
+		v.Title += ": " + s
+	}
+	ref, haveRef := reference(r)
+	if !opt.AsOf.IsZero() {
+		ref, haveRef, v.AsOf = opt.AsOf, true, true
 	}
 	if r.Tool.Name != "" {
 		v.Tool = strings.TrimSpace(r.Tool.Name + " " + r.Tool.Version)
@@ -155,20 +188,19 @@ func build(r *finding.Report) view {
 	}
 	v.ShowRepo = len(r.Repositories) > 0 || anyRepository(r)
 	for i := range r.Findings {
-		rw := makeRow(r, &r.Findings[i])
+		rw := makeRow(r, &r.Findings[i], ref, haveRef)
 		rw.ShowRepo = v.ShowRepo
 		v.Rows = append(v.Rows, rw)
 	}
 	if c := r.Changes; c != nil {
 		cv := &changesView{Previous: c.Previous, New: c.New, Open: c.Open, Fixed: len(c.Fixed)}
 		for i := range c.Fixed {
-			cv.Rows = append(cv.Rows, makeRow(r, &c.Fixed[i]))
+			cv.Rows = append(cv.Rows, makeRow(r, &c.Fixed[i], ref, haveRef))
 		}
 		v.Changes = cv
 	}
 
-	ref, ok := reference(r)
-	if ok {
+	if haveRef {
 		v.Reference = ref.Format("2006-01-02")
 	}
 	if v.ShowRepo {
@@ -183,7 +215,7 @@ func build(r *finding.Report) view {
 		rules[f.RuleID]++
 	}
 	v.Charts = append(v.Charts, barChart("by-rule", "Findings per rule", "", ranked(rules), "#5e35b1", "No findings."))
-	v.Charts = append(v.Charts, ageChart(r, ref, ok))
+	v.Charts = append(v.Charts, ageChart(r, ref, haveRef, v.AsOf))
 	return v
 }
 
@@ -196,7 +228,7 @@ func anyRepository(r *finding.Report) bool {
 	return false
 }
 
-func makeRow(r *finding.Report, f *finding.Finding) row {
+func makeRow(r *finding.Report, f *finding.Finding, ref time.Time, haveRef bool) row {
 	rw := row{
 		Repository:  f.Repository,
 		Severity:    f.Severity.String(),
@@ -223,6 +255,17 @@ func makeRow(r *finding.Report, f *finding.Finding) row {
 	}
 	if c := f.Exposure.FirstCommit; c != nil {
 		rw.FirstSeen = c.Day()
+		rw.IntroSHA, rw.IntroAuthor = c.Short(), c.Author
+	}
+	rw.AgeKey = "-1"
+	if days, ok := f.ExposedDays(ref); ok && haveRef {
+		rw.AgeKey = fmt.Sprint(days)
+		rw.Age = wording.Age(days)
+		rw.AgeTitle = fmt.Sprintf("%s since %s, as of %s", wording.Plural(days, "day"), rw.FirstSeen, ref.Format("2006-01-02"))
+		if days < 0 {
+			rw.Age = "—"
+			rw.AgeTitle = "first committed after " + ref.Format("2006-01-02")
+		}
 	}
 	switch {
 	case f.Capture != nil || (f.Exposure.FirstCommit == nil && f.Commit == nil && !f.Exposure.InWorkingTree):
@@ -307,24 +350,22 @@ var ageBuckets = []struct {
 const unknownAge = "unknown"
 
 // ageChart counts findings by how long ago the first commit that added the
-// secret was, measured from ref; findings without a dated first commit
+// secret was, counted to ref; findings without a dated first commit
 // (uncommitted files, captures) are "unknown".
-func ageChart(r *finding.Report, ref time.Time, haveRef bool) chart {
+func ageChart(r *finding.Report, ref time.Time, haveRef, asOf bool) chart {
 	counts := make([]int, len(ageBuckets)+1)
-	for _, f := range r.Findings {
-		i := len(ageBuckets)
-		if c := f.Exposure.FirstCommit; c != nil && haveRef {
-			if t, ok := parseDate(c.Date); ok {
-				age := ref.Sub(t)
-				for j, b := range ageBuckets {
-					if age < b.limit {
-						i = j
-						break
-					}
+	for i := range r.Findings {
+		k := len(ageBuckets)
+		if days, ok := r.Findings[i].ExposedDays(ref); ok && haveRef {
+			age := time.Duration(days) * 24 * time.Hour
+			for j, b := range ageBuckets {
+				if age < b.limit {
+					k = j
+					break
 				}
 			}
 		}
-		counts[i]++
+		counts[k]++
 	}
 	data := make([]kv, 0, len(counts))
 	for i, b := range ageBuckets {
@@ -332,53 +373,35 @@ func ageChart(r *finding.Report, ref time.Time, haveRef bool) chart {
 	}
 	data = append(data, kv{unknownAge, counts[len(ageBuckets)]})
 	note := "Time since the first commit that added the secret, measured from the newest commit in this report"
-	if haveRef {
+	switch {
+	case asOf:
+		note = "Time since the first commit that added the secret, as of " + ref.Format("2006-01-02") + "."
+	case haveRef:
 		note += " (" + ref.Format("2006-01-02") + ")."
-	} else {
+	default:
 		note += "; this report has no dated commit."
 	}
 	c := barChart("by-age", "Exposure age", note, data, "#00897b", "")
 	return c
 }
 
-// reference is the newest commit date in the report: exposure ages are
-// measured from it so that the same report always renders the same page.
-func reference(r *finding.Report) (time.Time, bool) {
-	var newest time.Time
-	found := false
-	see := func(c *finding.Commit) {
-		if c == nil {
-			return
-		}
-		if t, ok := parseDate(c.Date); ok && (!found || t.After(newest)) {
-			newest, found = t, true
-		}
-	}
-	visit := func(fs []finding.Finding) {
-		for i := range fs {
-			f := &fs[i]
-			see(f.Commit)
-			see(f.Exposure.FirstCommit)
-			see(f.Exposure.RemovedIn)
-			for j := range f.Occurrences {
-				see(f.Occurrences[j].Commit)
-			}
-		}
-	}
-	visit(r.Findings)
-	if r.Changes != nil {
-		visit(r.Changes.Fixed)
-	}
-	return newest, found
-}
+// reference is the newest commit date in the report: without a day to
+// count to, exposure ages are counted to it, so that the same report
+// always renders the same page.
+func reference(r *finding.Report) (time.Time, bool) { return r.NewestCommitDate() }
 
-func parseDate(s string) (time.Time, bool) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
+// pathParts cuts a path after each "/", so that the page can offer a line
+// break there (and nowhere inside a name).
+func pathParts(p string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(p, '/')
+		if i < 0 || i == len(p)-1 {
+			return append(out, p)
 		}
+		out = append(out, p[:i+1])
+		p = p[i+1:]
 	}
-	return time.Time{}, false
 }
 
 func shorten(s string, n int) string {
@@ -401,4 +424,5 @@ var csp = "default-src 'none'; style-src " + hash(style) + "; script-src " + has
 
 var page = htmltemplate.Must(htmltemplate.New("report").Funcs(htmltemplate.FuncMap{
 	"sevclass": func(s string) string { return "sev sev-" + s },
+	"parts":    pathParts,
 }).Parse(pageHead + "<style>" + style + "</style>\n" + pageBody + "<script>" + script + "</script>\n</body>\n</html>\n"))

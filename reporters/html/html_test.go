@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/teamreport/teamreporttest"
@@ -55,7 +56,7 @@ func TestWrite(t *testing.T) {
 			"(2025-11-25).",
 			`<a href="` + teamreporttest.HelpURI + `" rel="noopener noreferrer">rule help</a>`,
 			`<span class="badge new">new</span>`, `<span class="badge verify-live">live</span>`,
-			"Fixed since the last report", "<td class=\"path\">old.env:1</td>",
+			"Fixed since the last report", "<td class=\"path\" title=\"old.env:1\"><span>old.env:1</span></td>",
 			`<td>no, removed in ddddeeee</td>`,
 			"reports/2025-11-18.json",
 		}, []string{"javascript:", "NaN", "ZgotmplZ"}},
@@ -147,7 +148,7 @@ func TestEscaping(t *testing.T) {
 	}
 	for _, esc := range []string{
 		`<td>acme/&lt;script&gt;alert(&#34;repo&#34;)&lt;/script&gt;</td>`,
-		"cfg/&lt;script&gt;alert(&#34;path&#34;)&lt;/script&gt;|`x`.env:2</td>",
+		"<span>cfg/</span><wbr><span>&lt;script&gt;alert(&#34;path&#34;)&lt;/</span><wbr><span>script&gt;|`x`.env:2</span></td>",
 	} {
 		if !strings.Contains(out, esc) {
 			t.Errorf("no %q in the page", esc)
@@ -166,5 +167,111 @@ func TestExposureAgeUsesReportTime(t *testing.T) {
 	out := write(t, r)
 	if !strings.Contains(out, "<title>&lt; 1 month: 1</title>") || !strings.Contains(out, "(2020-01-10).") {
 		t.Error("age not measured from the newest commit in the report")
+	}
+}
+
+func writeWith(t *testing.T, r *finding.Report, opt Options) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteWith(&buf, r, opt); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// agedReport has one secret first committed by Alice on 2024-05-01 in a
+// deep path, still at HEAD, in a scan of "." of the repository acme/api.
+func agedReport() *finding.Report {
+	first := &finding.Commit{SHA: "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d", Author: "Alice Example", Email: "alice@example.com", Date: "2024-05-01T09:00:00Z"}
+	newest := &finding.Commit{SHA: "9999999999999999999999999999999999999999", Author: "Bob", Date: "2024-06-01T09:00:00Z"}
+	return &finding.Report{Target: ".", Name: "acme/api", Findings: []finding.Finding{{
+		RuleID: "line-channel-secret", Severity: finding.High, Fingerprint: "1", SecretPreview: "c3d7… (32 chars)", SecretSHA256: "869a194bd246",
+		Location: finding.Location{Path: "services/line-bot/config/production.env", StartLine: 7},
+		Commit:   newest,
+		Exposure: finding.Exposure{FirstCommit: first, StillAtHead: true},
+	}}}
+}
+
+func TestTitleNamesTheRepository(t *testing.T) {
+	out := write(t, agedReport())
+	if !strings.Contains(out, "<title>channelguard report: acme/api</title>") || !strings.Contains(out, "<h1>channelguard report: acme/api</h1>") {
+		t.Errorf("title does not name acme/api:\n%s", out[:min(len(out), 600)])
+	}
+	r := agedReport()
+	r.Name = "" // an older report of "."
+	out = write(t, r)
+	if !strings.Contains(out, "<title>channelguard report</title>") || strings.Contains(out, "report: .") {
+		t.Error(`a report of "." without a name is titled with "."`)
+	}
+}
+
+func TestAgesCountedToAsOf(t *testing.T) {
+	r := agedReport()
+	day := func(s string) time.Time {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, tt := range []struct {
+		asOf, age, key, bucket string
+	}{
+		{"2024-05-03", "2 days", "2", "<title>&lt; 1 week: 1</title>"},
+		{"2025-07-01", "1 year 2 months", "426", "<title>1 year or more: 1</title>"},
+	} {
+		out := writeWith(t, r, Options{AsOf: day(tt.asOf)})
+		for _, want := range []string{
+			`<td class="age" data-v="` + tt.key + `" title="` + tt.key + ` days since 2024-05-01, as of ` + tt.asOf + `">` + tt.age + `</td>`,
+			`Exposure ages as of <span class="date">` + tt.asOf + `</span>.`,
+			tt.bucket, "as of " + tt.asOf + ".</p>",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("as of %s: no %q in the page", tt.asOf, want)
+			}
+		}
+		if out != writeWith(t, r, Options{AsOf: day(tt.asOf)}) {
+			t.Error("two writes with one --as-of differ")
+		}
+	}
+	// without a day: counted to the newest commit (2024-06-01), as before
+	if out := write(t, r); !strings.Contains(out, `data-v="31" title="31 days since 2024-05-01, as of 2024-06-01">31 days</td>`) {
+		t.Error("without AsOf the age is not counted to the newest commit")
+	}
+}
+
+// The introducer column names the first commit and its author (not the
+// e-mail address), so a team lead knows whom to ask.
+func TestIntroducerColumn(t *testing.T) {
+	out := write(t, agedReport())
+	if !strings.Contains(out, `<th data-type="text"><button type="button">Introduced by</button></th>`) ||
+		!strings.Contains(out, `<td><code class="sha">1a2b3c4d</code> Alice Example</td>`) {
+		t.Error("no introducer column naming 1a2b3c4d and Alice Example")
+	}
+	if strings.Contains(out, "alice@example.com") {
+		t.Error("the page shows the author's e-mail address")
+	}
+	if strings.Contains(out, `<code class="sha">99999999</code>`) {
+		t.Error("the introducer is the newest commit, not the first")
+	}
+}
+
+// Dates, previews, ages and commit ids never wrap inside; a path wraps
+// only after a "/".
+func TestNoWrapInsideTokens(t *testing.T) {
+	out := write(t, agedReport())
+	for _, want := range []string{
+		`<td class="path" data-v="services/line-bot/config/production.env` + "\t" + `000000007" title="services/line-bot/config/production.env:7"><span>services/</span><wbr><span>line-bot/</span><wbr><span>config/</span><wbr><span>production.env:7</span></td>`,
+		`<td class="date">2024-05-01</td>`,
+		`<td class="preview" title="sha256 869a194bd246">c3d7… (32 chars)</td>`,
+		`td.path span,td.preview,td.date,td.age,.date,code.sha,.sev,.badge{white-space:nowrap}`,
+		`<div class="scroll">`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in the page", want)
+		}
+	}
+	if strings.Contains(style, "break-all") {
+		t.Error("the style breaks words anywhere")
 	}
 }

@@ -18,7 +18,7 @@ const pageBody = `</head>
 <body>
 <header>
 <h1>{{.Title}}</h1>
-<p class="meta">{{if .Tool}}Written by {{.Tool}}. {{end}}{{if .Reference}}Newest commit in the report: {{.Reference}}.{{end}} Secrets appear only as a redacted preview and a short SHA-256.</p>
+<p class="meta">{{if .Tool}}Written by {{.Tool}}. {{end}}Scanned {{.Scanned}}. {{if .AsOf}}Exposure ages as of <span class="date">{{.Reference}}</span>.{{else if .Reference}}Newest commit in the report: <span class="date">{{.Reference}}</span>.{{end}} Secrets appear only as a redacted preview and a short SHA-256.</p>
 </header>
 
 <section aria-labelledby="h-summary">
@@ -61,7 +61,7 @@ const pageBody = `</head>
 {{end}}{{if .Gaps}}<table class="plain">
 <thead><tr>{{if .ShowRepo}}<th>Repository</th>{{end}}<th>Kind</th><th>File</th><th>Commit</th><th>Object</th><th>Detail</th></tr></thead>
 <tbody>
-{{range .Gaps}}<tr>{{if $.ShowRepo}}<td>{{.Repository}}</td>{{end}}<td>{{.Kind}}</td><td class="path">{{.Path}}</td><td class="path">{{.Commit}}</td><td class="path">{{.Object}}</td><td>{{.Detail}}</td></tr>
+{{range .Gaps}}<tr>{{if $.ShowRepo}}<td>{{.Repository}}</td>{{end}}<td>{{.Kind}}</td><td class="path" title="{{.Path}}">{{template "path" .Path}}</td><td class="path">{{.Commit}}</td><td class="path">{{.Object}}</td><td>{{.Detail}}</td></tr>
 {{end}}</tbody>
 </table>
 {{end}}{{if .GapsMore}}<p class="note">and {{.GapsMore}} more gaps not shown (the JSON report lists every one).</p>
@@ -80,6 +80,7 @@ const pageBody = `</head>
 <label>Severity <select id="severity"><option value="">all</option>{{range .SeverityNames}}<option value="{{.}}">{{.}}</option>{{end}}</select></label>
 <span class="shown"><span id="shown">{{len .Rows}}</span> of {{len .Rows}} shown</span>
 </div>
+<div class="scroll">
 <table id="findings" class="findings">
 <thead><tr>
 {{if .ShowRepo}}<th data-type="text"><button type="button">Repository</button></th>
@@ -87,6 +88,8 @@ const pageBody = `</head>
 <th data-type="text"><button type="button">Rule</button></th>
 <th data-type="text"><button type="button">File:line</button></th>
 <th data-type="text"><button type="button">First seen</button></th>
+<th data-type="num"><button type="button">Exposed</button></th>
+<th data-type="text"><button type="button">Introduced by</button></th>
 <th data-type="text"><button type="button">At HEAD</button></th>
 <th data-type="text"><button type="button">Preview</button></th>
 <th data-type="text"><button type="button">Remediation</button></th>
@@ -94,30 +97,37 @@ const pageBody = `</head>
 <tbody>
 {{range .Rows}}{{template "row" .}}{{end}}</tbody>
 </table>
+</div>
 {{else}}<p>No findings.</p>
 {{end}}</section>
 {{with .Changes}}{{if .Rows}}
 <section aria-labelledby="h-fixed">
 <h2 id="h-fixed">Fixed since the last report</h2>
+<div class="scroll">
 <table class="plain">
-<thead><tr><th>Repository</th><th>Severity</th><th>Rule</th><th>File:line</th><th>First seen</th><th>Preview</th></tr></thead>
+<thead><tr><th>Repository</th><th>Severity</th><th>Rule</th><th>File:line</th><th>First seen</th><th>Introduced by</th><th>Preview</th></tr></thead>
 <tbody>
-{{range .Rows}}<tr><td>{{.Repository}}</td><td><span class="{{sevclass .Severity}}">{{.Severity}}</span></td><td>{{.Rule}}</td><td class="path">{{.Location}}</td><td>{{.FirstSeen}}</td><td class="preview">{{.Preview}}</td></tr>
+{{range .Rows}}<tr><td>{{.Repository}}</td><td><span class="{{sevclass .Severity}}">{{.Severity}}</span></td><td>{{.Rule}}</td><td class="path" title="{{.Location}}">{{template "path" .Location}}</td><td class="date">{{.FirstSeen}}</td><td>{{template "intro" .}}</td><td class="preview">{{.Preview}}</td></tr>
 {{end}}</tbody>
 </table>
+</div>
 </section>
 {{end}}{{end}}
 {{define "row"}}<tr data-severity="{{.Severity}}">
 {{if .ShowRepo}}<td>{{.Repository}}</td>
 {{end}}<td data-v="{{.Rank}}"><span class="{{sevclass .Severity}}">{{.Severity}}</span>{{if eq .Change "new"}} <span class="badge new">new</span>{{end}}{{if .Verification}} <span class="badge verify-{{.Verification}}">{{.Verification}}</span>{{end}}</td>
 <td title="{{.RuleTitle}}">{{.Rule}}</td>
-<td class="path" data-v="{{.LocationKey}}">{{.Location}}</td>
-<td>{{.FirstSeen}}</td>
+<td class="path" data-v="{{.LocationKey}}" title="{{.Location}}">{{template "path" .Location}}</td>
+<td class="date">{{.FirstSeen}}</td>
+<td class="age" data-v="{{.AgeKey}}"{{if .AgeTitle}} title="{{.AgeTitle}}"{{end}}>{{.Age}}</td>
+<td>{{template "intro" .}}</td>
 <td>{{.AtHead}}</td>
 <td class="preview"{{if .Hash}} title="sha256 {{.Hash}}"{{end}}>{{.Preview}}</td>
 <td>{{.Todo}}{{if .HelpURI}} <a href="{{.HelpURI}}" rel="noopener noreferrer">rule help</a>{{end}}</td>
 </tr>
 {{end}}
+{{/* a path may wrap after a "/" only; the cell's title holds it whole */}}{{define "path"}}{{range $i, $p := parts .}}{{if $i}}<wbr>{{end}}<span>{{$p}}</span>{{end}}{{end}}
+{{define "intro"}}{{if .IntroSHA}}<code class="sha">{{.IntroSHA}}</code>{{if .IntroAuthor}} {{.IntroAuthor}}{{end}}{{end}}{{end}}
 {{define "chart"}}<figure class="chart" id="{{.ID}}">
 <figcaption>{{.Title}}</figcaption>
 {{if .Bars}}<svg viewBox="0 0 {{.Width}} {{.Height}}" width="{{.Width}}" height="{{.Height}}" role="img" aria-label="{{.Title}}">
@@ -138,12 +148,15 @@ h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:1.6rem 0 .6rem;bor
 .sev{font-weight:600}.sev-critical{color:#8e24aa}.sev-high{color:#d32f2f}.sev-medium{color:#e65100}.sev-low{color:#0277bd}.sev-info{color:#616161}
 .badge{font-size:.75rem;border-radius:3px;padding:0 .3rem;background:#eee}.badge.new{background:#fff3cd}.badge.verify-live{background:#f8d7da}
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem}.chart{margin:0}.chart figcaption{font-weight:600;margin-bottom:.3rem}
-svg text{font-size:12px;fill:#333}
+svg text{font-size:12px;fill:#333}.chart svg{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e5e5e5;padding:.3rem .4rem;text-align:left;vertical-align:top}
 th button{font:inherit;font-weight:600;border:0;background:none;padding:0;cursor:pointer}
 th[aria-sort=ascending] button::after{content:" \25B2"}th[aria-sort=descending] button::after{content:" \25BC"}
-td.path,td.preview,td.err,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all}
-.controls{display:flex;gap:1rem;align-items:center;margin-bottom:.5rem}.controls input{width:22rem}
+td.path,td.preview,td.err,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem}
+td.err{overflow-wrap:anywhere}
+td.path span,td.preview,td.date,td.age,.date,code.sha,.sev,.badge{white-space:nowrap}
+.scroll{overflow-x:auto}
+.controls{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin-bottom:.5rem}.controls input{width:22rem;max-width:60vw}
 tr[hidden]{display:none}
 `
 

@@ -16,11 +16,13 @@ const SchemaVersion = 1
 
 // Document is the top-level JSON object.
 type Document struct {
-	SchemaVersion int               `json:"schema_version"`
-	Tool          finding.Tool      `json:"tool"`
-	Target        string            `json:"target"`
-	Summary       Summary           `json:"summary"`
-	Findings      []finding.Finding `json:"findings"`
+	SchemaVersion int          `json:"schema_version"`
+	Tool          finding.Tool `json:"tool"`
+	Target        string       `json:"target"`
+	// Name is what the target is called, for titles (see finding.Report).
+	Name     string            `json:"name,omitempty"`
+	Summary  Summary           `json:"summary"`
+	Findings []finding.Finding `json:"findings"`
 	// Notes say what the reader should know about what was scanned (a
 	// partial clone); Gaps list what could not be read: a report with
 	// gaps is not a clean result where they are.
@@ -51,6 +53,7 @@ func New(r *finding.Report) Document {
 		SchemaVersion: SchemaVersion,
 		Tool:          r.Tool,
 		Target:        r.Target,
+		Name:          r.Name,
 		Summary: Summary{
 			Total:    len(r.Findings),
 			Critical: by[finding.Critical],

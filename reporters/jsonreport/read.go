@@ -50,6 +50,7 @@ func Read(r io.Reader) (*finding.Report, error) {
 	rep := &finding.Report{
 		Tool:         doc.Tool,
 		Target:       doc.Target,
+		Name:         doc.Name,
 		Findings:     doc.Findings,
 		Notes:        doc.Notes,
 		Gaps:         doc.Gaps,

@@ -15,30 +15,46 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/wording"
 )
 
-// Write writes r as Markdown. The same report gives the same bytes.
+// Options changes what the Markdown shows beside the report.
+type Options struct {
+	// AsOf is the day exposure ages are counted to (the day the report is
+	// written, or --as-of); zero: the newest commit date in the report.
+	AsOf time.Time
+}
+
+// Write writes r as Markdown, ages counted to the newest commit in it. The
+// same report gives the same bytes.
 func Write(w io.Writer, r *finding.Report) error {
+	return WriteWith(w, r, Options{})
+}
+
+// WriteWith writes r as Markdown. The same report and options give the
+// same bytes.
+func WriteWith(w io.Writer, r *finding.Report, opt Options) error {
 	var b strings.Builder
 	title := "channelguard report"
-	if r.Target != "" {
-		title += ": " + Escape(r.Target)
+	if s := r.Subject(); s != "" {
+		title += ": " + Escape(s)
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
-	headline(&b, r)
+	ages := newAger(r, opt)
+	headline(&b, r, ages)
 	repositories(&b, r)
 	coverage(&b, r)
 	replay(&b, r)
 	changes(&b, r)
-	findings(&b, r)
+	findings(&b, r, ages)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func headline(b *strings.Builder, r *finding.Report) {
+func headline(b *strings.Builder, r *finding.Report, ages ager) {
 	by := r.CountBySeverity()
 	fmt.Fprintf(b, "**%s**", wording.Plural(len(r.Findings), "finding"))
 	if len(r.Repositories) > 0 {
@@ -61,12 +77,21 @@ func headline(b *strings.Builder, r *finding.Report) {
 		case partial > 0:
 			fmt.Fprintf(b, " (%d scanned in part)", partial)
 		}
+		fmt.Fprintf(b, "; %s read", wording.Plural(r.Stats.Commits, "commit"))
+	} else {
+		fmt.Fprintf(b, " in %s", Escape(r.Scanned()))
 	}
-	fmt.Fprintf(b, "; %s commits and %s files scanned", count(r.Stats.Commits), count(r.Stats.Files))
 	if r.Tool.Version != "" {
-		fmt.Fprintf(b, " by channelguard %s", Escape(r.Tool.Version))
+		fmt.Fprintf(b, ", by channelguard %s", Escape(r.Tool.Version))
 	}
-	b.WriteString(".\n\n| Severity | Findings |\n|---|---:|\n")
+	b.WriteString(".")
+	switch {
+	case ages.asOf:
+		fmt.Fprintf(b, " Exposure ages as of %s.", ages.day.Format("2006-01-02"))
+	case ages.ok && len(r.Findings) > 0:
+		fmt.Fprintf(b, " Exposure ages counted to the newest commit in the report (%s).", ages.day.Format("2006-01-02"))
+	}
+	b.WriteString("\n\n| Severity | Findings |\n|---|---:|\n")
 	for _, sev := range finding.Severities {
 		fmt.Fprintf(b, "| %s | %d |\n", sev, by[sev])
 	}
@@ -138,15 +163,15 @@ func changes(b *strings.Builder, r *finding.Report) {
 	if len(c.Fixed) == 0 {
 		return
 	}
-	b.WriteString("### Fixed since the last report\n\n| Repository | Severity | Rule | File:line | First seen | Preview |\n|---|---|---|---|---|---|\n")
+	b.WriteString("### Fixed since the last report\n\n| Repository | Severity | Rule | File:line | First seen | Introduced by | Preview |\n|---|---|---|---|---|---|---|\n")
 	for _, f := range c.Fixed {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", Escape(orDash(f.Repository)), f.Severity, Escape(f.RuleID),
-			Escape(f.Location.String()), firstSeen(&f), Escape(orDash(f.SecretPreview)))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", Escape(orDash(f.Repository)), f.Severity, Escape(f.RuleID),
+			Code(f.Location.String()), firstSeen(&f), introducer(&f), keepTogether(Escape(orDash(f.SecretPreview))))
 	}
 	b.WriteString("\n")
 }
 
-func findings(b *strings.Builder, r *finding.Report) {
+func findings(b *strings.Builder, r *finding.Report, ages ager) {
 	if len(r.Findings) == 0 {
 		b.WriteString("No findings.\n")
 		return
@@ -167,7 +192,7 @@ func findings(b *strings.Builder, r *finding.Report) {
 		if name != "" {
 			fmt.Fprintf(b, "### %s (%d)\n\n", Escape(name), len(idx))
 		}
-		b.WriteString("| Severity | Rule | File:line | First seen | At HEAD | Preview | What to do |\n|---|---|---|---|---|---|---|\n")
+		b.WriteString("| Severity | Rule | File:line | First seen | Exposed | Introduced by | At HEAD | Preview | What to do |\n|---|---|---|---|---:|---|---|---|---|\n")
 		for _, i := range idx {
 			f := &r.Findings[i]
 			sev := f.Severity.String()
@@ -181,11 +206,80 @@ func findings(b *strings.Builder, r *finding.Report) {
 			if rule2, ok := r.RuleByID(f.RuleID); ok && isWebURL(rule2.HelpURI) {
 				rule = "[" + rule + "](" + linkTarget(rule2.HelpURI) + ")"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", sev, rule, Escape(f.Location.String()),
-				firstSeen(f), atHead(f), Escape(orDash(f.SecretPreview)), Escape(f.Action))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", sev, rule, Code(f.Location.String()),
+				firstSeen(f), ages.of(f), introducer(f), atHead(f), keepTogether(Escape(orDash(f.SecretPreview))), Escape(f.Action))
 		}
 		b.WriteString("\n")
 	}
+}
+
+// ager counts exposure ages to one day.
+type ager struct {
+	day      time.Time
+	ok, asOf bool
+}
+
+func newAger(r *finding.Report, opt Options) ager {
+	if !opt.AsOf.IsZero() {
+		return ager{day: opt.AsOf, ok: true, asOf: true}
+	}
+	day, ok := r.NewestCommitDate()
+	return ager{day: day, ok: ok}
+}
+
+// of is how long f's secret has been exposed, kept on one line.
+func (a ager) of(f *finding.Finding) string {
+	days, ok := f.ExposedDays(a.day)
+	if !ok || !a.ok || days < 0 {
+		return "—"
+	}
+	return keepTogether(wording.Age(days))
+}
+
+// introducer names the commit that first added the secret and its author
+// (the name, not the address): whom to ask.
+func introducer(f *finding.Finding) string {
+	c := f.Exposure.FirstCommit
+	if c == nil {
+		return "—"
+	}
+	s := Code(c.Short())
+	if c.Author != "" {
+		s += " " + Escape(c.Author)
+	}
+	return s
+}
+
+// keepTogether joins words with no-break spaces: a preview ("c3d7… (32
+// chars)") or an age ("1 year 2 months") should not wrap inside.
+func keepTogether(s string) string { return strings.ReplaceAll(s, " ", "\u00a0") }
+
+// Code puts s in a code span: monospace, and inert on GitHub (no link,
+// mention, issue reference, emphasis or HTML is read inside one), so a
+// path reads as a path. Text with a "|" or a backslash, which a table
+// cell's code span cannot hold faithfully, is escaped as other text is.
+func Code(s string) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == '\t' }), " ")
+	if s == "" {
+		return "—"
+	}
+	if strings.ContainsAny(s, "|\\") {
+		return Escape(s)
+	}
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
 }
 
 func firstSeen(f *finding.Finding) string {
@@ -243,5 +337,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-
-func count(n int) string { return fmt.Sprint(n) }

@@ -202,12 +202,15 @@ func exposure(f finding.Finding) string {
 	return s
 }
 
+// summary is the last line: the count by severity and what was scanned,
+// worded by what it was ("in 7 commits (history) and the working tree (no
+// changes)", "in 12 files", "in 3 captures (41 requests)").
 func summary(r *finding.Report) string {
 	if len(r.Findings) == 0 {
 		if r.Stats.Entries > 0 {
-			return fmt.Sprintf("No findings (%s).", scanned(r.Stats))
+			return fmt.Sprintf("No findings in %s.", r.Scanned())
 		}
-		return fmt.Sprintf("No secrets found (%s).", scanned(r.Stats))
+		return fmt.Sprintf("No secrets found in %s.", r.Scanned())
 	}
 	by := r.CountBySeverity()
 	var parts []string
@@ -216,19 +219,5 @@ func summary(r *finding.Report) string {
 			parts = append(parts, fmt.Sprintf("%d %s", by[sev], sev))
 		}
 	}
-	noun := "findings"
-	if len(r.Findings) == 1 {
-		noun = "finding"
-	}
-	return fmt.Sprintf("%d %s (%s) in %s.", len(r.Findings), noun, strings.Join(parts, ", "), scanned(r.Stats))
-}
-
-func scanned(s finding.Stats) string {
-	if s.Entries > 0 {
-		if s.Commits == 0 && s.Files == 0 {
-			return wording.Plural(s.Entries, "capture entry") + " scanned"
-		}
-		return fmt.Sprintf("%s, %s and %s scanned", wording.Plural(s.Commits, "commit"), wording.Plural(s.Files, "file"), wording.Plural(s.Entries, "capture entry"))
-	}
-	return fmt.Sprintf("%s and %s scanned", wording.Plural(s.Commits, "commit"), wording.Plural(s.Files, "file"))
+	return fmt.Sprintf("%s (%s) in %s.", wording.Plural(len(r.Findings), "finding"), strings.Join(parts, ", "), r.Scanned())
 }

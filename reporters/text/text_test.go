@@ -12,7 +12,7 @@ func report() *finding.Report {
 	first := &finding.Commit{SHA: "1111111111111111111111111111111111111111", Author: "Alice", Date: "2024-01-02T03:04:05Z"}
 	removed := &finding.Commit{SHA: "2222222222222222222222222222222222222222", Date: "2024-02-03T00:00:00Z"}
 	return &finding.Report{
-		Stats: finding.Stats{Commits: 12, Files: 1},
+		Stats: finding.Stats{Commits: 12, Files: 1, Kind: finding.KindRepository},
 		Findings: []finding.Finding{
 			{RuleID: "line-channel-secret", Severity: finding.High, Title: "LINE channel secret",
 				Message: "LINE channel secret in a.env:3 (…): reissue it.", Action: "reissue it.",
@@ -36,11 +36,15 @@ func TestWrite(t *testing.T) {
 	}{
 		{"grouped by severity", report(), false,
 			[]string{"HIGH (1)", "LINE channel secret  a.env:3", "first committed 11111111 on 2024-01-02 by Alice, still at HEAD", "→ reissue it.",
-				"LOW (1)", "removed in 22222222 on 2024-02-03, still in history", "2 findings (1 high, 1 low) in 12 commits and 1 file scanned."},
+				"LOW (1)", "removed in 22222222 on 2024-02-03, still in history", "2 findings (1 high, 1 low) in 12 commits (history) and the working tree (1 changed file)."},
 			[]string{"\x1b["}},
 		{"color on request", report(), true, []string{"\x1b[1;31mHIGH (1)\x1b[0m"}, nil},
-		{"nothing found", &finding.Report{Stats: finding.Stats{Commits: 1}}, false,
-			[]string{"No secrets found (1 commit and 0 files scanned)."}, []string{"HIGH"}},
+		{"nothing found", &finding.Report{Stats: finding.Stats{Commits: 1, Kind: finding.KindRepository}}, false,
+			[]string{"No secrets found in 1 commit (history) and the working tree (no changes)."}, []string{"HIGH", "0 files"}},
+		{"nothing in a directory", &finding.Report{Stats: finding.Stats{Files: 12, Kind: finding.KindDirectory}}, false,
+			[]string{"No secrets found in 12 files."}, []string{"commit"}},
+		{"nothing in captures", &finding.Report{Stats: finding.Stats{Captures: 3, Entries: 41}}, false,
+			[]string{"No findings in 3 captures (41 requests)."}, []string{"commit", "file"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,10 +38,14 @@ func (r *Rule) compiled() *compiled {
 // Check returns the fields of body (decoded with json.Decoder.UseNumber into
 // any) that role must not receive on this request: for every rule whose
 // Method and Path match and whose MinRole outranks role, the nodes selected
-// by its Fields and the members named by its Names, except Masked values.
-// An unknown role ranks below every role. The result is sorted by Path (in
-// normalized-path order: array indexes numerically) then rule ID, with one
-// Violation per (rule, node).
+// by its Fields, the members named by its Names and the members whose names
+// match its Words, except Masked values and values its Values filter out
+// (then an array's elements are each checked). Words catch what the exact
+// Fields and Names miss: a node some rule's Fields or Names report (or one
+// inside it) is not reported again by any rule's Words. An unknown role
+// ranks below every role. The result is sorted by Path (in normalized-path
+// order: array indexes numerically) then rule ID, with one Violation per
+// (rule, node).
 func (p *Policy) Check(method, urlPath, role string, body any) []Violation {
 	if p == nil || body == nil {
 		return nil
@@ -52,46 +56,106 @@ func (p *Policy) Check(method, urlPath, role string, body any) []Violation {
 		np spec.NormalizedPath
 	}
 	var out []located
-	var members []member // every object member, collected once for all Names rules
+	var members []member // every object member, collected once for all rules
+	type applicable struct {
+		r    *Rule
+		c    *compiled
+		seen map[string]bool // paths reported for r
+	}
+	var rules []applicable
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		min, ok := p.rank(r.MinRole)
 		if !ok || rank >= min || !r.Applies(method, urlPath) {
 			continue
 		}
-		c := r.compiled()
-		seen := map[string]bool{}
+		if c := r.compiled(); c != nil {
+			rules = append(rules, applicable{r, c, map[string]bool{}})
+		}
+	}
+	exact := map[string]bool{} // paths reported by Fields or Names
+	// report adds node under the rule's Values filter; an array that is not
+	// reported whole has its elements checked one by one.
+	report := func(a applicable, np spec.NormalizedPath, node any) {
 		add := func(np spec.NormalizedPath, node any) {
-			if Masked(node) {
+			if Masked(node) || !a.c.accepts(node) {
 				return
 			}
 			s := formatPath(np)
-			if seen[s] {
+			if a.seen[s] {
 				return
 			}
-			seen[s] = true
+			a.seen[s] = true
 			name := ""
 			if len(np) > 0 {
 				if n, ok := np[len(np)-1].(spec.Name); ok {
 					name = string(n)
 				}
 			}
-			out = append(out, located{Violation{Rule: r, Path: s, Name: name, Value: node}, slices.Clone(np)})
+			out = append(out, located{Violation{Rule: a.r, Path: s, Name: name, Value: node}, slices.Clone(np)})
 		}
-		for _, jp := range c.fields {
+		if arr, ok := node.([]any); ok && a.c.values != ValuesAny {
+			for i, e := range arr {
+				add(append(np[:len(np):len(np)], spec.Index(i)), e)
+			}
+			return
+		}
+		add(np, node)
+	}
+	for _, a := range rules {
+		for _, jp := range a.c.fields {
 			for _, ln := range jp.SelectLocated(body) {
-				add(ln.Path, ln.Node)
+				report(a, ln.Path, ln.Node)
 			}
 		}
-		if len(c.names) > 0 {
+		if len(a.c.names) > 0 {
 			if members == nil {
 				members = collectMembers(body)
 			}
 			for _, m := range members {
-				if _, ok := c.names[m.norm]; ok {
-					add(m.np, m.node)
+				if _, ok := a.c.names[m.norm]; ok {
+					report(a, m.np, m.node)
 				}
 			}
+		}
+		for s := range a.seen {
+			exact[s] = true
+		}
+	}
+	// Words, after every rule's Fields and Names.
+	var words map[string]bool // member name → it is no look-alike and its head words are in wordsOf
+	wordsOf := map[string][]string{}
+	for _, a := range rules {
+		if len(a.c.words) == 0 {
+			continue
+		}
+		if members == nil {
+			members = collectMembers(body)
+		}
+		if words == nil {
+			words = map[string]bool{}
+			for _, m := range members {
+				if _, ok := words[m.key]; !ok {
+					words[m.key] = !LookAlikeName(m.key)
+					wordsOf[m.key] = head(Words(m.key))
+				}
+			}
+		}
+		matched := map[string]bool{} // member name → the rule's words match it, once per name
+		for _, m := range members {
+			hit, ok := matched[m.key]
+			if !ok {
+				_, except := a.c.except[m.norm]
+				hit = words[m.key] && !except && slices.ContainsFunc(a.c.words, func(p phrase) bool { return p.matches(wordsOf[m.key]) })
+				matched[m.key] = hit
+			}
+			if !hit {
+				continue
+			}
+			if s := formatPath(m.np); exact[s] || underAny(s, exact) {
+				continue
+			}
+			report(a, m.np, m.node)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b located) int {
@@ -113,8 +177,24 @@ func (p *Policy) Check(method, urlPath, role string, body any) []Violation {
 // member is an object member found by walking a body.
 type member struct {
 	np   spec.NormalizedPath
+	key  string // its name
 	norm string // normalizeName of its name
 	node any
+}
+
+// underAny reports whether the normalized path s is inside one of the
+// paths in set ("$['a'][0]" is inside "$['a']").
+func underAny(s string, set map[string]bool) bool {
+	if len(set) == 0 {
+		return false
+	}
+	for i := len(s) - 1; i > 0; i-- {
+		// A selector starts with '[' right after the previous one's ']'.
+		if s[i] == '[' && s[i-1] == ']' && set[s[:i]] {
+			return true
+		}
+	}
+	return set["$"] && s != "$"
 }
 
 // collectMembers returns every object member of body at any depth, with its
@@ -128,7 +208,7 @@ func collectMembers(body any) []member {
 			n = normalizeName(key)
 			norm[key] = n
 		}
-		out = append(out, member{np, n, node})
+		out = append(out, member{np, key, n, node})
 	})
 	return out
 }

@@ -328,8 +328,15 @@ func TestCheckGenericNamesOnlyUnderChannel(t *testing.T) {
 			"channel-secret-in-channel-api $['clientSecret']",
 			"channel-secret-in-channel-api $['secret']",
 		}},
-		{"/api/providers/1/apps", nil},
+		// Under a provider the names are caught by their words instead.
+		{"/api/providers/1/apps", []string{
+			"secret-named-field $['accessToken']",
+			"secret-named-field $['access_token']",
+			"secret-named-field $['clientSecret']",
+			"secret-named-field $['secret']",
+		}},
 		{"/api/login", nil},
+		{"/api/v1/me/apps", nil},
 	}
 	for _, tt := range tests {
 		got := summary(p.Check("GET", tt.path, "member", body))

@@ -43,6 +43,9 @@ type fileRule struct {
 	Path        string   `toml:"path"`
 	Fields      []string `toml:"fields"`
 	Names       []string `toml:"names"`
+	Words       []string `toml:"words"`
+	ExceptNames []string `toml:"except_names"`
+	Values      string   `toml:"values"`
 	SecretRules []string `toml:"secret_rules"`
 	Remediation string   `toml:"remediation"`
 	HelpURI     string   `toml:"help_uri"`

@@ -17,6 +17,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("[[roles]]\nname = \"a\"\nrank = 2\n[[roles]]\nname = \"b\"\nrank = 1\n[[rules]]\nid = \"x\"\nmin_role = \"a\"\nfields = [\"$..s\", \"$.l[*].email\"]\nnames = [\"tok_en\"]\npath = \"/api/**|**/channel*/{id}\"\nmethod = \"GET\"\n"))
 	f.Add([]byte("[[rules]]\nid = \"x\"\nmin_role = \"a\"\nfields = [\"$[?search(@, 'a.*b')]\", \"$..[?length(@) > 2]\"]\n[[roles]]\nname = \"a\"\nrank = 1\n"))
 	f.Add([]byte("[policy]\ndisabled_rules = [\"x\"]\n"))
+	f.Add([]byte("[[roles]]\nname = \"a\"\nrank = 2\n[[rules]]\nid = \"w\"\nmin_role = \"a\"\nwords = [\"secret\", \"private key\", \"API_KEY\"]\nexcept_names = [\"demoSecret\"]\nvalues = \"secret\"\n"))
 	f.Add([]byte("roles = [{name = \"a\", rank = 1}]\nrules = [{id = \"r\", min_role = \"a\", names = [\"x\"]}]\n"))
 	f.Add([]byte("[[rules]]\nid = \"x\"\nseverity = \"LOW\"\nmin_role = \"a\"\nnames = [\"s\"]\npath = \"/a/[b\"\n"))
 	body := map[string]any{
@@ -37,7 +38,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, r := range p.Rules {
-			if r.ID == "" || len(r.Fields)+len(r.Names) == 0 || r.c == nil {
+			if r.ID == "" || len(r.Fields)+len(r.Names)+len(r.Words)+len(r.SecretRules) == 0 || r.c == nil {
 				t.Fatalf("invalid rule accepted: %q", r.ID)
 			}
 			if _, ok := p.Role(r.MinRole); !ok {
@@ -56,6 +57,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add([]byte(`{"followers":1,"blocks":2}`), "/v2/bot/insight/followers", "tester")
 	f.Add([]byte(`{"a\u0001'\\":{"channelSecret":"abc123"},"roles":[{"email":"x@y.z"}]}`), "/channels/1/roles", "member")
 	f.Add([]byte(`[[[{"token":"t"}]]]`), "/bot/", "member")
+	f.Add([]byte(`{"webhook":{"secretToken":"wst_0f3c9a7e5b1d","tokenType":"Bearer","apiKeys":["ak_5d7f9a1c3e5b7d9f",3,null,"ENABLED"]}}`), "/api/webhooks/1", "member")
 	f.Add([]byte(`"scalar"`), "", "admin")
 	f.Add([]byte(`{"members":["a@b.cd",{"mail":"q@r.st"}],"secret":"s"}`), "//channel//x?y=1", "tester")
 	p, err := Builtin()

@@ -19,11 +19,14 @@ func normalizeName(s string) string {
 	return b.String()
 }
 
-// splitWords splits a field name into lower-case words at '_', '-', '.',
+// Words splits a field name into lower-case words at '_', '-', '.',
 // white space and other punctuation, at lower→upper case changes
-// ("accessToken"), at the end of an upper-case run ("APIKey" → api key) and
-// between letters and digits.
-func splitWords(s string) []string {
+// ("secretToken" → secret token), at the end of an upper-case run
+// ("APIKey" → api key, "clientSECRET" → client secret; an acronym's plural
+// stays one word: "tokenIDs" → token ids) and between letters and digits
+// ("oauth2Token" → oauth 2 token). "LINE_CHANNEL_SECRET" → line channel
+// secret.
+func Words(s string) []string {
 	var words []string
 	var cur []rune
 	flush := func() {
@@ -43,7 +46,7 @@ func splitWords(s string) []string {
 			switch {
 			case unicode.IsUpper(r) && unicode.IsLower(prev):
 				flush()
-			case unicode.IsUpper(r) && unicode.IsUpper(prev) && i+1 < len(rs) && unicode.IsLower(rs[i+1]):
+			case unicode.IsUpper(r) && unicode.IsUpper(prev) && i+1 < len(rs) && unicode.IsLower(rs[i+1]) && !acronymPlural(rs, i):
 				flush() // "APIKey": split before the K
 			case unicode.IsDigit(r) != unicode.IsDigit(prev):
 				flush()
@@ -53,6 +56,13 @@ func splitWords(s string) []string {
 	}
 	flush()
 	return words
+}
+
+// acronymPlural: rs[i] ends an upper-case run and is followed by a lone
+// "s" that ends the word ("IDs", "URLs"), which is the acronym's plural,
+// not the start of a new word.
+func acronymPlural(rs []rune, i int) bool {
+	return i+1 < len(rs) && rs[i+1] == 's' && (i+2 == len(rs) || !unicode.IsLower(rs[i+2]))
 }
 
 // sensitiveWords are words that make a name sensitive when they are its
@@ -108,10 +118,7 @@ var neutralTails = map[string]bool{
 // "Set-Cookie" are sensitive; "keyword", "monkey", "tokenizer", "blocks",
 // "tokenType", "passwordPolicy", "sessionCount" are not.
 func SensitiveName(name string) bool {
-	words := splitWords(name)
-	for len(words) > 1 && neutralTails[words[len(words)-1]] {
-		words = words[:len(words)-1]
-	}
+	words := head(Words(name))
 	if len(words) == 0 {
 		return false
 	}

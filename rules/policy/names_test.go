@@ -20,8 +20,8 @@ func TestSplitWords(t *testing.T) {
 		{"", nil},
 	}
 	for _, tt := range tests {
-		if got := splitWords(tt.in); !slices.Equal(got, tt.want) {
-			t.Errorf("splitWords(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := Words(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("Words(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

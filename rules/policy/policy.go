@@ -71,6 +71,16 @@ type Rule struct {
 	Path        string   // "" = any path; else a path pattern, alternatives separated by "|"
 	Fields      []string // RFC 9535 JSONPath expressions, e.g. "$..channelSecret", "$.roles[*].email"
 	Names       []string // field names matched at any depth, case- and separator-insensitive
+	// Words are words or phrases ("secret", "private key"): a member at any
+	// depth whose name ends in one of them ("webhook.secretToken",
+	// "client_secret", "rsaPrivateKey") matches, unless LookAlikeName says
+	// it only looks like a credential or ExceptNames names it. See words.go.
+	Words       []string
+	ExceptNames []string // names the Words never match, case- and separator-insensitive
+	// Values is which values of the matched nodes are reported: ValuesAny
+	// ("" too), ValuesString or ValuesSecret (SecretValue). With string or
+	// secret, an array's elements are each checked and reported.
+	Values string
 	// SecretRules are secret-rule ids (e.g. "line-channel-secret"): a
 	// response to a role below MinRole that holds a value one of them
 	// detects breaks this rule whatever the field is called, JSON or not.
@@ -88,7 +98,22 @@ type Rule struct {
 type compiled struct {
 	fields []*jsonpath.Path
 	names  map[string]struct{}
-	paths  [][]string // alternatives, each a list of segment patterns; nil = any path
+	words  []phrase
+	except map[string]struct{} // normalizeName of ExceptNames
+	values string              // ValuesAny, ValuesString or ValuesSecret
+	paths  [][]string          // alternatives, each a list of segment patterns; nil = any path
+}
+
+// accepts reports whether a matched value is reported under c.values.
+func (c *compiled) accepts(v any) bool {
+	switch c.values {
+	case ValuesString:
+		_, ok := v.(string)
+		return ok
+	case ValuesSecret:
+		return SecretValue(v)
+	}
+	return true
 }
 
 // Violation is one field of a response body that the requesting role must
@@ -217,6 +242,8 @@ func (p *Policy) clone() *Policy {
 	for i := range q.Rules {
 		q.Rules[i].Fields = slices.Clone(q.Rules[i].Fields)
 		q.Rules[i].Names = slices.Clone(q.Rules[i].Names)
+		q.Rules[i].Words = slices.Clone(q.Rules[i].Words)
+		q.Rules[i].ExceptNames = slices.Clone(q.Rules[i].ExceptNames)
 		q.Rules[i].SecretRules = slices.Clone(q.Rules[i].SecretRules)
 	}
 	return q
@@ -316,6 +343,9 @@ func (fr *fileRule) rule() (Rule, error) {
 		Path:        strings.TrimSpace(fr.Path),
 		Fields:      slices.Clone(fr.Fields),
 		Names:       slices.Clone(fr.Names),
+		Words:       slices.Clone(fr.Words),
+		ExceptNames: slices.Clone(fr.ExceptNames),
+		Values:      strings.ToLower(strings.TrimSpace(fr.Values)),
 		SecretRules: slices.Clone(fr.SecretRules),
 		MinRole:     strings.TrimSpace(fr.MinRole),
 		Remediation: strings.TrimSpace(fr.Remediation),
@@ -343,8 +373,11 @@ func (fr *fileRule) rule() (Rule, error) {
 	if strings.ContainsFunc(r.Method, func(c rune) bool { return !isTokenChar(c) }) {
 		return r, fmt.Errorf("rule %q: bad method %q", r.ID, fr.Method)
 	}
-	if len(r.Fields) == 0 && len(r.Names) == 0 && len(r.SecretRules) == 0 {
-		return r, fmt.Errorf("rule %q: has neither fields, names nor secret_rules", r.ID)
+	if len(r.Fields) == 0 && len(r.Names) == 0 && len(r.Words) == 0 && len(r.SecretRules) == 0 {
+		return r, fmt.Errorf("rule %q: has neither fields, names, words nor secret_rules", r.ID)
+	}
+	if len(r.ExceptNames) > 0 && len(r.Words) == 0 {
+		return r, fmt.Errorf("rule %q: except_names only applies to words, and the rule has none", r.ID)
 	}
 	for _, id := range r.SecretRules {
 		if strings.TrimSpace(id) == "" || strings.ContainsAny(id, " \t\r\n") {
@@ -370,7 +403,14 @@ func compile(r *Rule) (c *compiled, err error) {
 			c, err = nil, fmt.Errorf("cannot compile: %v", rec)
 		}
 	}()
-	c = &compiled{names: map[string]struct{}{}}
+	c = &compiled{names: map[string]struct{}{}, except: map[string]struct{}{}}
+	switch c.values = r.Values; c.values {
+	case "":
+		c.values = ValuesAny
+	case ValuesAny, ValuesString, ValuesSecret:
+	default:
+		return nil, fmt.Errorf("values = %q: want \"any\", \"string\" or \"secret\"", r.Values)
+	}
 	for _, expr := range r.Fields {
 		jp, err := jsonpath.Parse(expr)
 		if err != nil {
@@ -384,6 +424,20 @@ func compile(r *Rule) (c *compiled, err error) {
 			return nil, fmt.Errorf("empty name %q in names", n)
 		}
 		c.names[k] = struct{}{}
+	}
+	for _, w := range r.Words {
+		p, err := compilePhrase(w)
+		if err != nil {
+			return nil, err
+		}
+		c.words = append(c.words, p)
+	}
+	for _, n := range r.ExceptNames {
+		k := normalizeName(n)
+		if k == "" {
+			return nil, fmt.Errorf("empty name %q in except_names", n)
+		}
+		c.except[k] = struct{}{}
 	}
 	c.paths, err = compilePath(r.Path)
 	if err != nil {

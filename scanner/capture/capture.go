@@ -325,7 +325,10 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 			if !ok || policy.Masked(l.Value) {
 				continue
 			}
-			sensitive := policy.SensitiveName(l.Name) || secretShaped(s) && !identifierName(l.Name)
+			// A look-alike name (nextPageToken, tokenType) or a value that
+			// cannot be a secret (a date, "Bearer") is not sensitive-looking.
+			sensitive := policy.SecretValue(s) && !policy.LookAlikeName(l.Name) &&
+				(policy.SensitiveName(l.Name) || secretShaped(s) && !identifierName(l.Name))
 			if !sensitive && !reserved[l.Path] {
 				continue
 			}

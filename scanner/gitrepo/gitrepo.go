@@ -17,7 +17,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -37,7 +36,13 @@ type Repo struct {
 
 // Open finds the repository that holds dir.
 func Open(ctx context.Context, dir string) (*Repo, error) {
-	out, err := run(ctx, dir, "rev-parse", "--is-bare-repository", "--is-inside-work-tree", "--show-prefix")
+	// One git run answers everything for a work tree, the common case (a
+	// rescan with nothing new is mostly waiting for git runs); a bare
+	// repository makes --show-toplevel fail, and is asked again without it.
+	out, err := run(ctx, dir, "rev-parse", "--is-bare-repository", "--is-inside-work-tree", "--show-prefix", "--show-toplevel")
+	if err != nil && strings.Contains(err.Error(), "must be run in a work tree") {
+		out, err = run(ctx, dir, "rev-parse", "--is-bare-repository", "--is-inside-work-tree", "--show-prefix")
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "not a git repository") {
 			return nil, ErrNotRepository
@@ -61,14 +66,13 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 		// Inside a .git directory of a non-bare repository.
 		return nil, ErrNotRepository
 	}
-	if len(lines) > 2 {
-		r.Prefix = strings.TrimSuffix(lines[2], "/")
+	// --show-prefix prints an empty line at the top, --show-toplevel an
+	// absolute path: the last line is the top, the one before the prefix.
+	if len(lines) < 4 || !filepath.IsAbs(lines[3]) {
+		return nil, fmt.Errorf("git rev-parse in %s: unexpected output", dir)
 	}
-	top, err := run(ctx, dir, "rev-parse", "--show-toplevel")
-	if err != nil {
-		return nil, err
-	}
-	r.Root = strings.TrimSpace(string(top))
+	r.Prefix = strings.TrimSuffix(lines[2], "/")
+	r.Root = lines[3]
 	return r, nil
 }
 
@@ -172,20 +176,21 @@ func (r *Repo) ParseRange(ctx context.Context, spec string) (Range, error) {
 // differs from HEAD, plus untracked files that are not ignored: what the
 // history does not already hold. Without commits, every non-ignored file.
 func (r *Repo) WorktreeChanges(ctx context.Context) ([]string, error) {
+	// The untracked files do not depend on HEAD: listing them while HEAD
+	// is checked keeps one git run off an unchanged rescan's path.
+	var untracked []byte
+	var untrackedErr error
+	untrackedDone := make(chan struct{})
+	go func() {
+		defer close(untrackedDone)
+		untracked, untrackedErr = r.Run(ctx, append([]string{"ls-files", "-z", "--others", "--exclude-standard"}, r.pathspecOrAll()...)...)
+	}()
 	if !r.HasCommits(ctx) {
+		<-untrackedDone
 		return r.TrackedAndUntracked(ctx)
 	}
-	// changed and untracked files are two independent git runs
-	var changed, untracked []byte
-	var changedErr, untrackedErr error
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		changed, changedErr = r.Run(ctx, append([]string{"diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", "HEAD"}, r.pathspecOrAll()...)...)
-	})
-	wg.Go(func() {
-		untracked, untrackedErr = r.Run(ctx, append([]string{"ls-files", "-z", "--others", "--exclude-standard"}, r.pathspecOrAll()...)...)
-	})
-	wg.Wait()
+	changed, changedErr := r.Run(ctx, append([]string{"diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", "HEAD"}, r.pathspecOrAll()...)...)
+	<-untrackedDone
 	if changedErr != nil && ctx.Err() == nil {
 		// A damaged repository: git diff reads HEAD's blobs when the
 		// index's file times are stale (a copied checkout), and dies (or

@@ -1,0 +1,82 @@
+package gitrepo
+
+import (
+	"context"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// Name is what people call the repository, for a report's title: the
+// path of its remote's URL (owner/name on GitHub; the remote is origin,
+// or the only one), else the base name of its directory (without ".git"
+// for a bare one). It never holds a URL's host or credentials, and is ""
+// only when neither says anything.
+func (r *Repo) Name(ctx context.Context) string {
+	if n := NameFromURL(r.remoteURL(ctx)); n != "" {
+		return n
+	}
+	base := filepath.Base(r.Root)
+	if r.Bare {
+		base = strings.TrimSuffix(base, ".git")
+	}
+	if base == "." || base == string(filepath.Separator) || base == "" {
+		return ""
+	}
+	return base
+}
+
+// remoteURL is the URL of origin, or of the only remote ("" for none).
+// git config only reads: nothing the repository configures runs.
+func (r *Repo) remoteURL(ctx context.Context) string {
+	get := func(name string) string {
+		out, err := r.Run(ctx, "config", "--get", "remote."+name+".url")
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if u := get("origin"); u != "" {
+		return u
+	}
+	out, err := r.Run(ctx, "remote")
+	if err != nil {
+		return ""
+	}
+	if names := strings.Fields(string(out)); len(names) == 1 {
+		return get(names[0])
+	}
+	return ""
+}
+
+// NameFromURL is the repository path of a remote URL, without host,
+// credentials, query or ".git": "acme/api" for https://github.com/acme/api.git,
+// git@github.com:acme/api.git and ssh://git@github.com/acme/api; "" for a
+// local path or file:// URL (a directory's name says as much) and for
+// anything it cannot read.
+func NameFromURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	var path string
+	switch i := strings.Index(raw, ":"); {
+	case raw == "" || strings.ContainsAny(raw, "\n\r\t "):
+		return ""
+	case strings.Contains(raw, "://"):
+		u, err := url.Parse(raw)
+		if err != nil || u.Scheme == "file" || u.Host == "" {
+			return ""
+		}
+		path = u.Path
+	case i > 1 && !strings.Contains(raw[:i], "/"):
+		// scp-like: [user@]host:path (a one-letter "host" is a Windows drive)
+		path = raw[i+1:]
+	default:
+		return ""
+	}
+	path = strings.Trim(path, "/")
+	path = strings.TrimSuffix(path, ".git")
+	path = strings.Trim(path, "/")
+	if path == "" || strings.Contains(path, "..") {
+		return ""
+	}
+	return path
+}

@@ -198,9 +198,11 @@ func (st *state) file(ctx context.Context, in Input) error {
 			wg.Wait()
 			return err
 		}
-		n++
-		if st.opts.Entries != nil {
-			st.opts.Entries.Add(1)
+		if !e.FramesOnly { // a batch of frames is part of an entry
+			n++
+			if st.opts.Entries != nil {
+				st.opts.Entries.Add(1)
+			}
 		}
 		select {
 		case work <- e:
@@ -238,6 +240,17 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 		Time:     e.Started,
 	}
 	var out entryResult
+	if e.FramesOnly {
+		// A batch of a long WebSocket session's frames: the exchange
+		// itself comes, and is scanned, with the last batch.
+		out.part = true
+		st.frames(ctx, file, role, ep, base, e, &out)
+		if role != "" {
+			out.roles = append(out.roles, st.secretRuleHits(role, out.roles, out.secrets)...)
+		}
+		st.merge(out)
+		return
+	}
 	out.bytes = entrySize(e)
 
 	// The response body as JSON, when it is JSON.
@@ -267,7 +280,9 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 	for _, fr := range frags {
 		text := fr.text()
 		for _, f := range st.opts.Detect(ctx, sources.Fragment{Raw: text, FilePath: file}) {
-			if f.Secret == "" {
+			if f.Secret == "" || fr.nonces && rules.Specificity(f.RuleID) == 0 {
+				// A protocol nonce or trace id is random by design: only
+				// a rule for a known kind of credential is believed there.
 				continue
 			}
 			u := fr.at(f.StartLine)
@@ -307,6 +322,8 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 			})
 		}
 	}
+	// WebSocket frames, like bodies: secrets, and received JSON fields.
+	st.frames(ctx, file, role, ep, base, e, &out)
 	if role != "" {
 		out.roles = append(out.roles, st.secretRuleHits(role, out.roles, out.secrets)...)
 	}
@@ -345,11 +362,17 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 		}
 	}
 
-	// 4. Bodies the capture does not hold in full.
+	// 4. Bodies the capture does not hold in full. A response that has no
+	// body by definition (204, 304, 1xx, HEAD, an empty redirect) lacks
+	// nothing.
+	resp := e.Response.Body
+	if e.Bodiless() {
+		resp = nil
+	}
 	for _, g := range []struct {
 		part string
 		body *har.Body
-	}{{PartRequestBody, e.Request.Body}, {PartResponseBody, e.Response.Body}} {
+	}{{PartRequestBody, e.Request.Body}, {PartResponseBody, resp}} {
 		if kind := gapKind(g.body); kind != "" {
 			c := base
 			c.Part = g.part

@@ -54,8 +54,8 @@ func Rules() []finding.Rule {
 		{
 			ID:          RuleCoverageGap,
 			Name:        "CaptureCoverageGap",
-			Title:       "Capture body missing or cut short: not checked",
-			Summary:     "A request or response body is not in the capture, or only in part (Firefox replaces bodies with a comment and cuts them at 1 MiB; a sanitized export drops them). What is not in the capture was not checked for secrets or role-inappropriate fields: this is a gap in coverage, not a clean result.",
+			Title:       "Capture body missing or cut short: a coverage gap",
+			Summary:     "A request or response body is not in the capture, or only in part (Firefox replaces bodies with a comment and cuts them at 1 MiB; a sanitized export drops them). What the capture holds was checked; what it does not hold was not checked for secrets or role-inappropriate fields: this is a gap in coverage, not a clean result. Responses that have no body by definition (204, 304, 1xx, HEAD, an empty redirect) are no gap, and a whole JSON document or HTML page is not cut short because the capture's size differs (tools count size differently).",
 			Severity:    finding.Info,
 			Precision:   "very-high",
 			HelpURI:     "https://w3c.github.io/web-performance/specs/HAR/Overview.html",
@@ -309,7 +309,13 @@ func (st *state) gapFinding(g *gapGroup) finding.Finding {
 	if n > 1 {
 		times = fmt.Sprintf("%d times", n)
 	}
-	f.Action = "it was not checked for secrets or role-inappropriate fields; record the capture again with bodies."
+	// Only what the capture does not hold is "not checked": the part of a
+	// body cut short, and the text of one that does not decode, were.
+	f.Action = map[string]string{
+		gapMissing:     "it was not checked for secrets or role-inappropriate fields; record the capture again with bodies.",
+		gapTruncated:   "the part the capture holds was checked for secrets; the rest was not checked, nor the fields of a JSON body cut short; record the capture again with whole bodies.",
+		gapUndecodable: "its text was checked as it stands, what it encodes was not; record the capture again.",
+	}[k.kind]
 	f.Message = fmt.Sprintf("The %s of %s %s%s, %s, first at %s: %s",
 		body, k.method+" "+k.template, what, note, times, f.Location, f.Action)
 	return f

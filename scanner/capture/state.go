@@ -20,6 +20,7 @@ const maxOccurrences = 50
 
 // What one entry yields; merged into the state under its lock.
 type entryResult struct {
+	part    bool // a batch of an entry's WebSocket frames, not an entry
 	bytes   int64
 	secrets []secretHit
 	roles   []roleHit
@@ -218,7 +219,9 @@ func (st *state) newOccs() occs { return occs{order: st.order} }
 func (st *state) merge(r entryResult) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.entries++
+	if !r.part {
+		st.entries++
+	}
 	st.bytes += r.bytes
 	for _, h := range r.secrets {
 		k := secretKey{rule: h.rule, file: h.occ.Capture.File, secret: h.secret}

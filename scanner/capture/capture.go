@@ -427,7 +427,7 @@ func (st *state) secretRuleHits(role string, found []roleHit, secrets []secretHi
 	var out []roleHit
 	for _, s := range secrets {
 		switch s.occ.Capture.Part {
-		case PartResponseBody, PartResponseHeader, PartSetCookie:
+		case PartResponseBody, PartResponseHeader, PartSetCookie, PartWebSocketReceive:
 		default:
 			continue // what the role sent, not what it received
 		}

@@ -447,7 +447,7 @@ func (st *state) secretRuleHits(role string, found []roleHit, secrets []secretHi
 			c := *s.occ.Capture
 			out = append(out, roleHit{
 				policyRule: p,
-				path:       wildcard(c.Field),
+				path:       wildcard(fieldPath(&c)),
 				raw:        s.secret,
 				secret:     s.rule,
 				occ:        finding.Occurrence{Location: s.occ.Location, Capture: &c},

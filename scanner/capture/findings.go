@@ -236,13 +236,27 @@ func (st *state) roleFinding(g *roleGroup) finding.Finding {
 		then = "treat the values as disclosed to every " + k.role
 		step = fmt.Sprintf("2. Treat the values as disclosed: every %s could read them from the API since %s.\n", k.role, since)
 	}
-	what := k.path
-	if what == "" {
+	what, from := k.path, "this response"
+	switch {
+	case f.Capture.Part == PartWebSocketReceive:
+		// The first frame that carried it, from the occurrence (the
+		// finding's field is the JSONPath alone, for every frame).
+		frame := f.Occurrences[0].Capture.Field
+		if i := strings.Index(frame, " $"); i >= 0 {
+			frame = frame[:i]
+		}
+		if what == "" {
+			what = "a value in a WebSocket message (" + frame + ")"
+		} else {
+			what = what + " in a WebSocket message (" + frame + ")"
+		}
+		from = "the WebSocket messages"
+	case what == "":
 		what = "a value in its " + strings.Replace(f.Capture.Part, "-", " ", 1)
-	} else if f.Capture.Part != PartResponseBody {
+	case f.Capture.Part != PartResponseBody:
 		what = strings.Replace(f.Capture.Part, "-", " ", 1) + " " + what
 	}
-	f.Action = fmt.Sprintf("remove it from this response for %s on the server (hiding it in the page is not access control) and %s.", k.role, then)
+	f.Action = fmt.Sprintf("remove it from %s for %s on the server (hiding it in the page is not access control) and %s.", from, k.role, then)
 	f.Message = fmt.Sprintf("%s sends %s to %s, which policy rule %s reserves for %s%s, at %s: %s",
 		k.request(), what, k.role, g.rule.ID, g.rule.MinRole, note, f.Location, f.Action)
 	var rem strings.Builder

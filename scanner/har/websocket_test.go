@@ -138,6 +138,9 @@ func TestTruncatedNeedsEvidence(t *testing.T) {
 		{"script, larger size", "var a = 1;", 500, "", true},
 		{"whole JSON, but the tool says it truncated it", `{"a": 1}`, 500, "Response truncated at 1 MiB", true},
 		{"size equal to the text", "var a = 1;", 10, "", false},
+		{"script a few bytes short (Fiddler and IE count size so)", strings.Repeat("var a = 1;\n", 45), 505, "", false},
+		{"script a few bytes short, at a KiB limit", strings.Repeat("x", 2048), 2048 + 12, "", true},
+		{"script far short", strings.Repeat("var a = 1;\n", 45), 495 + 65, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

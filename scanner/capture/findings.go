@@ -315,8 +315,11 @@ func (st *state) gapFinding(g *gapGroup) finding.Finding {
 		gapUndecodable: "is marked base64 but does not decode",
 	}[k.kind]
 	note := ""
-	if strings.Contains(strings.ToLower(g.note), "truncat") {
+	switch {
+	case strings.Contains(strings.ToLower(g.note), "truncat"):
 		note = " (the capture's comment says it was truncated)"
+	case g.attached && k.kind == gapMissing:
+		note = " (the capture names a separate file for it, as Playwright's content: 'attach' does; such files are not read)"
 	}
 	n := len(f.Occurrences) + f.MoreOccurrences
 	times := "once"

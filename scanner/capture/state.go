@@ -139,6 +139,9 @@ type gapGroup struct {
 	key  gapKey
 	occs occs
 	note string // the capture's own comment, when it gave one
+	// attached: the capture keeps the body in a file of its own
+	// (Playwright's content._file).
+	attached bool
 }
 
 type observed struct {
@@ -276,7 +279,7 @@ func (st *state) merge(r entryResult) {
 		k := gapKey{file: c.File, role: c.Role, method: c.Method, template: c.Template, part: c.Part, kind: h.kind}
 		g := st.gaps[k]
 		if g == nil {
-			g = &gapGroup{key: k, occs: st.newOccs(), note: h.body.Comment}
+			g = &gapGroup{key: k, occs: st.newOccs(), note: h.body.Comment, attached: h.body.File != ""}
 			st.gaps[k] = g
 		}
 		g.occs.add(occ{Occurrence: h.occ})

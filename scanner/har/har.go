@@ -146,6 +146,9 @@ type Body struct {
 	Truncated bool // size > len(Text), or the comment says "truncated"
 	BadBase64 bool // encoding is base64 but text is not: Text is kept as is
 	Comment   string
+	// File is content._file: Playwright's content: "attach" keeps the body
+	// in a file beside the capture instead (not read).
+	File string
 }
 
 // Error is a capture that cannot be read as a HAR.
@@ -662,6 +665,8 @@ func (r *Reader) body(name string) (*Body, error) {
 			b.Encoding, _, err = r.str()
 		case "comment":
 			b.Comment, _, err = r.str()
+		case "_file":
+			b.File, _, err = r.str()
 		case "size":
 			var n int64
 			var ok bool

@@ -6,6 +6,17 @@
 // full (coverage gaps). A captured LINE webhook's X-Line-Signature confirms
 // a channel secret offline.
 //
+// WebSocket messages (Chrome's and mitmproxy's _webSocketMessages) are
+// scanned like bodies: every frame for secrets, received JSON frames
+// against the role policy; findings name the frame (websocket.go).
+// Protocol nonces, entity tags and request or trace ids (Sec-WebSocket-Key,
+// ETag, X-Request-Id, traceparent, CF-Ray, …: nonSecretHeaders in
+// units.go) are random by design, so only rules for a known kind of
+// credential are believed in them, never a generic one. A response that has
+// no body by definition (har.Entry.Bodiless) is no coverage gap, and a gap
+// says what was checked: nothing of a missing body, the part held of one
+// cut short.
+//
 // Entries are read one at a time (scanner/har) and handed to workers, so
 // memory grows with the largest entry and with what is found, not with the
 // file.

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"encoding/base64"
+	"os"
 	"strings"
 	"testing"
 
@@ -162,6 +163,21 @@ func TestTruncatedGapSaysWhatWasChecked(t *testing.T) {
 	for _, r := range Rules() {
 		if r.ID == RuleCoverageGap && strings.Contains(r.Title, "not checked") {
 			t.Errorf("rule title %q calls every gap not checked", r.Title)
+		}
+	}
+}
+
+// The README lists every header NonSecretHeader knows, so users can see
+// where generic-api-key is not believed.
+func TestNonSecretHeadersDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ToLower(string(readme))
+	for name := range nonSecretHeaders {
+		if !strings.Contains(text, "`"+name+"`") {
+			t.Errorf("README.md does not list the header %s", name)
 		}
 	}
 }

@@ -293,6 +293,9 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			}
 		}
 		found = append(found, caps.Findings...)
+		if n := roleSkippedNote(opts); n != "" {
+			res.Notes = append(res.Notes, n)
+		}
 	}
 	// A value verified once counts everywhere it was found: a role
 	// finding whose value is a live token is about a live token.
@@ -340,6 +343,32 @@ func isFile(path string) bool {
 // can make incremental.
 func cacheable(opts Options) bool {
 	return opts.Cache != nil && opts.Range == "" && !opts.NoHistory && len(opts.Exclude) == 0 && len(opts.Captures) == 0 && opts.Path != ""
+}
+
+// roleSkippedNote says, once for the whole run, which captures were
+// scanned without a role, so that no one takes the lack of role findings
+// for a clean result: the role policy needs the role a capture was
+// recorded as, which is never guessed.
+func roleSkippedNote(opts Options) string {
+	var names []string
+	for _, c := range opts.Captures {
+		if c.Role == "" {
+			names = append(names, c.Path)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	roles := "admin, member, tester"
+	if opts.Policy != nil {
+		roles = strings.Join(opts.Policy.RoleNames(), ", ")
+	}
+	example, was := names[0], "was"
+	if len(names) > 1 {
+		example, was = "FILE", "were"
+	}
+	return fmt.Sprintf("%s %s scanned for secrets only; role checks (fields its role must not receive) were skipped, as no role was given: run channelguard scan %s --role ROLE (roles: %s)",
+		strings.Join(names, ", "), was, example, roles)
 }
 
 // scanCaptures runs the capture scanner with the engine's rules.

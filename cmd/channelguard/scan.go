@@ -59,17 +59,19 @@ Rules are gitleaks' default rule set plus channelguard's LINE rules
 gitleaks:allow is not reported.
 
 API captures (HAR 1.2: .har, .har.gz, mitmproxy's .zhar) recorded by one
-role of a web console are scanned for secrets in every URL, header, cookie
-and body, and for response fields the role must not receive: the 2019 LINE
-Developers console bug, where the API behind the settings tab sent the
-channel secret to Members although the page hid it (OWASP API3:2023). Give
-the role with --role, or several captures with --capture FILE:ROLE; with
-captures of two or more roles, what each role received is compared field
-by field. Roles and reserved fields come from the role policy (see
-'channelguard rules'; --policy adds to it). A body missing from the capture
-is reported as a coverage gap (severity info), not as clean. A captured
-LINE webhook's X-Line-Signature confirms a channel secret found anywhere in
-the run, offline.
+role of a web console are scanned for secrets in every URL, header, cookie,
+body and WebSocket message, and for response fields the role must not
+receive: the 2019 LINE Developers console bug, where the API behind the
+settings tab sent the channel secret to Members although the page hid it
+(OWASP API3:2023). Give the role with --role, or several captures with
+--capture FILE:ROLE; with captures of two or more roles, what each role
+received is compared field by field. Roles and reserved fields come from
+the role policy (see 'channelguard rules'; --policy adds to it). Without a
+role, a capture is scanned for secrets only (stderr says so). A body
+missing from the capture is reported as a coverage gap (severity info), not
+as clean; a response that has none by definition (204, 304, HEAD, an empty
+redirect) is not. A captured LINE webhook's X-Line-Signature confirms a
+channel secret found anywhere in the run, offline.
 
 Raw secrets never appear in any output: findings show a redacted preview
 (first 4 characters and the length) and secret_sha256, the first 12 hex

@@ -91,7 +91,7 @@ func fragments(e *har.Entry) []*fragment {
 	}
 	out := []*fragment{req}
 	if b := q.Body; b != nil {
-		if b.Text != "" {
+		if b.Text != "" && !MediaBody(b) {
 			f := &fragment{}
 			f.add(unit{part: PartRequestBody, line: b.Line, col: b.Column, body: b}, b.Text)
 			out = append(out, f)
@@ -114,7 +114,7 @@ func fragments(e *har.Entry) []*fragment {
 	if len(resp.units) > 0 {
 		out = append(out, resp)
 	}
-	if b := p.Body; b != nil && b.Text != "" {
+	if b := p.Body; b != nil && b.Text != "" && !MediaBody(b) {
 		f := &fragment{}
 		f.add(unit{part: PartResponseBody, line: b.Line, col: b.Column, body: b}, b.Text)
 		out = append(out, f)
@@ -160,6 +160,27 @@ var nonSecretHeaders = map[string]bool{
 // entity tag, request id or trace id: random by design, and no secret.
 func NonSecretHeader(name string) bool {
 	return nonSecretHeaders[strings.ToLower(strings.TrimSpace(name))]
+}
+
+// MediaBody reports whether b is an image, font, audio or video body in
+// binary form (a NUL byte in its first 8,000 bytes, git's test for a
+// binary file): it is not scanned for secrets, as gitleaks and git leave
+// binary files alone, and no rule's pattern lives in compressed pixels or
+// glyphs. Such bodies are a fifth or more of a browser capture's bytes.
+// Text media (SVG, a data: URL kept as text) and every other type are
+// scanned whatever they hold.
+func MediaBody(b *har.Body) bool {
+	mt, _, _ := strings.Cut(b.MimeType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	switch {
+	case strings.HasPrefix(mt, "image/"), strings.HasPrefix(mt, "font/"),
+		strings.HasPrefix(mt, "audio/"), strings.HasPrefix(mt, "video/"),
+		strings.HasPrefix(mt, "application/font-"), strings.HasPrefix(mt, "application/x-font-"),
+		mt == "application/vnd.ms-fontobject":
+	default:
+		return false
+	}
+	return strings.IndexByte(b.Text[:min(len(b.Text), 8000)], 0) >= 0
 }
 
 // column is where u.text[i:] stands in the HAR file: inside the JSON

@@ -21,8 +21,8 @@ func TestMediaBody(t *testing.T) {
 		{"audio/mpeg", "ID3\x04\x00", true},
 		{"video/mp4", "\x00\x00\x00\x18ftypmp42", true},
 		{"image/svg+xml", "<svg xmlns='http://www.w3.org/2000/svg'/>", false}, // text
-		{"image/png", "not really a png", false},                               // no NUL: scanned
-		{"application/octet-stream", png, false},                               // not media: scanned
+		{"image/png", "not really a png", false},                              // no NUL: scanned
+		{"application/octet-stream", png, false},                              // not media: scanned
 		{"application/x-protobuf", "\x0a\x00token", false},
 		{"", png, false},
 	} {

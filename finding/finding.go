@@ -70,6 +70,12 @@ type Occurrence struct {
 	Location
 	Commit  *Commit  `json:"commit,omitempty"`
 	Capture *Capture `json:"capture,omitempty"`
+	// GitleaksFingerprint is gitleaks' fingerprint of the finding at this
+	// place ("commit:file:rule-id:line", "file:rule-id:line" outside
+	// history; the line is where the rule's match starts): a line of
+	// .gitleaksignore that drops this occurrence, in channelguard and in
+	// gitleaks alike.
+	GitleaksFingerprint string `json:"gitleaks_fingerprint,omitempty"`
 }
 
 // Capture is where in an API capture (a HAR file) something was found:
@@ -92,10 +98,13 @@ type Capture struct {
 	Path   string `json:"path"`
 	Status int    `json:"status,omitempty"`
 	// Part is url, query, request-header, cookie, request-body,
-	// response-header, set-cookie or response-body.
+	// response-header, set-cookie, response-body, or websocket-send or
+	// websocket-receive (a WebSocket message the page sent or received).
 	Part string `json:"part"`
 	// Field names the header, cookie or parameter, or is the RFC 9535
-	// JSONPath of a body's field ("" when the whole body is meant).
+	// JSONPath of a body's field ("" when the whole body is meant). In a
+	// WebSocket message it is "frame N" (its index in the entry's
+	// _webSocketMessages), then the JSONPath in a JSON message.
 	Field string `json:"field,omitempty"`
 	// Time is the entry's startedDateTime: when this was captured.
 	Time string `json:"time,omitempty"`

@@ -10,7 +10,7 @@ import (
 )
 
 // FuzzConfig feeds arbitrary bytes to the .channelguard.toml loader
-// ((*Set).apply, what Load runs on the file's contents). It must give a
+// (LoadData, what Load runs on the file's contents). It must give a
 // usable Set or an error that names the file on one line, never panic:
 // in `channelguard pr` the config comes from the repository under scan.
 //
@@ -18,7 +18,7 @@ import (
 func FuzzConfig(f *testing.F) {
 	fuzzcorpus.Add(f, "rules")
 	f.Add([]byte("[channelguard]\ndisabled_rules = [\"generic-api-key\"]\n[channelguard.severity]\nline-channel-secret = \"low\"\n"))
-	// Load itself, once, on a file: the fuzzed inputs go to apply directly.
+	// Load itself, once, on a file: the fuzzed inputs go to LoadData.
 	if _, err := Load(filepath.Join(f.TempDir(), "missing.toml")); err == nil || strings.Contains(err.Error(), "\n") {
 		f.Fatalf("Load of a missing file: %v", err)
 	}
@@ -33,11 +33,8 @@ func FuzzConfig(f *testing.F) {
 	}
 	const name = "fuzz/.channelguard.toml"
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := Builtin()
+		s, err := LoadData(name, data)
 		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.apply(name, data); err != nil {
 			msg := err.Error()
 			if strings.ContainsAny(msg, "\n\r") {
 				t.Fatalf("error on more than one line: %q", msg)

@@ -91,34 +91,69 @@ type catalogue struct {
 	Rules   map[string]catalogueEntry `toml:"rules"`
 }
 
-// builtin is gitleaks' default config merged with the LINE rules, built once:
-// compiling 220 regexes is the slowest part of start-up.
-var builtin = sync.OnceValues(func() (*Set, error) {
-	base, err := translate("gitleaks default config", config.DefaultConfig)
-	if err != nil {
+// builtinParts are what every rule set is made of, built once: compiling
+// 220 regexes is the slowest part of start-up. def and line are gitleaks'
+// default config and the LINE rules alone (never changed: a config is
+// merged over copies of their rules); extra are the allowlists
+// rules/allowlists.toml puts on gitleaks' rules; set is all three merged.
+type builtinParts struct {
+	set       *Set
+	def, line config.Config
+	extra     []targetedAllowlist
+}
+
+var builtins = sync.OnceValues(func() (*builtinParts, error) {
+	b := &builtinParts{}
+	var err error
+	if b.def, err = translate("gitleaks default config", config.DefaultConfig); err != nil {
 		return nil, err
 	}
-	line, err := translate("rules/line.toml", lineTOML)
-	if err != nil {
+	if b.line, err = translate("rules/line.toml", lineTOML); err != nil {
 		return nil, err
 	}
 	var cat catalogue
 	if err := toml.Unmarshal([]byte(catalogueTOML), &cat); err != nil {
 		return nil, fmt.Errorf("rules/catalogue.toml: %w", err)
 	}
-	s := &Set{Config: base, meta: map[string]finding.Rule{}, cat: &cat}
-	for id, r := range base.Rules {
+	s := &Set{Config: cloneConfig(b.def), meta: map[string]finding.Rule{}, cat: &cat}
+	for id, r := range b.def.Rules {
 		s.meta[id] = describe(r, OriginGitleaks, cat)
 	}
-	mergeRules(&s.Config, line)
-	for id, r := range line.Rules {
+	mergeRules(&s.Config, b.line)
+	for id, r := range b.line.Rules {
 		s.meta[id] = describe(r, OriginLINE, cat)
 	}
-	if err := s.apply("rules/allowlists.toml", allowlistsTOML); err != nil {
+	// allowlists.toml is in the format of a .channelguard.toml
+	l := &layer{name: "rules/allowlists.toml", data: allowlistsTOML}
+	if l.vc, err = viperConfig(l.name, string(allowlistsTOML)); err != nil {
 		return nil, err
 	}
-	return s, nil
+	t, err := l.translate()
+	if err != nil {
+		return nil, err
+	}
+	b.extra = t.targeted
+	for _, ta := range b.extra {
+		for _, id := range ta.rules {
+			r, ok := s.Config.Rules[id]
+			if !ok {
+				return nil, fmt.Errorf("rules/allowlists.toml: targetRules names unknown rule %q", id)
+			}
+			r.Allowlists = append(slices.Clip(r.Allowlists), ta.allowlists...)
+			s.Config.Rules[id] = r
+		}
+	}
+	b.set = s
+	return b, nil
 })
+
+func builtin() (*Set, error) {
+	b, err := builtins()
+	if err != nil {
+		return nil, err
+	}
+	return b.set, nil
+}
 
 // Specificity ranks rules that found the same value: a LINE rule knows the
 // most (and carries the LINE remediation), a generic rule the least, which
@@ -146,21 +181,30 @@ func Builtin() (*Set, error) {
 // clone copies everything a user config may change, so the shared built-in
 // set is never modified.
 func (s *Set) clone() *Set {
-	c := &Set{Config: s.Config, meta: make(map[string]finding.Rule, len(s.meta)), cat: s.cat}
-	c.Config.Rules = make(map[string]config.Rule, len(s.Config.Rules))
-	for id, r := range s.Config.Rules {
-		r.Allowlists = slices.Clip(r.Allowlists)
-		c.Config.Rules[id] = r
-	}
-	c.Config.Keywords = make(map[string]struct{}, len(s.Config.Keywords))
-	for k := range s.Config.Keywords {
-		c.Config.Keywords[k] = struct{}{}
-	}
-	c.Config.OrderedRules = slices.Clone(s.Config.OrderedRules)
-	c.Config.Allowlists = slices.Clip(s.Config.Allowlists)
+	c := &Set{Config: cloneConfig(s.Config), meta: make(map[string]finding.Rule, len(s.meta)), cat: s.cat}
 	for id, m := range s.meta {
 		c.meta[id] = m
 	}
+	return c
+}
+
+// cloneConfig copies cfg's maps and clips its slices: appending to a copy
+// never writes into cfg.
+func cloneConfig(cfg config.Config) config.Config {
+	c := cfg
+	c.Rules = make(map[string]config.Rule, len(cfg.Rules))
+	for id, r := range cfg.Rules {
+		r.Allowlists = slices.Clip(r.Allowlists)
+		r.Keywords = slices.Clip(r.Keywords)
+		r.Tags = slices.Clip(r.Tags)
+		c.Rules[id] = r
+	}
+	c.Keywords = make(map[string]struct{}, len(cfg.Keywords))
+	for k := range cfg.Keywords {
+		c.Keywords[k] = struct{}{}
+	}
+	c.OrderedRules = slices.Clone(cfg.OrderedRules)
+	c.Allowlists = slices.Clip(cfg.Allowlists)
 	return c
 }
 

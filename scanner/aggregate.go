@@ -10,6 +10,7 @@ import (
 
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/gitleaksignore"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
 )
@@ -24,6 +25,12 @@ type occurrence struct {
 	located
 	commit *finding.Commit
 	order  int // position in git log, 0 = newest; -1 for the working tree
+	// rule and matchLine are gitleaks' own: its fingerprint of the
+	// occurrence is made of them (see gitleaksignore).
+	rule      string
+	matchLine int
+	// ignored: a .gitleaksignore entry names this occurrence.
+	ignored bool
 }
 
 type group struct {
@@ -41,6 +48,12 @@ type aggregator struct {
 	set    *rules.Set
 	plan   *plan
 	groups map[groupKey]*group
+	// ignore are .gitleaksignore fingerprints; ignoreAs other names of a
+	// file they may use (see Options.GitleaksIgnore).
+	ignore   *gitleaksignore.Set
+	ignoreAs func(file string) []string
+	// ignored counts the findings and occurrences ignore dropped.
+	ignored, ignoredOccurrences int
 }
 
 func newAggregator(set *rules.Set, p *plan) *aggregator {
@@ -52,7 +65,14 @@ func (a *aggregator) add(f report.Finding) {
 		return
 	}
 	l := locate(f)
-	o := occurrence{located: l, order: -1}
+	o := occurrence{located: l, order: -1, rule: f.RuleID, matchLine: f.StartLine}
+	if a.ignore.Len() > 0 {
+		var other []string
+		if a.ignoreAs != nil {
+			other = a.ignoreAs(f.File)
+		}
+		o.ignored = a.ignore.Ignores(f.Commit, f.File, f.RuleID, f.StartLine, other...)
+	}
 	if f.Commit != "" {
 		o.commit = &finding.Commit{SHA: f.Commit, Author: f.Author, Email: f.Email, Date: f.Date}
 		if a.plan.hist != nil {
@@ -119,10 +139,57 @@ func (a *aggregator) mergeOverlaps() {
 	}
 }
 
+// dropIgnored removes the occurrences .gitleaksignore names, as gitleaks
+// drops the findings it names: a place (commit and position, or the
+// working tree's) an entry names goes, under every rule that found the
+// secret there (when a LINE rule and generic-api-key found one value, the
+// entry may name either). A finding with no place left is not reported;
+// its exposure is what its other places say.
+func (a *aggregator) dropIgnored() {
+	if a.ignore.Len() == 0 {
+		return
+	}
+	type place struct {
+		commit    string
+		line, col int
+	}
+	where := func(o occurrence) place {
+		p := place{line: o.loc.StartLine, col: o.loc.StartColumn}
+		if o.commit != nil {
+			p.commit = o.commit.SHA
+		}
+		return p
+	}
+	for k, g := range a.groups {
+		gone := map[place]bool{}
+		for _, o := range g.occs {
+			if o.ignored {
+				gone[where(o)] = true
+			}
+		}
+		if len(gone) == 0 {
+			continue
+		}
+		a.ignoredOccurrences += len(gone)
+		kept := g.occs[:0]
+		for _, o := range g.occs {
+			if !gone[where(o)] {
+				kept = append(kept, o)
+			}
+		}
+		g.occs = kept
+		if len(kept) == 0 {
+			delete(a.groups, k)
+			a.ignored++
+		}
+	}
+}
+
 // resolveExposure decides, for every secret seen in history, whether the
 // scanned tip still holds it (and where), and which commit removed it.
 func (a *aggregator) resolveExposure(ctx context.Context, head *headChecker, logf func(string, ...any)) error {
 	a.mergeOverlaps()
+	a.dropIgnored()
 	for _, g := range a.groups {
 		g.sortOccurrences()
 	}
@@ -307,16 +374,23 @@ func (g *group) sortOccurrences() {
 
 func dedupe(occs []occurrence) []occurrence {
 	out := occs[:0]
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, o := range occs {
 		k := fmt.Sprintf("%d:%s:%d:%d", o.order, o.loc.Path, o.loc.StartLine, o.loc.StartColumn)
 		if o.commit != nil {
 			k = o.commit.SHA + k
 		}
-		if seen[k] {
+		if i, ok := seen[k]; ok {
+			// One place found by several rules: it shows the fingerprint
+			// gitleaks itself reports for it (a LINE rule's is
+			// channelguard's alone), so that a .gitleaksignore line made
+			// from it works in both tools.
+			if rules.Specificity(out[i].rule) == 2 && rules.Specificity(o.rule) < 2 {
+				out[i].rule, out[i].matchLine = o.rule, o.matchLine
+			}
 			continue
 		}
-		seen[k] = true
+		seen[k] = len(out)
 		out = append(out, o)
 	}
 	return out
@@ -413,7 +487,15 @@ func (a *aggregator) finding(g *group) finding.Finding {
 	f.Exposure.InWorkingTree = (wt != nil && p.staged == nil && p.stdin == nil) || (p.work != nil && g.atHead && !p.changed[g.headLoc.loc.Path])
 	f.Exposure.RemovedIn = g.removedIn
 	for _, o := range g.occs {
-		f.Occurrences = append(f.Occurrences, finding.Occurrence{Location: o.loc, Commit: o.commit})
+		occ := finding.Occurrence{Location: o.loc, Commit: o.commit}
+		if o.rule != "" {
+			sha := ""
+			if o.commit != nil {
+				sha = o.commit.SHA
+			}
+			occ.GitleaksFingerprint = gitleaksignore.Fingerprint(sha, o.loc.Path, o.rule, o.matchLine)
+		}
+		f.Occurrences = append(f.Occurrences, occ)
 	}
 	f.Action = meta.Todo()
 	f.Message = message(meta, f, p)

@@ -39,6 +39,7 @@ import (
 	"github.com/channelguard/channelguard/scanner/capture"
 	"github.com/channelguard/channelguard/scanner/credential"
 	"github.com/channelguard/channelguard/scanner/engine"
+	"github.com/channelguard/channelguard/scanner/gitleaksignore"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
 	"github.com/channelguard/channelguard/scanner/staged"
@@ -81,6 +82,11 @@ type Options struct {
 	LoadRules func() (*rules.Set, error)
 	// Baseline holds fingerprints that are not reported again.
 	Baseline baseline.Set
+	// GitleaksIgnore are .gitleaksignore fingerprints: the occurrences
+	// they name are dropped, and a finding left with none is not reported
+	// (see aggregator.dropIgnored). In a plain directory an entry may name
+	// a file as `gitleaks dir PATH` does (PATH/file) or relative to PATH.
+	GitleaksIgnore *gitleaksignore.Set
 	// Logf receives progress lines (never a secret); nil discards them.
 	Logf func(format string, args ...any)
 	// Notef, when set, receives each of Result.Notes as soon as it is
@@ -157,6 +163,10 @@ type Result struct {
 	AllowedFindings []finding.Finding
 	// PreExisting counts findings dropped because Options.NotIn holds them.
 	PreExisting int
+	// Ignored counts findings Options.GitleaksIgnore dropped whole;
+	// IgnoredOccurrences the places it dropped (of those and of findings
+	// still reported).
+	Ignored, IgnoredOccurrences int
 	// Rechecked are Options.Recheck brought up to date.
 	Rechecked []finding.Finding
 	// Unscanned are working-tree files read but not scanned: binary files
@@ -263,6 +273,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 		res.Mode, res.Skipped, res.Allowed, res.PreExisting = repo.mode, repo.skipped, len(repo.allowed), repo.preExisting
+		res.Ignored, res.IgnoredOccurrences = repo.ignored, repo.ignoredOccurrences
 		res.AllowedFindings = repo.allowed
 		res.Rechecked, res.Unscanned, res.Notes = repo.rechecked, repo.unscanned, repo.notes
 		rep.Target, rep.Name, rep.Stats = repo.target, repo.name, repo.stats
@@ -292,6 +303,9 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 			}
 		}
 		found = append(found, caps.Findings...)
+		if n := roleSkippedNote(opts); n != "" {
+			res.Notes = append(res.Notes, n)
+		}
 	}
 	// A value verified once counts everywhere it was found: a role
 	// finding whose value is a live token is about a live token.
@@ -339,6 +353,32 @@ func isFile(path string) bool {
 // can make incremental.
 func cacheable(opts Options) bool {
 	return opts.Cache != nil && opts.Range == "" && !opts.NoHistory && !opts.Staged && opts.Stdin == nil && len(opts.Exclude) == 0 && len(opts.Captures) == 0 && opts.Path != ""
+}
+
+// roleSkippedNote says, once for the whole run, which captures were
+// scanned without a role, so that no one takes the lack of role findings
+// for a clean result: the role policy needs the role a capture was
+// recorded as, which is never guessed.
+func roleSkippedNote(opts Options) string {
+	var names []string
+	for _, c := range opts.Captures {
+		if c.Role == "" {
+			names = append(names, c.Path)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	roles := "admin, member, tester"
+	if opts.Policy != nil {
+		roles = strings.Join(opts.Policy.RoleNames(), ", ")
+	}
+	example, was := names[0], "was"
+	if len(names) > 1 {
+		example, was = "FILE", "were"
+	}
+	return fmt.Sprintf("%s %s scanned for secrets only; role checks (fields its role must not receive) were skipped, as no role was given: run channelguard scan %s --role ROLE (roles: %s)",
+		strings.Join(names, ", "), was, example, roles)
 }
 
 // scanCaptures runs the capture scanner with the engine's rules.
@@ -464,9 +504,11 @@ type repoResult struct {
 	allowed  []finding.Finding
 	// preExisting counts findings the NotIn commit already held.
 	preExisting int
-	rechecked   []finding.Finding
-	unscanned   []string
-	notes       []string
+	// ignored and ignoredOccurrences: what .gitleaksignore dropped.
+	ignored, ignoredOccurrences int
+	rechecked                   []finding.Finding
+	unscanned                   []string
+	notes                       []string
 	// reportNotes are the notes the report carries too; gaps are what git
 	// could not read.
 	reportNotes []string
@@ -523,6 +565,12 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 	logf("detector done: %d raw matches in %d commits and %d files", len(raw), plan.commits(), plan.files())
 
 	agg := newAggregator(set, plan)
+	agg.ignore = opts.GitleaksIgnore
+	if plan.mode == ModeDir {
+		agg.ignoreAs = func(file string) []string {
+			return []string{filepath.ToSlash(filepath.Join(target, file))}
+		}
+	}
 	for _, f := range raw {
 		agg.add(f)
 	}
@@ -530,10 +578,12 @@ func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Eng
 		return nil, err
 	}
 	out := &repoResult{
-		mode:   plan.mode,
-		target: target,
-		name:   plan.name(ctx, target),
-		stats:  finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes(), Kind: plan.kind(opts)},
+		mode:               plan.mode,
+		target:             target,
+		name:               plan.name(ctx, target),
+		stats:              finding.Stats{Commits: plan.commits(), Files: plan.files(), Bytes: eng.Bytes(), Kind: plan.kind(opts)},
+		ignored:            agg.ignored,
+		ignoredOccurrences: agg.ignoredOccurrences,
 	}
 	var before map[string]bool
 	if opts.NotIn != "" {

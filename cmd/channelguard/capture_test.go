@@ -232,12 +232,15 @@ func TestCaptureErrors(t *testing.T) {
 	full := hartest.Marshal(t, console(false))
 	os.WriteFile(cut, full[:len(full)/2], 0o600)
 	good := hartest.Write(t, "good.har", console(true))
+	script := filepath.Join(dir, "deploy.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\necho deploy\n"), 0o600)
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"not a HAR", []string{notHAR, "--role", "member"}, notHAR + ": line 3"},
+		{"not a HAR", []string{notHAR, "--role", "member"}, notHAR + ": not a HAR capture (log.entries is a number, not an array; line 3"},
+		{"not JSON", []string{script, "--role", "member"}, script + ": not a HAR capture (not JSON: "},
 		{"cut short", []string{cut, "--role", "member"}, "unexpected end of file"},
 		{"unknown role", []string{good, "--role", "owner"}, `unknown role "owner"`},
 		{"capture without role", []string{"--capture", good}, "want FILE:ROLE"},
@@ -311,5 +314,35 @@ func TestRecordedCapturesHoldNoRawValueInAnyOutput(t *testing.T) {
 				t.Errorf("%s output holds fake credential #%d", format, i)
 			}
 		}
+	}
+}
+
+// A capture scanned without --role gets secret findings only: stderr says
+// so once, and how to run the role checks; with a role it says nothing.
+func TestCaptureWithoutRoleSaysRoleChecksWereSkipped(t *testing.T) {
+	buggy := hartest.Write(t, "member.har", console(false))
+	res := runCLI(t, "scan", buggy, "-f", "json")
+	if res.code != exitFindings {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if n := strings.Count(res.stderr, "role checks"); n != 1 {
+		t.Errorf("stderr says %d times that role checks were skipped, want once:\n%s", n, res.stderr)
+	}
+	if !strings.Contains(res.stderr, "channelguard scan "+buggy+" --role ROLE (roles: admin, member, tester)") {
+		t.Errorf("stderr does not say how to run the role checks:\n%s", res.stderr)
+	}
+	if strings.Contains(res.stdout, "role checks") {
+		t.Error("the note went into the report")
+	}
+	var d capDoc
+	if err := json.Unmarshal([]byte(res.stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if got := roleFindings(d); len(got) != 0 {
+		t.Errorf("role findings without a role: %q", got)
+	}
+	res = runCLI(t, "scan", buggy, "--role", "member", "-f", "json")
+	if strings.Contains(res.stderr, "role checks") {
+		t.Errorf("with --role, stderr still says role checks were skipped:\n%s", res.stderr)
 	}
 }

@@ -277,7 +277,7 @@ disabled_rules = ["line-channel-secret", "generic-api-key"]
 		{"[channelguard]\ndisable_rules = [\"x\"]\n", "line 2"},
 		{"[[rules]]\nid = \"x\"\nregex = '''(unclosed'''\n", "x"},
 		{"[channelguard]\ndisabled_rules = [\"no-such-rule\"]\n", "no-such-rule"},
-		{"[extend]\nuseDefault = true\n", "[extend]"},
+		{"[extend]\nuseDefault = true\npath = \"base.toml\"\n", "[extend] sets both path and useDefault"},
 		{"[channelguard.severity]\n\"line-notify-token\" = \"severe\"\n", "severe"},
 		{"this is not toml", "line 1"},
 	}

@@ -168,7 +168,7 @@ func runOrg(ctx context.Context, org string, fl orgFlags, stdout, stderr io.Writ
 	if err != nil {
 		return fail(err)
 	}
-	key, err := cacheKey(fl.verifyFlags, fl.config)
+	key, err := cacheKey(fl.verifyFlags, fl.config, "")
 	if err != nil {
 		return fail(err)
 	}

@@ -36,7 +36,8 @@ type scanFlags struct {
 	captures                                            []string
 	noHistory, quiet, verbose                           bool
 	verifyFlags
-	asOf asOfFlag
+	gitleaks gitleaksFlags
+	asOf     asOfFlag
 	inputFlags
 }
 
@@ -62,17 +63,19 @@ Rules are gitleaks' default rule set plus channelguard's LINE rules
 gitleaks:allow is not reported.
 
 API captures (HAR 1.2: .har, .har.gz, mitmproxy's .zhar) recorded by one
-role of a web console are scanned for secrets in every URL, header, cookie
-and body, and for response fields the role must not receive: the 2019 LINE
-Developers console bug, where the API behind the settings tab sent the
-channel secret to Members although the page hid it (OWASP API3:2023). Give
-the role with --role, or several captures with --capture FILE:ROLE; with
-captures of two or more roles, what each role received is compared field
-by field. Roles and reserved fields come from the role policy (see
-'channelguard rules'; --policy adds to it). A body missing from the capture
-is reported as a coverage gap (severity info), not as clean. A captured
-LINE webhook's X-Line-Signature confirms a channel secret found anywhere in
-the run, offline.
+role of a web console are scanned for secrets in every URL, header, cookie,
+body and WebSocket message, and for response fields the role must not
+receive: the 2019 LINE Developers console bug, where the API behind the
+settings tab sent the channel secret to Members although the page hid it
+(OWASP API3:2023). Give the role with --role, or several captures with
+--capture FILE:ROLE; with captures of two or more roles, what each role
+received is compared field by field. Roles and reserved fields come from
+the role policy (see 'channelguard rules'; --policy adds to it). Without a
+role, a capture is scanned for secrets only (stderr says so). A body
+missing from the capture is reported as a coverage gap (severity info), not
+as clean; a response that has none by definition (204, 304, HEAD, an empty
+redirect) is not. A captured LINE webhook's X-Line-Signature confirms a
+channel secret found anywhere in the run, offline.
 
 Raw secrets never appear in any output: findings show a redacted preview
 (first 4 characters and the length) and secret_sha256, the first 12 hex
@@ -120,7 +123,7 @@ report is then not written).`,
 	f := cmd.Flags()
 	f.StringVarP(&fl.format, "format", "f", "text", formatFlagHelp("text"))
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
-	f.StringVarP(&fl.config, "config", "c", "", "channelguard config `FILE` (default: .channelguard.toml in PATH when present)")
+	f.StringVarP(&fl.config, "config", "c", "", "config `FILE`: a .channelguard.toml, or a gitleaks config (a name with \"gitleaks\" in it; default: PATH/.channelguard.toml, $GITLEAKS_CONFIG, $GITLEAKS_CONFIG_TOML, PATH/.gitleaks.toml)")
 	f.StringVarP(&fl.baseline, "baseline", "b", "", "previous channelguard JSON or SARIF report `FILE`: its findings are not reported again")
 	f.StringVar(&fl.failOn, "fail-on", "low", "exit 1 when a finding has this `SEVERITY` or worse: critical, high, medium, low, info")
 	f.StringVar(&fl.rangeSpec, "range", "", "scan only the commits in `BASE..HEAD` (no working tree)")
@@ -134,6 +137,7 @@ report is then not written).`,
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print progress and skipped files to stderr")
 	fl.verifyFlags.register(f)
+	fl.gitleaks.register(f)
 	fl.asOf.register(f)
 	fl.inputFlags.register(f)
 	f.StringVar(&fl.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the scan to `FILE` (for performance work)")
@@ -243,9 +247,9 @@ func scanOptions(path string, fl scanFlags, logf func(string, ...any), stderr io
 	if err != nil {
 		return scanner.Options{}, err
 	}
-	configPath := fl.config
-	if configPath == "" {
-		configPath = rules.FindConfig(path, len(captures) > 0)
+	setup, err := prepareScan(path, len(captures) > 0, fl, logf, stderr)
+	if err != nil {
+		return scanner.Options{}, err
 	}
 	var base baseline.Set
 	if fl.baseline != "" {
@@ -254,7 +258,7 @@ func scanOptions(path string, fl scanFlags, logf func(string, ...any), stderr io
 		}
 		logf("baseline %s: %d known findings", fl.baseline, len(base))
 	}
-	repoCache, cacheWarning, err := scanCache(path, configPath, fl)
+	repoCache, cacheWarning, err := scanCache(path, setup, fl)
 	if err != nil {
 		return scanner.Options{}, err
 	}
@@ -262,23 +266,19 @@ func scanOptions(path string, fl scanFlags, logf func(string, ...any), stderr io
 		fmt.Fprintf(stderr, "channelguard: warning: %s\n", cacheWarning)
 	}
 	return scanner.Options{
-		Path:      path,
-		NoHistory: fl.noHistory,
-		Range:     fl.rangeSpec,
-		LoadRules: func() (*rules.Set, error) {
-			if configPath != "" {
-				logf("using config %s", configPath)
-			}
-			return rules.Load(configPath)
-		},
-		Baseline:  base,
-		Logf:      logf,
-		Captures:  captures,
-		Policy:    pol,
-		Verify:    verifyFn,
-		ChannelID: fl.channelID,
-		Jobs:      fl.jobs,
-		Cache:     repoCache,
+		Path:           path,
+		NoHistory:      fl.noHistory,
+		Range:          fl.rangeSpec,
+		LoadRules:      setup.loadRules,
+		GitleaksIgnore: setup.ignore,
+		Baseline:       base,
+		Logf:           logf,
+		Captures:       captures,
+		Policy:         pol,
+		Verify:         verifyFn,
+		ChannelID:      fl.channelID,
+		Jobs:           fl.jobs,
+		Cache:          repoCache,
 	}, nil
 }
 
@@ -347,6 +347,7 @@ func printScanNotes(stderr io.Writer, res *scanner.Result, fl scanFlags, failOn 
 		fmt.Fprintf(stderr, "channelguard: warning: GitHub accepts %d results per SARIF run; the %d least severe of %d findings were left out of the SARIF (use --format json for all)\n",
 			sarif.MaxResults, len(rep.Findings)-sarif.MaxResults, len(rep.Findings))
 	}
+	printIgnored(stderr, res.Ignored, res.IgnoredOccurrences)
 	if res.Baselined > 0 {
 		fmt.Fprintf(stderr, "channelguard: %d findings already in the baseline were not reported\n", res.Baselined)
 	}
@@ -382,14 +383,14 @@ func gapTarget(path string, rep *finding.Report) string {
 // scanCache is where a full-history scan of the repository at path is
 // remembered, or nil when this scan is not one (a range, the working tree
 // alone, captures: webhook signatures need the secrets themselves).
-func scanCache(path, configPath string, fl scanFlags) (c *cache.Cache, warning string, err error) {
+func scanCache(path string, setup scanSetup, fl scanFlags) (c *cache.Cache, warning string, err error) {
 	if path == "" || fl.rangeSpec != "" || fl.noHistory || fl.role != "" || len(fl.captures) > 0 || !fl.inputFlags.remembered() {
 		return nil, "", nil
 	}
 	if info, err := os.Stat(path); err != nil || !info.IsDir() {
 		return nil, "", nil
 	}
-	key, err := cacheKey(fl.verifyFlags, configPath)
+	key, err := cacheKey(fl.verifyFlags, setup.configPath, setup.inputs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -397,9 +398,9 @@ func scanCache(path, configPath string, fl scanFlags) (c *cache.Cache, warning s
 }
 
 // cacheKey is the cache key of this program with these settings.
-func cacheKey(v verifyFlags, configPath string) (string, error) {
+func cacheKey(v verifyFlags, configPath, inputs string) (string, error) {
 	return cache.Key(cache.KeyParts{Version: version, Revision: buildRevision(), RulesDigest: rules.Digest(),
-		Verify: v.verify, LineAPIURL: v.lineAPIURL, ChannelID: v.channelID, Config: configPath})
+		Verify: v.verify, LineAPIURL: v.lineAPIURL, ChannelID: v.channelID, Config: configPath, Inputs: inputs})
 }
 
 // writeHeapProfile records what the scan allocated (alloc_space) and what

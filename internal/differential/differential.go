@@ -42,6 +42,7 @@ import (
 	"github.com/channelguard/channelguard/internal/coverage"
 	"github.com/channelguard/channelguard/rules"
 	"github.com/channelguard/channelguard/scanner"
+	"github.com/channelguard/channelguard/scanner/gitleaksignore"
 )
 
 // Input is one thing to compare on.
@@ -357,4 +358,43 @@ func explain(cands []*finding.Finding, ref Ref) string {
 		return "in this commit on other line(s): " + strings.Join(lines, ",")
 	}
 	return "reported, but not in this commit"
+}
+
+// ScanAsCLI scans path as `channelguard scan PATH` does without flags: with
+// the config rules.Discover finds there (a .channelguard.toml, a gitleaks
+// config from getenv, a .gitleaks.toml) and PATH/.gitleaksignore. It
+// returns the result and the rules it ran.
+func ScanAsCLI(ctx context.Context, path string, getenv func(string) string) (*scanner.Result, *rules.Set, error) {
+	f, _, err := rules.Discover("", path, false, getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	var set *rules.Set
+	if f != nil {
+		set, err = rules.LoadFile(*f)
+	} else {
+		set, err = rules.Builtin()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := gitleaksignore.Find(path, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	ignore, err := gitleaksignore.Load(files...)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := scanner.Scan(ctx, scanner.Options{Path: path, Rules: set, GitleaksIgnore: ignore})
+	if err != nil {
+		return nil, nil, fmt.Errorf("channelguard on %s: %w", path, err)
+	}
+	return res, set, nil
+}
+
+// Compare lists the findings of gitleaks (gl, from any run of it on
+// in.Path) that channelguard's result does not cover, as Run does.
+func Compare(in Input, gl []report.Finding, res *scanner.Result, set *rules.Set) *Result {
+	return compare(in, gl, res, addedAllowlists(set))
 }

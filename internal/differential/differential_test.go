@@ -26,22 +26,7 @@ import (
 // CHANNELGUARD_DIFF_SEED replays one seed, CHANNELGUARD_DIFF_KEEP=DIR
 // keeps a failing round's repository and directory there.
 func TestGeneratedCorpus(t *testing.T) {
-	budget := 4 * time.Second
-	if s := os.Getenv("CHANNELGUARD_DIFF_SECONDS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			t.Fatalf("CHANNELGUARD_DIFF_SECONDS=%q: %v", s, err)
-		}
-		budget = time.Duration(n) * time.Second
-	}
-	seed := uint64(time.Now().UnixNano())
-	replay := os.Getenv("CHANNELGUARD_DIFF_SEED")
-	if replay != "" {
-		var err error
-		if seed, err = strconv.ParseUint(replay, 10, 64); err != nil {
-			t.Fatalf("CHANNELGUARD_DIFF_SEED=%q: %v", replay, err)
-		}
-	}
+	seed, replay, budget := diffSeed(t)
 	cfg := filepath.Join(t.TempDir(), "user.toml")
 	if err := os.WriteFile(cfg, []byte(UserConfig), 0o644); err != nil {
 		t.Fatal(err)
@@ -88,6 +73,30 @@ func TestGeneratedCorpus(t *testing.T) {
 		t.Fatal("gitleaks found nothing in the generated corpus: the generator is broken")
 	}
 	t.Logf("%d rounds from seed %d: gitleaks %d findings, %d covered", rounds, seed, total, covered)
+}
+
+// diffSeed reads CHANNELGUARD_DIFF_SECONDS (the time budget, default 4 s)
+// and CHANNELGUARD_DIFF_SEED (a seed to replay; replay is "" otherwise,
+// and the seed new each run).
+func diffSeed(t *testing.T) (seed uint64, replay string, budget time.Duration) {
+	t.Helper()
+	budget = 4 * time.Second
+	if s := os.Getenv("CHANNELGUARD_DIFF_SECONDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("CHANNELGUARD_DIFF_SECONDS=%q: %v", s, err)
+		}
+		budget = time.Duration(n) * time.Second
+	}
+	seed = uint64(time.Now().UnixNano())
+	replay = os.Getenv("CHANNELGUARD_DIFF_SEED")
+	if replay != "" {
+		var err error
+		if seed, err = strconv.ParseUint(replay, 10, 64); err != nil {
+			t.Fatalf("CHANNELGUARD_DIFF_SEED=%q: %v", replay, err)
+		}
+	}
+	return seed, replay, budget
 }
 
 // generated is a repository of a few commits of generated files and a

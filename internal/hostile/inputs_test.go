@@ -224,7 +224,7 @@ func TestDeeplyNestedJSON(t *testing.T) {
 	write(t, filepath.Join(dir, "array.har"), []byte(deep("[", "]", "")))
 	write(t, filepath.Join(dir, "object.har"), []byte(`{"log":`+deep(`{"a":`, "}", "1")+"}"))
 	write(t, filepath.Join(dir, "entry.har"), []byte(`{"log":{"version":"1.2","entries":[{"request":`+deep(`{"a":`, "}", "1")+"}]}}"))
-	wantError(t, run(t, runOpts{}, "scan", filepath.Join(dir, "array.har"), "--role", "member"), "array.har: line 1 (byte 0): not a HAR")
+	wantError(t, run(t, runOpts{}, "scan", filepath.Join(dir, "array.har"), "--role", "member"), "array.har: not a HAR capture (the file is an array, not an object; line 1, byte 0)")
 	wantError(t, run(t, runOpts{}, "scan", filepath.Join(dir, "object.har"), "--role", "member"), "object.har: line 1 (byte ", "log: values nested more than 1000 deep")
 	wantError(t, run(t, runOpts{}, "scan", filepath.Join(dir, "entry.har"), "--role", "member"), "entry.har: line 1 (byte ", "log.entries[0].request: values nested more than 1000 deep")
 
@@ -422,7 +422,7 @@ func TestShallowClone(t *testing.T) {
 		t.Errorf("no note that the clone is shallow:\n%s", r.stderr)
 	}
 	text := run(t, runOpts{}, "scan", clone)
-	if !strings.Contains(text.stdout, "in 1 commit and") {
+	if !strings.Contains(text.stdout, "in 1 commit (history) and") {
 		t.Errorf("text report does not say 1 commit:\n%s", text.stdout)
 	}
 }

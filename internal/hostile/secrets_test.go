@@ -129,6 +129,8 @@ func (c *leakCheck) check(o runOpts, want expect, args ...string) result {
 func (c *leakCheck) missing(text string, values []string, preview bool) []string {
 	c.t.Helper()
 	var out []string
+	// the Markdown report keeps a preview on one line with no-break spaces
+	text = strings.ReplaceAll(text, "\u00a0", " ")
 	for _, v := range values {
 		raw, ok := c.raw[v]
 		if !ok {

@@ -3,12 +3,12 @@ package hostile
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -46,10 +46,9 @@ func TestInterruptDuringScan(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			outDir, tmp := t.TempDir(), t.TempDir()
 			output := filepath.Join(outDir, "report.json")
-			ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, "scan", repo, "--no-cache", "-v", "-f", "json", "-o", output)
-			cmd.Env = append(baseEnv(), "TMPDIR="+tmp)
+			cmd := exec.Command(bin, "scan", repo, "--no-cache", "-v", "-f", "json", "-o", output)
+			// GOTRACEBACK=all: a hang is shown as every goroutine's stack
+			cmd.Env = append(baseEnv(), "TMPDIR="+tmp, "GOTRACEBACK=all")
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			stderr, err := cmd.StderrPipe()
 			if err != nil {
@@ -59,28 +58,72 @@ func TestInterruptDuringScan(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			var log strings.Builder
-			lines := bufio.NewScanner(stderr)
-			for lines.Scan() {
-				log.WriteString(lines.Text() + "\n")
-				if strings.Contains(lines.Text(), "scanning ") {
-					break
+			defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			// stderr is read apart from the process: a git child that
+			// kept the pipe open must not look like channelguard hanging
+			var (
+				mu       sync.Mutex
+				log      strings.Builder
+				scanning = make(chan struct{})
+				once     sync.Once
+				readDone = make(chan struct{})
+			)
+			go func() {
+				defer close(readDone)
+				lines := bufio.NewScanner(stderr)
+				for lines.Scan() {
+					mu.Lock()
+					log.WriteString(lines.Text() + "\n")
+					mu.Unlock()
+					if strings.Contains(lines.Text(), "scanning ") {
+						once.Do(func() { close(scanning) })
+					}
 				}
+			}()
+			stderrText := func() string {
+				mu.Lock()
+				defer mu.Unlock()
+				return log.String()
+			}
+			exited := make(chan *os.ProcessState, 1)
+			go func() {
+				ps, _ := cmd.Process.Wait()
+				exited <- ps
+			}()
+			select {
+			case <-scanning:
+			case ps := <-exited:
+				t.Fatalf("exited (%s) before it said it was scanning:\n%s", ps, stderrText())
+			case <-time.After(runTimeout):
+				t.Fatalf("did not start scanning in %s:\n%s", runTimeout, stderrText())
 			}
 			time.Sleep(500 * time.Millisecond) // well inside the scan (it takes a few seconds)
 			sent := time.Now()
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
-			for lines.Scan() {
-				log.WriteString(lines.Text() + "\n")
+			var ps *os.ProcessState
+			select {
+			case ps = <-exited:
+			case <-time.After(runTimeout / 2):
+				// every goroutine's stack, to see what did not stop
+				_ = cmd.Process.Signal(syscall.SIGQUIT)
+				select {
+				case <-exited:
+				case <-time.After(5 * time.Second):
+				}
+				time.Sleep(200 * time.Millisecond)
+				out, _ := exec.Command("ps", "-o", "pid,ppid,stat,etime,args", "-g", fmt.Sprint(cmd.Process.Pid)).CombinedOutput()
+				t.Fatalf("still running %s after %s; its process group:\n%s\nstderr, with the goroutines SIGQUIT printed:\n%s", runTimeout/2, sig, out, stderrText())
 			}
-			cmd.Wait()
 			took := time.Since(sent)
-			if ctx.Err() != nil {
-				t.Fatalf("still running %s after %s", runTimeout, sig)
+			// the rest of stderr: the pipe ends when every writer is gone
+			select {
+			case <-readDone:
+			case <-time.After(10 * time.Second):
+				t.Errorf("stderr still open 10 s after channelguard exited: a child kept it")
 			}
-			r := result{stderr: log.String(), code: cmd.ProcessState.ExitCode(), rss: peakRSS(cmd.ProcessState), dur: took}
+			r := result{stderr: stderrText(), code: ps.ExitCode(), rss: peakRSS(ps), dur: took}
 			checkSane(t, []string{"scan", "(" + sig.String() + ")"}, r)
 			if r.code != 2 {
 				t.Errorf("exit %d after %s, want 2\nstderr: %s", r.code, sig, r.stderr)

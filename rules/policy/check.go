@@ -57,6 +57,20 @@ func (p *Policy) Check(method, urlPath, role string, body any) []Violation {
 	}
 	var out []located
 	var members []member // every object member, collected once for all rules
+	// Every member name, and its normalizeName: most bodies hold no name a
+	// rule looks for, and are then not walked with paths at all.
+	var keys map[string]struct{}
+	var norms map[string]string
+	names := func() map[string]struct{} {
+		if keys == nil {
+			keys = memberNames(body)
+			norms = make(map[string]string, len(keys))
+			for k := range keys {
+				norms[k] = normalizeName(k)
+			}
+		}
+		return keys
+	}
 	type applicable struct {
 		r    *Rule
 		c    *compiled
@@ -103,12 +117,15 @@ func (p *Policy) Check(method, urlPath, role string, body any) []Violation {
 		add(np, node)
 	}
 	for _, a := range rules {
-		for _, jp := range a.c.fields {
-			for _, ln := range jp.SelectLocated(body) {
+		for _, f := range a.c.fields {
+			if !f.possible(names()) {
+				continue
+			}
+			for _, ln := range f.path.SelectLocated(body) {
 				report(a, ln.Path, ln.Node)
 			}
 		}
-		if len(a.c.names) > 0 {
+		if len(a.c.names) > 0 && anyName(names(), func(k string) bool { _, ok := a.c.names[norms[k]]; return ok }) {
 			if members == nil {
 				members = collectMembers(body)
 			}
@@ -129,26 +146,26 @@ func (p *Policy) Check(method, urlPath, role string, body any) []Violation {
 		if len(a.c.words) == 0 {
 			continue
 		}
-		if members == nil {
-			members = collectMembers(body)
-		}
 		if words == nil {
 			words = map[string]bool{}
-			for _, m := range members {
-				if _, ok := words[m.key]; !ok {
-					words[m.key] = !LookAlikeName(m.key)
-					wordsOf[m.key] = head(Words(m.key))
-				}
+			for k := range names() {
+				words[k] = !LookAlikeName(k)
+				wordsOf[k] = head(Words(k))
 			}
 		}
 		matched := map[string]bool{} // member name → the rule's words match it, once per name
+		for k := range keys {
+			_, except := a.c.except[norms[k]]
+			matched[k] = words[k] && !except && slices.ContainsFunc(a.c.words, func(p phrase) bool { return p.matches(wordsOf[k]) })
+		}
+		if !anyName(keys, func(k string) bool { return matched[k] }) {
+			continue
+		}
+		if members == nil {
+			members = collectMembers(body)
+		}
 		for _, m := range members {
-			hit, ok := matched[m.key]
-			if !ok {
-				_, except := a.c.except[m.norm]
-				hit = words[m.key] && !except && slices.ContainsFunc(a.c.words, func(p phrase) bool { return p.matches(wordsOf[m.key]) })
-				matched[m.key] = hit
-			}
+			hit := matched[m.key]
 			if !hit {
 				continue
 			}
@@ -211,6 +228,38 @@ func collectMembers(body any) []member {
 		out = append(out, member{np, key, n, node})
 	})
 	return out
+}
+
+// anyName reports whether f holds for one of keys.
+func anyName(keys map[string]struct{}, f func(string) bool) bool {
+	for k := range keys {
+		if f(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// memberNames returns the name of every object member of body at any
+// depth.
+func memberNames(body any) map[string]struct{} {
+	keys := map[string]struct{}{}
+	var visit func(node any)
+	visit = func(node any) {
+		switch v := node.(type) {
+		case map[string]any:
+			for k, e := range v {
+				keys[k] = struct{}{}
+				visit(e)
+			}
+		case []any:
+			for _, e := range v {
+				visit(e)
+			}
+		}
+	}
+	visit(body)
+	return keys
 }
 
 // walk calls f for every object member at any depth (key is its name),

@@ -452,3 +452,40 @@ func TestCheckHandBuiltRule(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestFieldPrefilter: what a path needs, and that a body without those
+// names is skipped while one with them is not.
+func TestFieldPrefilter(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		body string
+		want bool // possible
+	}{
+		{"$..channel['secret','clientSecret']", `{"channel":{"secret":"s"}}`, true},
+		{"$..channel['secret','clientSecret']", `{"channel":{"name":"n"}}`, false},
+		{"$..channel['secret','clientSecret']", `{"data":[{"x":{"clientSecret":"s"}}],"channel":1}`, true},
+		{"$..channel['secret','clientSecret']", `{"followers":3}`, false},
+		{"$..['roles','members'][*]..email", `{"members":[{"email":"a@b.c"}]}`, true},
+		{"$..['roles','members'][*]..email", `{"members":[{"mail":"a@b.c"}]}`, false},
+		{"$..['roles','members'][?search(@, '@')]", `{"roles":["a@b.c"]}`, true},
+		{"$..['roles','members'][?search(@, '@')]", `["a@b.c"]`, false},
+		{"$..*", `{"a":1}`, true},
+		{"$[0]", `[1]`, true},
+	} {
+		jp, err := jsonpath.Parse(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body any
+		if err := json.Unmarshal([]byte(c.body), &body); err != nil {
+			t.Fatal(err)
+		}
+		f := field{jp, namesNeeded(jp)}
+		if got := f.possible(memberNames(body)); got != c.want {
+			t.Errorf("%s on %s: possible = %v, want %v (needs %q)", c.path, c.body, got, c.want, f.needs)
+		}
+		if !f.possible(memberNames(body)) && len(jp.SelectLocated(body)) > 0 {
+			t.Errorf("%s on %s: skipped but selects something", c.path, c.body)
+		}
+	}
+}

@@ -73,6 +73,7 @@ func FuzzCheck(f *testing.F) {
 			return
 		}
 		checkInvariants(t, p, "GET", urlPath, role, body)
+		prefilterExact(t, p, body)
 		for _, l := range Flatten(body) {
 			selectsOne(t, l.Path, body)
 			if l.Name != "" && !strings.HasSuffix(l.Path, "']") {
@@ -152,4 +153,22 @@ func selectsOne(t *testing.T, path string, body any) spec.NormalizedPath {
 		t.Fatalf("path %q formats back as %q", path, got)
 	}
 	return nodes[0].Path
+}
+
+// prefilterExact: a field path the member-name prefilter skips on body
+// selects nothing from it (the prefilter only saves work).
+func prefilterExact(t *testing.T, p *Policy, body any) {
+	t.Helper()
+	keys := memberNames(body)
+	for i := range p.Rules {
+		c := p.Rules[i].compiled()
+		if c == nil {
+			continue
+		}
+		for _, f := range c.fields {
+			if !f.possible(keys) && len(f.path.SelectLocated(body)) > 0 {
+				t.Fatalf("rule %s: the prefilter skips %s, which selects %d nodes", p.Rules[i].ID, f.path, len(f.path.SelectLocated(body)))
+			}
+		}
+	}
 }

@@ -24,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/theory/jsonpath"
+	"github.com/theory/jsonpath/spec"
 
 	"github.com/channelguard/channelguard/internal/pathless"
 	"github.com/channelguard/channelguard/internal/wording"
@@ -96,12 +97,53 @@ type Rule struct {
 // compiled is the immutable matching state of a rule; copies of a Rule share
 // it.
 type compiled struct {
-	fields []*jsonpath.Path
+	fields []field
 	names  map[string]struct{}
 	words  []phrase
 	except map[string]struct{} // normalizeName of ExceptNames
 	values string              // ValuesAny, ValuesString or ValuesSecret
 	paths  [][]string          // alternatives, each a list of segment patterns; nil = any path
+}
+
+// field is a compiled JSONPath and the member names it cannot select
+// anything without: for each of its segments made of name selectors only
+// ($..channel, ['roles','members']), those names. A body that has no member
+// of one of a segment's names anywhere gets nothing from the path, so the
+// path is not run on it: most responses hold none of the names a policy
+// looks for, and running a descendant query walks the whole body.
+type field struct {
+	path  *jsonpath.Path
+	needs [][]string
+}
+
+func namesNeeded(jp *jsonpath.Path) [][]string {
+	var needs [][]string
+	for _, seg := range jp.Query().Segments() {
+		var names []string
+		for _, sel := range seg.Selectors() {
+			n, ok := sel.(spec.Name)
+			if !ok {
+				names = nil
+				break
+			}
+			names = append(names, string(n))
+		}
+		if len(names) > 0 {
+			needs = append(needs, names)
+		}
+	}
+	return needs
+}
+
+// possible reports whether f can select anything in a body whose member
+// names (at any depth) are keys.
+func (f field) possible(keys map[string]struct{}) bool {
+	for _, names := range f.needs {
+		if !slices.ContainsFunc(names, func(n string) bool { _, ok := keys[n]; return ok }) {
+			return false
+		}
+	}
+	return true
 }
 
 // accepts reports whether a matched value is reported under c.values.
@@ -416,7 +458,7 @@ func compile(r *Rule) (c *compiled, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("bad JSONPath %q: %s", expr, wording.OneLine(strings.TrimPrefix(err.Error(), "jsonpath: "), 0))
 		}
-		c.fields = append(c.fields, jp)
+		c.fields = append(c.fields, field{jp, namesNeeded(jp)})
 	}
 	for _, n := range r.Names {
 		k := normalizeName(n)

@@ -64,6 +64,10 @@ type KeyParts struct {
 	LineAPIURL, ChannelID string
 	// Config is the config file's path, "" for none: its bytes count.
 	Config string
+	// Inputs is a digest of what else the findings depend on, "" for
+	// nothing: the files a config's [extend] path names, a gitleaks config
+	// from the environment, .gitleaksignore files.
+	Inputs string
 }
 
 // Key is the cache key of p: scan and org compute it alike, so they share
@@ -77,6 +81,9 @@ func Key(p KeyParts) (string, error) {
 			return "", fmt.Errorf("config %s: %w", p.Config, err)
 		}
 		h.Write(b)
+	}
+	if p.Inputs != "" {
+		fmt.Fprintf(h, "\ninputs %s\n", p.Inputs)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }

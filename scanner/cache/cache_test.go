@@ -34,6 +34,7 @@ func TestKeyDependsOnEverySetting(t *testing.T) {
 		"LINE API":   func(p *KeyParts) { p.LineAPIURL = "http://127.0.0.1:1" },
 		"channel id": func(p *KeyParts) { p.ChannelID = "1234567890" },
 		"no config":  func(p *KeyParts) { p.Config = "" },
+		"inputs":     func(p *KeyParts) { p.Inputs = "0123456789abcdef" },
 	}
 	for name, change := range changes {
 		p := base

@@ -6,6 +6,17 @@
 // full (coverage gaps). A captured LINE webhook's X-Line-Signature confirms
 // a channel secret offline.
 //
+// WebSocket messages (Chrome's and mitmproxy's _webSocketMessages) are
+// scanned like bodies: every frame for secrets, received JSON frames
+// against the role policy; findings name the frame (websocket.go).
+// Protocol nonces, entity tags and request or trace ids (Sec-WebSocket-Key,
+// ETag, X-Request-Id, traceparent, CF-Ray, …: nonSecretHeaders in
+// units.go) are random by design, so only rules for a known kind of
+// credential are believed in them, never a generic one. A response that has
+// no body by definition (har.Entry.Bodiless) is no coverage gap, and a gap
+// says what was checked: nothing of a missing body, the part held of one
+// cut short.
+//
 // Entries are read one at a time (scanner/har) and handed to workers, so
 // memory grows with the largest entry and with what is found, not with the
 // file.
@@ -198,9 +209,11 @@ func (st *state) file(ctx context.Context, in Input) error {
 			wg.Wait()
 			return err
 		}
-		n++
-		if st.opts.Entries != nil {
-			st.opts.Entries.Add(1)
+		if !e.FramesOnly { // a batch of frames is part of an entry
+			n++
+			if st.opts.Entries != nil {
+				st.opts.Entries.Add(1)
+			}
 		}
 		select {
 		case work <- e:
@@ -238,6 +251,17 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 		Time:     e.Started,
 	}
 	var out entryResult
+	if e.FramesOnly {
+		// A batch of a long WebSocket session's frames: the exchange
+		// itself comes, and is scanned, with the last batch.
+		out.part = true
+		st.frames(ctx, file, role, ep, base, e, &out)
+		if role != "" {
+			out.roles = append(out.roles, st.secretRuleHits(role, out.roles, out.secrets)...)
+		}
+		st.merge(out)
+		return
+	}
 	out.bytes = entrySize(e)
 
 	// The response body as JSON, when it is JSON.
@@ -267,7 +291,9 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 	for _, fr := range frags {
 		text := fr.text()
 		for _, f := range st.opts.Detect(ctx, sources.Fragment{Raw: text, FilePath: file}) {
-			if f.Secret == "" {
+			if f.Secret == "" || fr.nonces && rules.Specificity(f.RuleID) == 0 {
+				// A protocol nonce or trace id is random by design: only
+				// a rule for a known kind of credential is believed there.
 				continue
 			}
 			u := fr.at(f.StartLine)
@@ -307,6 +333,8 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 			})
 		}
 	}
+	// WebSocket frames, like bodies: secrets, and received JSON fields.
+	st.frames(ctx, file, role, ep, base, e, &out)
 	if role != "" {
 		out.roles = append(out.roles, st.secretRuleHits(role, out.roles, out.secrets)...)
 	}
@@ -345,11 +373,17 @@ func (st *state) entry(ctx context.Context, file, role string, e *har.Entry) {
 		}
 	}
 
-	// 4. Bodies the capture does not hold in full.
+	// 4. Bodies the capture does not hold in full. A response that has no
+	// body by definition (204, 304, 1xx, HEAD, an empty redirect) lacks
+	// nothing.
+	resp := e.Response.Body
+	if e.Bodiless() {
+		resp = nil
+	}
 	for _, g := range []struct {
 		part string
 		body *har.Body
-	}{{PartRequestBody, e.Request.Body}, {PartResponseBody, e.Response.Body}} {
+	}{{PartRequestBody, e.Request.Body}, {PartResponseBody, resp}} {
 		if kind := gapKind(g.body); kind != "" {
 			c := base
 			c.Part = g.part
@@ -404,7 +438,7 @@ func (st *state) secretRuleHits(role string, found []roleHit, secrets []secretHi
 	var out []roleHit
 	for _, s := range secrets {
 		switch s.occ.Capture.Part {
-		case PartResponseBody, PartResponseHeader, PartSetCookie:
+		case PartResponseBody, PartResponseHeader, PartSetCookie, PartWebSocketReceive:
 		default:
 			continue // what the role sent, not what it received
 		}
@@ -424,7 +458,7 @@ func (st *state) secretRuleHits(role string, found []roleHit, secrets []secretHi
 			c := *s.occ.Capture
 			out = append(out, roleHit{
 				policyRule: p,
-				path:       wildcard(c.Field),
+				path:       wildcard(fieldPath(&c)),
 				raw:        s.secret,
 				secret:     s.rule,
 				occ:        finding.Occurrence{Location: s.occ.Location, Capture: &c},

@@ -54,8 +54,8 @@ func Rules() []finding.Rule {
 		{
 			ID:          RuleCoverageGap,
 			Name:        "CaptureCoverageGap",
-			Title:       "Capture body missing or cut short: not checked",
-			Summary:     "A request or response body is not in the capture, or only in part (Firefox replaces bodies with a comment and cuts them at 1 MiB; a sanitized export drops them). What is not in the capture was not checked for secrets or role-inappropriate fields: this is a gap in coverage, not a clean result.",
+			Title:       "Capture body missing or cut short: a coverage gap",
+			Summary:     "A request or response body is not in the capture, or only in part (Firefox replaces bodies with a comment and cuts them at 1 MiB; a sanitized export drops them). What the capture holds was checked; what it does not hold was not checked for secrets or role-inappropriate fields: this is a gap in coverage, not a clean result. Responses that have no body by definition (204, 304, 1xx, HEAD, an empty redirect) are no gap, and a whole JSON document or HTML page is not cut short because the capture's size differs (tools count size differently).",
 			Severity:    finding.Info,
 			Precision:   "very-high",
 			HelpURI:     "https://w3c.github.io/web-performance/specs/HAR/Overview.html",
@@ -236,13 +236,27 @@ func (st *state) roleFinding(g *roleGroup) finding.Finding {
 		then = "treat the values as disclosed to every " + k.role
 		step = fmt.Sprintf("2. Treat the values as disclosed: every %s could read them from the API since %s.\n", k.role, since)
 	}
-	what := k.path
-	if what == "" {
+	what, from := k.path, "this response"
+	switch {
+	case f.Capture.Part == PartWebSocketReceive:
+		// The first frame that carried it, from the occurrence (the
+		// finding's field is the JSONPath alone, for every frame).
+		frame := f.Occurrences[0].Capture.Field
+		if i := strings.Index(frame, " $"); i >= 0 {
+			frame = frame[:i]
+		}
+		if what == "" {
+			what = "a value in a WebSocket message (" + frame + ")"
+		} else {
+			what = what + " in a WebSocket message (" + frame + ")"
+		}
+		from = "the WebSocket messages"
+	case what == "":
 		what = "a value in its " + strings.Replace(f.Capture.Part, "-", " ", 1)
-	} else if f.Capture.Part != PartResponseBody {
+	case f.Capture.Part != PartResponseBody:
 		what = strings.Replace(f.Capture.Part, "-", " ", 1) + " " + what
 	}
-	f.Action = fmt.Sprintf("remove it from this response for %s on the server (hiding it in the page is not access control) and %s.", k.role, then)
+	f.Action = fmt.Sprintf("remove it from %s for %s on the server (hiding it in the page is not access control) and %s.", from, k.role, then)
 	f.Message = fmt.Sprintf("%s sends %s to %s, which policy rule %s reserves for %s%s, at %s: %s",
 		k.request(), what, k.role, g.rule.ID, g.rule.MinRole, note, f.Location, f.Action)
 	var rem strings.Builder
@@ -301,15 +315,24 @@ func (st *state) gapFinding(g *gapGroup) finding.Finding {
 		gapUndecodable: "is marked base64 but does not decode",
 	}[k.kind]
 	note := ""
-	if strings.Contains(strings.ToLower(g.note), "truncat") {
+	switch {
+	case strings.Contains(strings.ToLower(g.note), "truncat"):
 		note = " (the capture's comment says it was truncated)"
+	case g.attached && k.kind == gapMissing:
+		note = " (the capture names a separate file for it, as Playwright's content: 'attach' does; such files are not read)"
 	}
 	n := len(f.Occurrences) + f.MoreOccurrences
 	times := "once"
 	if n > 1 {
 		times = fmt.Sprintf("%d times", n)
 	}
-	f.Action = "it was not checked for secrets or role-inappropriate fields; record the capture again with bodies."
+	// Only what the capture does not hold is "not checked": the part of a
+	// body cut short, and the text of one that does not decode, were.
+	f.Action = map[string]string{
+		gapMissing:     "it was not checked for secrets or role-inappropriate fields; record the capture again with bodies.",
+		gapTruncated:   "the part the capture holds was checked for secrets; the rest was not checked, nor the fields of a JSON body cut short; record the capture again with whole bodies.",
+		gapUndecodable: "its text was checked as it stands, what it encodes was not; record the capture again.",
+	}[k.kind]
 	f.Message = fmt.Sprintf("The %s of %s %s%s, %s, first at %s: %s",
 		body, k.method+" "+k.template, what, note, times, f.Location, f.Action)
 	return f

@@ -20,6 +20,7 @@ const maxOccurrences = 50
 
 // What one entry yields; merged into the state under its lock.
 type entryResult struct {
+	part    bool // a batch of an entry's WebSocket frames, not an entry
 	bytes   int64
 	secrets []secretHit
 	roles   []roleHit
@@ -138,6 +139,9 @@ type gapGroup struct {
 	key  gapKey
 	occs occs
 	note string // the capture's own comment, when it gave one
+	// attached: the capture keeps the body in a file of its own
+	// (Playwright's content._file).
+	attached bool
 }
 
 type observed struct {
@@ -218,7 +222,9 @@ func (st *state) newOccs() occs { return occs{order: st.order} }
 func (st *state) merge(r entryResult) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.entries++
+	if !r.part {
+		st.entries++
+	}
 	st.bytes += r.bytes
 	for _, h := range r.secrets {
 		k := secretKey{rule: h.rule, file: h.occ.Capture.File, secret: h.secret}
@@ -273,7 +279,7 @@ func (st *state) merge(r entryResult) {
 		k := gapKey{file: c.File, role: c.Role, method: c.Method, template: c.Template, part: c.Part, kind: h.kind}
 		g := st.gaps[k]
 		if g == nil {
-			g = &gapGroup{key: k, occs: st.newOccs(), note: h.body.Comment}
+			g = &gapGroup{key: k, occs: st.newOccs(), note: h.body.Comment, attached: h.body.File != ""}
 			st.gaps[k] = g
 		}
 		g.occs.add(occ{Occurrence: h.occ})

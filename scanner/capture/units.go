@@ -42,6 +42,10 @@ type fragment struct {
 	units []unit
 	// starts[i] is the first fragment line (0-based) of units[i].
 	starts []int
+	// nonces: the fragment holds only headers whose values are random by
+	// design and no credential (see NonSecretHeader); generic rules'
+	// findings in it are not believed.
+	nonces bool
 }
 
 func (f *fragment) add(u unit, text string) {
@@ -68,10 +72,16 @@ func (f *fragment) at(line int) unit {
 // form parameters; the response headers and cookies; the response body.
 func fragments(e *har.Entry) []*fragment {
 	q, p := &e.Request, &e.Response
-	req := &fragment{}
+	req, nonces := &fragment{}, &fragment{nonces: true}
+	header := func(f *fragment, part string, h har.Field) {
+		if NonSecretHeader(h.Name) {
+			f = nonces
+		}
+		f.add(unit{part: part, name: h.Name, line: h.Line, col: h.Column, valueAt: len(h.Name) + 2}, h.Name+": "+h.Value)
+	}
 	req.add(unit{part: PartURL, line: q.URLLine, col: q.URLColumn, valueAt: len(q.Method) + 1}, q.Method+" "+q.URL)
 	for _, h := range q.Headers {
-		req.add(unit{part: PartRequestHeader, name: h.Name, line: h.Line, col: h.Column, valueAt: len(h.Name) + 2}, h.Name+": "+h.Value)
+		header(req, PartRequestHeader, h)
 	}
 	for _, c := range q.Cookies {
 		req.add(unit{part: PartCookie, name: c.Name, line: c.Line, col: c.Column, valueAt: len(c.Name) + 1}, c.Name+"="+c.Value)
@@ -81,7 +91,7 @@ func fragments(e *har.Entry) []*fragment {
 	}
 	out := []*fragment{req}
 	if b := q.Body; b != nil {
-		if b.Text != "" {
+		if b.Text != "" && !MediaBody(b) {
 			f := &fragment{}
 			f.add(unit{part: PartRequestBody, line: b.Line, col: b.Column, body: b}, b.Text)
 			out = append(out, f)
@@ -96,7 +106,7 @@ func fragments(e *har.Entry) []*fragment {
 	}
 	resp := &fragment{}
 	for _, h := range p.Headers {
-		resp.add(unit{part: PartResponseHeader, name: h.Name, line: h.Line, col: h.Column, valueAt: len(h.Name) + 2}, h.Name+": "+h.Value)
+		header(resp, PartResponseHeader, h)
 	}
 	for _, c := range p.Cookies {
 		resp.add(unit{part: PartSetCookie, name: c.Name, line: c.Line, col: c.Column, valueAt: len(c.Name) + 1}, c.Name+"="+c.Value)
@@ -104,12 +114,73 @@ func fragments(e *har.Entry) []*fragment {
 	if len(resp.units) > 0 {
 		out = append(out, resp)
 	}
-	if b := p.Body; b != nil && b.Text != "" {
+	if b := p.Body; b != nil && b.Text != "" && !MediaBody(b) {
 		f := &fragment{}
 		f.add(unit{part: PartResponseBody, line: b.Line, col: b.Column, body: b}, b.Text)
 		out = append(out, f)
 	}
+	if len(nonces.units) > 0 {
+		out = append(out, nonces)
+	}
 	return out
+}
+
+// nonSecretHeaders are headers whose values are random or unique by
+// design and are no credential: WebSocket handshake nonces (RFC 6455
+// §4.2.2: the key is 16 random bytes, the accept value a SHA-1 of it),
+// entity tags, and request and trace ids that servers, proxies and CDNs
+// add to every exchange. A generic rule (generic-api-key) fires on their
+// shape, not on their meaning, so its findings there are dropped; a rule
+// for a known kind of credential (a LINE token, an AWS key) is still
+// believed in them. Kept short on purpose: a header is added only when it
+// is defined or documented as an id or a nonce.
+var nonSecretHeaders = map[string]bool{
+	"sec-websocket-key":     true, // RFC 6455
+	"sec-websocket-accept":  true, // RFC 6455
+	"etag":                  true, // RFC 9110 §8.8.3
+	"if-none-match":         true, // carries ETags back
+	"if-match":              true, // carries ETags back
+	"x-request-id":          true, // Heroku, Rails, nginx, many frameworks
+	"x-correlation-id":      true,
+	"request-id":            true, // Azure, Stripe
+	"traceparent":           true, // W3C Trace Context
+	"tracestate":            true, // W3C Trace Context
+	"x-amzn-trace-id":       true, // AWS X-Ray, ALB
+	"x-amzn-requestid":      true, // AWS API Gateway, Lambda
+	"x-amz-request-id":      true, // S3
+	"x-amz-cf-id":           true, // CloudFront
+	"x-cloud-trace-context": true, // Google Cloud
+	"cf-ray":                true, // Cloudflare
+	"x-github-request-id":   true,
+	"x-b3-traceid":          true, // Zipkin B3
+	"x-b3-spanid":           true, // Zipkin B3
+}
+
+// NonSecretHeader reports whether a header (any case) is a protocol nonce,
+// entity tag, request id or trace id: random by design, and no secret.
+func NonSecretHeader(name string) bool {
+	return nonSecretHeaders[strings.ToLower(strings.TrimSpace(name))]
+}
+
+// MediaBody reports whether b is an image, font, audio or video body in
+// binary form (a NUL byte in its first 8,000 bytes, git's test for a
+// binary file): it is not scanned for secrets, as gitleaks and git leave
+// binary files alone, and no rule's pattern lives in compressed pixels or
+// glyphs. Such bodies are a fifth or more of a browser capture's bytes.
+// Text media (SVG, a data: URL kept as text) and every other type are
+// scanned whatever they hold.
+func MediaBody(b *har.Body) bool {
+	mt, _, _ := strings.Cut(b.MimeType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	switch {
+	case strings.HasPrefix(mt, "image/"), strings.HasPrefix(mt, "font/"),
+		strings.HasPrefix(mt, "audio/"), strings.HasPrefix(mt, "video/"),
+		strings.HasPrefix(mt, "application/font-"), strings.HasPrefix(mt, "application/x-font-"),
+		mt == "application/vnd.ms-fontobject":
+	default:
+		return false
+	}
+	return strings.IndexByte(b.Text[:min(len(b.Text), 8000)], 0) >= 0
 }
 
 // column is where u.text[i:] stands in the HAR file: inside the JSON

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"hash/maphash"
+	"strings"
 	"sync"
 
 	"github.com/zricethezav/gitleaks/v8/config"
@@ -116,8 +117,12 @@ func (m *memo) lookup(key memoKey, fr sources.Fragment) ([]report.Finding, bool)
 	shift := fr.StartLine - e.startLine
 	for i, f := range e.found {
 		f.File, f.SymlinkFile, f.Commit = fr.FilePath, fr.SymlinkFile, fr.CommitSHA
-		f.StartLine += shift
-		f.EndLine += shift
+		// a finding by path alone (pkcs12-file) has no line: gitleaks
+		// says 0 wherever the hunk starts, and its fingerprint uses it
+		if !(f.Secret == "" && strings.HasPrefix(f.Match, "file detected: ")) {
+			f.StartLine += shift
+			f.EndLine += shift
+		}
 		f.Author, f.Email, f.Date, f.Message, f.Link = "", "", "", "", ""
 		if c := fr.CommitInfo; c != nil {
 			f.Author, f.Email, f.Date, f.Message = c.AuthorName, c.AuthorEmail, c.Date, c.Message

@@ -18,7 +18,14 @@
 //     (Firefox writes content.comment instead; a tool may drop it), unless
 //     its size is 0; a body whose size is larger than its decoded text, or
 //     whose comment says "truncated", is Truncated (Firefox cuts bodies over
-//     1 MiB). Missing and Truncated bodies are coverage gaps to report.
+//     1 MiB) — unless the text is evidently whole (complete JSON, an HTML
+//     page ending in </html>: tools count size differently) or short by a
+//     few bytes only (countingSlack), not at a KiB limit. Missing and
+//     Truncated bodies are coverage gaps to report, unless the response has
+//     no body by definition (Entry.Bodiless: HEAD, 1xx, 204, 304, an empty
+//     redirect, no response);
+//   - Chrome's and mitmproxy's _webSocketMessages become Entry.Frames
+//     (binary frames base64-decoded), in batches for long sessions;
 //   - postData.params become Body.Params (name and value; fileName and
 //     contentType are dropped); postData.text stays in Body.Text;
 //   - base64 bodies (encoding "base64") are decoded, tolerating missing
@@ -62,6 +69,38 @@ type Entry struct {
 	Started  string // startedDateTime as written (ISO 8601 in HAR 1.2)
 	Request  Request
 	Response Response
+	// Frames are the entry's WebSocket messages (Chrome's and mitmproxy's
+	// _webSocketMessages). A long session's frames come in batches of
+	// about FrameBatchBytes of data each, so that memory does not grow
+	// with the session: every batch but the last is an Entry of its own
+	// with FramesOnly set, the same Index and Line, and Request, Response
+	// and Started as far as the file had given them by then (Chrome and
+	// mitmproxy write _webSocketMessages last, so in full); the last batch
+	// comes with the entry itself.
+	Frames     []Frame
+	FramesOnly bool
+}
+
+// FrameBatchBytes bounds the frame data one Entry carries (see
+// Entry.Frames); a single larger frame is one batch of its own.
+const FrameBatchBytes = 4 << 20
+
+// frameOverhead is what a frame costs beside its data, counted against
+// FrameBatchBytes, so that a million empty frames are batched too.
+const frameOverhead = 64
+
+// Frame is one WebSocket message: {"type", "time", "opcode", "data"}.
+type Frame struct {
+	Index  int    // position in _webSocketMessages, 0-based
+	Type   string // "send" or "receive", lower-cased
+	Opcode int    // 1 text, 2 binary, 8-10 control; 0 when absent
+	// Data is the message: text as written, binary (opcode 2, which
+	// Chrome and mitmproxy write in base64) decoded.
+	Data      string
+	Line      int  // 1-based line of the "data" value; 0 without data
+	Column    int  // byte column of its opening quote
+	Binary    bool // Data was decoded from base64
+	BadBase64 bool // opcode 2 but the data is not base64: Data is kept as is
 }
 
 // Request is an entry's request.
@@ -107,6 +146,9 @@ type Body struct {
 	Truncated bool // size > len(Text), or the comment says "truncated"
 	BadBase64 bool // encoding is base64 but text is not: Text is kept as is
 	Comment   string
+	// File is content._file: Playwright's content: "attach" keeps the body
+	// in a file beside the capture instead (not read).
+	File string
 }
 
 // Error is a capture that cannot be read as a HAR.
@@ -116,9 +158,18 @@ type Error struct {
 	Offset int64 // byte offset in the (decompressed) file
 	Path   string
 	Err    error
+	// NotHAR: the file is not a HAR at all (not JSON, or JSON without
+	// log.entries), as opposed to a HAR that is broken or cut short.
+	NotHAR bool
 }
 
 func (e *Error) Error() string {
+	if e.NotHAR {
+		// "capture.har: not a HAR capture (not JSON: invalid character '#'
+		// looking for beginning of value; line 1, byte 0)": what the user
+		// gave is the wrong file, not a damaged one.
+		return fmt.Sprintf("%s: not a HAR capture (%s; line %d, byte %d)", e.File, e.Err, e.Line, e.Offset)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: line %d (byte %d)", e.File, e.Line, e.Offset)
 	if e.Path != "" {
@@ -157,6 +208,11 @@ type Reader struct {
 	index   int
 	err     error
 	path    []seg
+	// cur is the entry being read when a batch of its frames was returned
+	// before its end; inFrames says its _webSocketMessages array is open.
+	cur       *Entry
+	inFrames  bool
+	frameNext int // index of the next frame in that array
 }
 
 // Open opens the capture at path: JSON (.har), gzip (.har.gz) or zlib
@@ -247,13 +303,17 @@ func (r *Reader) next() (*Entry, error) {
 		r.state = stEntries
 		fallthrough
 	case stEntries:
-		if r.dec.More() {
-			r.path = append(r.path[:0], seg{"log", -1}, seg{"entries", r.index})
+		if r.cur != nil || r.dec.More() {
+			if r.cur == nil {
+				r.path = append(r.path[:0], seg{"log", -1}, seg{"entries", r.index})
+			}
 			e, err := r.entry()
 			if err != nil {
 				return nil, err
 			}
-			r.index++
+			if !e.FramesOnly {
+				r.index++
+			}
 			return e, nil
 		}
 		r.path = append(r.path[:0], seg{"log", -1}, seg{"entries", -1})
@@ -271,13 +331,13 @@ func (r *Reader) start() error {
 	at := r.nextStart()
 	t, err := r.dec.Token()
 	if err == io.EOF {
-		return r.failf("empty file, not a HAR")
+		return r.notHAR(at, errors.New("the file is empty"))
 	}
 	if err != nil {
-		return r.fail(err)
+		return r.notHAR(at, fmt.Errorf("not JSON: %w", err))
 	}
 	if t != json.Delim('{') {
-		return r.failfAt(at, "not a HAR: the file is %s, not an object", kind(t))
+		return r.notHAR(at, fmt.Errorf("the file is %s, not an object", kind(t)))
 	}
 	for r.dec.More() {
 		k, err := r.key()
@@ -297,7 +357,7 @@ func (r *Reader) start() error {
 			return err
 		}
 		if t != json.Delim('{') {
-			return r.failfAt(at, "not a HAR: log is %s, not an object", kind(t))
+			return r.notHAR(at, fmt.Errorf("log is %s, not an object", kind(t)))
 		}
 		for r.dec.More() {
 			k, err := r.key()
@@ -317,13 +377,20 @@ func (r *Reader) start() error {
 				return err
 			}
 			if t != json.Delim('[') {
-				return r.failfAt(at, "not a HAR: log.entries is %s, not an array", kind(t))
+				return r.notHAR(at, fmt.Errorf("log.entries is %s, not an array", kind(t)))
 			}
 			return nil
 		}
-		return r.failf("not a HAR: log has no entries")
+		return r.notHAR(r.dec.InputOffset(), errors.New("log has no entries"))
 	}
-	return r.failf("not a HAR: no log")
+	return r.notHAR(r.dec.InputOffset(), errors.New("no log"))
+}
+
+// notHAR is the error for a file that is not a HAR at all, found at off.
+func (r *Reader) notHAR(off int64, err error) error {
+	e := r.failAt(off, err).(*Error)
+	e.NotHAR = true
+	return e
 }
 
 // finish reads from the ']' of log.entries to the end of the file.
@@ -358,33 +425,157 @@ func (r *Reader) finish() error {
 	return r.failfAt(at, "unexpected %s after the HAR", kind(t))
 }
 
+// entry reads log.entries[r.index], or goes on reading it after a batch
+// of its frames was returned (a FramesOnly part; see Entry.Frames).
 func (r *Reader) entry() (*Entry, error) {
-	at := r.nextStart()
-	t, err := r.token()
-	if err != nil {
-		return nil, err
+	e := r.cur
+	if e == nil {
+		at := r.nextStart()
+		t, err := r.token()
+		if err != nil {
+			return nil, err
+		}
+		if t != json.Delim('{') {
+			return nil, r.failfAt(at, "entry is %s, not an object", kind(t))
+		}
+		e = &Entry{Index: r.index, Line: r.line()}
+		r.cur = e
+	} else if r.inFrames {
+		if part, err := r.frames(e); err != nil || part != nil {
+			return part, err
+		}
 	}
-	if t != json.Delim('{') {
-		return nil, r.failfAt(at, "entry is %s, not an object", kind(t))
-	}
-	e := &Entry{Index: r.index, Line: r.line()}
-	err = r.object(func(k string) error {
+	for r.dec.More() {
+		k, err := r.key()
+		if err != nil {
+			return nil, err
+		}
 		switch k {
 		case "startedDateTime":
-			var err error
 			e.Started, _, err = r.str()
-			return err
 		case "request":
-			return r.request(&e.Request)
+			err = r.request(&e.Request)
 		case "response":
-			return r.response(&e.Response)
+			err = r.response(&e.Response)
+		case "_webSocketMessages":
+			var ok bool
+			if ok, err = r.openArray(k); ok {
+				r.inFrames, r.frameNext = true, 0
+				var part *Entry
+				if part, err = r.frames(e); part != nil {
+					return part, nil
+				}
+			}
+		default:
+			err = r.skip()
 		}
-		return r.skip()
-	})
-	if err != nil {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if _, err := r.token(); err != nil { // '}'
 		return nil, err
 	}
+	r.cur = nil
 	return e, nil
+}
+
+// frames reads the frames of the open _webSocketMessages array into
+// e.Frames. When they reach FrameBatchBytes and more follow, it returns
+// them as a FramesOnly copy of e, and the array stays open; at its end it
+// returns nil.
+func (r *Reader) frames(e *Entry) (*Entry, error) {
+	top := len(r.path) - 1
+	size := 0
+	for r.dec.More() {
+		if size >= FrameBatchBytes {
+			part := *e
+			part.FramesOnly = true
+			e.Frames = nil
+			return &part, nil
+		}
+		r.path[top].idx = r.frameNext
+		f, ok, err := r.frame(r.frameNext)
+		if err != nil {
+			return nil, err
+		}
+		r.frameNext++
+		if ok {
+			e.Frames = append(e.Frames, f)
+			size += len(f.Data) + frameOverhead
+		}
+	}
+	r.path[top].idx = -1
+	if _, err := r.token(); err != nil { // ']'
+		return nil, err
+	}
+	r.pop()
+	r.inFrames = false
+	return nil, nil
+}
+
+// frame reads one element of _webSocketMessages; ok is false for one
+// that is not an object (skipped).
+func (r *Reader) frame(i int) (f Frame, ok bool, err error) {
+	f.Index = i
+	t, err := r.token()
+	if err != nil {
+		return f, false, err
+	}
+	if t != json.Delim('{') {
+		return f, false, r.skipRest(t)
+	}
+	err = r.object(func(k string) error {
+		var err error
+		switch k {
+		case "type":
+			f.Type, _, err = r.str()
+			f.Type = strings.ToLower(f.Type)
+		case "opcode":
+			var n int64
+			var ok bool
+			n, ok, err = r.num()
+			if ok && n >= 0 && n < 1<<16 {
+				f.Opcode = int(n)
+			}
+		case "data":
+			var null bool
+			line, col := r.startPos()
+			f.Data, null, err = r.str()
+			if !null {
+				f.Line, f.Column = line, col
+			}
+		default:
+			err = r.skip()
+		}
+		return err
+	})
+	if err != nil {
+		return f, false, err
+	}
+	if f.Opcode == 2 && f.Data != "" {
+		if d, ok := decodeBase64(f.Data); ok {
+			f.Data, f.Binary = d, true
+		} else {
+			f.BadBase64 = true
+		}
+	}
+	return f, true, nil
+}
+
+// openArray reads the next value and reports whether it is an array (its
+// '[' consumed, name pushed on the path); anything else is skipped.
+func (r *Reader) openArray(name string) (bool, error) {
+	r.path = append(r.path, seg{name, -1})
+	t, err := r.token()
+	if err != nil {
+		return false, err
+	}
+	if t == json.Delim('[') {
+		return true, nil
+	}
+	r.pop()
+	return false, r.skipRest(t)
 }
 
 func (r *Reader) request(q *Request) error {
@@ -474,6 +665,8 @@ func (r *Reader) body(name string) (*Body, error) {
 			b.Encoding, _, err = r.str()
 		case "comment":
 			b.Comment, _, err = r.str()
+		case "_file":
+			b.File, _, err = r.str()
 		case "size":
 			var n int64
 			var ok bool
@@ -506,11 +699,71 @@ func (r *Reader) body(name string) (*Body, error) {
 	case !hasText && b.Size != 0 && len(b.Params) == 0,
 		hasText && b.Text == "" && b.Size > 0:
 		b.Missing = true
-	case cut, hasText && b.Size > int64(len(b.Text)),
+	case cut, hasText && b.Size > int64(len(b.Text)) && !complete(b.Text) && shortBeyondCounting(b.Size, len(b.Text)),
 		strings.Contains(strings.ToLower(b.Comment), "truncat"):
 		b.Truncated = true
 	}
 	return b, nil
+}
+
+// countingSlack is how many bytes a size may exceed a text by through
+// counting alone: Fiddler's and IE's exports give a size 12 to 26 bytes
+// larger than a complete script or page (harviewer's issue-61 fixture),
+// while a tool that cuts a body cuts at a limit, far from its end.
+const countingSlack = 64
+
+// shortBeyondCounting reports whether a text of n bytes is shorter than
+// size by more than counting differences explain: by more than
+// countingSlack, or at all when n is a whole number of KiB (a cut at a
+// limit: Firefox's is 1 MiB).
+func shortBeyondCounting(size int64, n int) bool {
+	return size-int64(n) > countingSlack || n >= 1024 && n%1024 == 0
+}
+
+// complete reports whether text is evidently a whole document although
+// the capture's size says it is larger. Tools count size differently
+// (decoded or compressed bytes, CRLF line ends, whitespace Fiddler drops),
+// so size alone does not prove a cut: one whole JSON object or array (an
+// anti-XSSI prefix allowed) or an HTML page ending in </html> is whole.
+// Only bodies whose size exceeds their text get here, so the JSON check
+// costs nothing on the usual path.
+func complete(text string) bool {
+	t := strings.TrimSpace(text)
+	for _, p := range []string{")]}'", "while(1);", "for(;;);"} {
+		if rest, ok := strings.CutPrefix(t, p); ok {
+			t = strings.TrimSpace(rest)
+			break
+		}
+	}
+	if t == "" {
+		return false
+	}
+	if t[0] == '{' || t[0] == '[' {
+		return json.Valid([]byte(t))
+	}
+	const end = "</html>"
+	return len(t) >= len(end) && strings.EqualFold(t[len(t)-len(end):], end)
+}
+
+// Bodiless reports whether the entry's response has no body by
+// definition, so that a body the capture does not hold is not a gap in
+// it: the response to a HEAD request; a 1xx (101 Switching Protocols
+// opens a WebSocket), 204 or 304 response (RFC 9110 §6.4.1); a redirect
+// (3xx) whose content size is -1 or 0, which tools write for "none"; no
+// response at all (status 0: Chrome and mitmproxy write it for a request
+// that failed or was still pending when the capture was saved); and a
+// data: URL, whose content is the URL itself.
+func (e *Entry) Bodiless() bool {
+	p := &e.Response
+	switch {
+	case strings.EqualFold(e.Request.Method, "HEAD"),
+		p.Status < 200, // 0 and 1xx
+		p.Status == 204, p.Status == 304,
+		p.Status >= 300 && p.Status < 400 && (p.Body == nil || p.Body.Size <= 0),
+		len(e.Request.URL) >= 5 && strings.EqualFold(e.Request.URL[:5], "data:"):
+		return true
+	}
+	return false
 }
 
 // decodeBase64 decodes s in standard or URL-safe base64, padded or not,

@@ -202,28 +202,32 @@ func TestTruncatedFile(t *testing.T) {
 }
 
 func TestNotHAR(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", "x.har: line 1 (byte 0): empty file, not a HAR"},
-		{"hello", "x.har: line 1 (byte 0): invalid character 'h' looking for beginning of value"},
-		{"[1,2]", "x.har: line 1 (byte 0): not a HAR: the file is an array, not an object"},
-		{"{\"a\": 1,\n\"b\": {}}", "x.har: line 2 (byte 16): not a HAR: no log"},
-		{`{"log": []}`, `x.har: line 1 (byte 8): log: not a HAR: log is an array, not an object`},
-		{`{"log": {"version": "1.2"}}`, `x.har: line 1 (byte 25): log: not a HAR: log has no entries`},
-		{`{"log": {"entries": {}}}`, `x.har: line 1 (byte 20): log.entries: not a HAR: log.entries is an object, not an array`},
-		{"{\"log\": {\"entries\": [{},\n\n  \"x\"]}}", `x.har: line 3 (byte 28): log.entries[1]: entry is a string, not an object`},
-		{"{\"log\": {\"entries\": [{\"request\": {\"headers\": [{\"name\": \"a\"", `x.har: line 1 (byte 58): log.entries[0].request.headers[0]: unexpected end of file`},
-		{"{\"log\": {\"entries\": []}} x", `x.har: line 1 (byte 25): invalid character 'x' looking for beginning of value`},
-		{"\xef\xbb\xbf{\"log\": {\"entries\": [1]}}", `x.har: line 1 (byte 24): log.entries[0]: entry is a number, not an object`},
+	tests := []struct {
+		in, want string
+		notHAR   bool // the file is not a HAR at all, rather than a broken one
+	}{
+		{"", "x.har: not a HAR capture (the file is empty; line 1, byte 0)", true},
+		{"hello", "x.har: not a HAR capture (not JSON: invalid character 'h' looking for beginning of value; line 1, byte 0)", true},
+		{"# notes\n", "x.har: not a HAR capture (not JSON: invalid character '#' looking for beginning of value; line 1, byte 0)", true},
+		{"onInputData({\"log\": {}})", "x.har: not a HAR capture (not JSON: invalid character 'o' looking for beginning of value; line 1, byte 0)", true},
+		{"[1,2]", "x.har: not a HAR capture (the file is an array, not an object; line 1, byte 0)", true},
+		{"{\"a\": 1,\n\"b\": {}}", "x.har: not a HAR capture (no log; line 2, byte 16)", true},
+		{`{"log": []}`, `x.har: not a HAR capture (log is an array, not an object; line 1, byte 8)`, true},
+		{`{"log": {"version": "1.2"}}`, `x.har: not a HAR capture (log has no entries; line 1, byte 25)`, true},
+		{`{"log": {"entries": {}}}`, `x.har: not a HAR capture (log.entries is an object, not an array; line 1, byte 20)`, true},
+		{"{\"log\": {\"entries\": [{},\n\n  \"x\"]}}", `x.har: line 3 (byte 28): log.entries[1]: entry is a string, not an object`, false},
+		{"{\"log\": {\"entries\": [{\"request\": {\"headers\": [{\"name\": \"a\"", `x.har: line 1 (byte 58): log.entries[0].request.headers[0]: unexpected end of file`, false},
+		{"{\"log\": {\"entries\": [{\"_webSocketMessages\": [{\"data\": \"a\"}, {\"data\": ", `x.har: line 1 (byte 69): log.entries[0]._webSocketMessages[1]: unexpected end of file`, false},
+		{"{\"log\": {\"entries\": []}} x", `x.har: line 1 (byte 25): invalid character 'x' looking for beginning of value`, false},
+		{"\xef\xbb\xbf{\"log\": {\"entries\": [1]}}", `x.har: line 1 (byte 24): log.entries[0]: entry is a number, not an object`, false},
 	}
 	for _, tt := range tests {
 		r, err := NewReader(strings.NewReader(tt.in), "x.har")
 		if err != nil {
 			t.Fatal(err)
 		}
-		var e *Entry
 		for err == nil {
-			e, err = r.Next()
-			_ = e
+			_, err = r.Next()
 		}
 		if err == io.EOF || err.Error() != tt.want {
 			t.Errorf("%q:\n got %v\nwant %s", tt.in, err, tt.want)
@@ -231,6 +235,8 @@ func TestNotHAR(t *testing.T) {
 		var he *Error
 		if err != io.EOF && !errors.As(err, &he) {
 			t.Errorf("%q: %T is not *Error", tt.in, err)
+		} else if he != nil && he.NotHAR != tt.notHAR {
+			t.Errorf("%q: NotHAR = %v, want %v", tt.in, he.NotHAR, tt.notHAR)
 		}
 	}
 }

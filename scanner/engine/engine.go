@@ -180,6 +180,13 @@ func newDetector(ctx context.Context, cfg config.Config) *detect.Detector {
 	// Allow markers are applied per finding, on the secret's own line and
 	// for every occurrence of it at once (see aggregate.go).
 	d.IgnoreGitleaksAllow = true
+	// The sources pair every Sema.Go with a WaitGroup of their own. Under
+	// a cancelled context semgroup drops the function without running it
+	// (its semaphore refuses the slot), and that WaitGroup would never be
+	// done: an interrupted scan hung in the history source's Wait. A slot
+	// is always granted instead; a function that gets one after the
+	// cancel finds the context done and returns at once.
+	d.Sema = semgroup.NewGroup(context.WithoutCancel(ctx), 40)
 	return d
 }
 

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/zricethezav/gitleaks/v8/sources"
 
@@ -154,5 +157,36 @@ func TestWindowsKeepLineNumbers(t *testing.T) {
 		if got[k] != line {
 			t.Errorf("%s at line %d, want %d (all: %v)", k, got[k], line, got)
 		}
+	}
+}
+
+// TestSemaRunsEveryFunctionAfterCancel: the sources pair each Sema.Go with
+// a WaitGroup of their own, so a function must run even when the scan's
+// context was cancelled before it got a slot (semgroup's own behaviour is
+// to drop it, which hung an interrupted history scan).
+func TestSemaRunsEveryFunctionAfterCancel(t *testing.T) {
+	set, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := New(ctx, set)
+	cancel()
+	var wg sync.WaitGroup
+	var ran atomic.Int32
+	for range 100 {
+		wg.Add(1)
+		e.Sema().Go(func() error {
+			defer wg.Done()
+			ran.Add(1)
+			return nil
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%d of 100 functions ran after the cancel; the rest were dropped", ran.Load())
 	}
 }

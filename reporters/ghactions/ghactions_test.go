@@ -247,7 +247,7 @@ func TestMarkdownHostilePaths(t *testing.T) {
 				row = l
 			}
 		}
-		wantText := "[`` a\\|b/@octocat [x](http://evil) `tick`.env:2 ``]"
+		wantText := "[``a\\|b/@octocat [x](http://evil) `tick`.env:2``]"
 		wantURL := "(" + repoURL + "/blob/" + headSHA + "/a%7Cb/@octocat%20%5Bx%5D%28http://evil%29%20%60tick%60.env#L2)"
 		if !strings.Contains(row, wantText+wantURL) {
 			t.Errorf("%s: row\n%s\nwant %s%s", name, row, wantText, wantURL)

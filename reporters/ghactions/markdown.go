@@ -7,6 +7,7 @@ import (
 
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/internal/wording"
+	"github.com/channelguard/channelguard/reporters/markdown"
 )
 
 // Marker is the hidden first line of the sticky pull request comment: the
@@ -343,27 +344,14 @@ func actionOf(rep *finding.Report, f finding.Finding) string {
 	return finding.Rule{}.Todo()
 }
 
-// code is s as a Markdown code span: a fence longer than any backtick run
-// in s, so nothing in s (an @mention, a link, HTML) is rendered.
+// code is s as a Markdown code span (markdown.CodeSpan): nothing in s (an
+// @mention, a link, HTML) is rendered.
 func code(s string) string {
 	s = wording.OneLine(s, 0)
 	if s == "" {
 		return ""
 	}
-	run, longest := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	if longest > 0 || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
+	return markdown.CodeSpan(s)
 }
 
 // cell makes s safe inside a GFM table cell: no newline, pipes escaped

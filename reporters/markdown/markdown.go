@@ -266,6 +266,13 @@ func Code(s string) string {
 	if strings.ContainsAny(s, "|\\") {
 		return Escape(s)
 	}
+	return CodeSpan(s)
+}
+
+// CodeSpan is s (one line) between backtick fences longer than any
+// backtick run in it, padded with a space where CommonMark would otherwise
+// read an edge backtick or strip an edge space: nothing in s is rendered.
+func CodeSpan(s string) string {
 	longest, run := 0, 0
 	for _, r := range s {
 		if r == '`' {

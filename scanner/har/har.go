@@ -565,18 +565,7 @@ func (r *Reader) frame(i int) (f Frame, ok bool, err error) {
 
 // openArray reads the next value and reports whether it is an array (its
 // '[' consumed, name pushed on the path); anything else is skipped.
-func (r *Reader) openArray(name string) (bool, error) {
-	r.path = append(r.path, seg{name, -1})
-	t, err := r.token()
-	if err != nil {
-		return false, err
-	}
-	if t == json.Delim('[') {
-		return true, nil
-	}
-	r.pop()
-	return false, r.skipRest(t)
-}
+func (r *Reader) openArray(name string) (bool, error) { return r.openDelim(name, '[') }
 
 func (r *Reader) request(q *Request) error {
 	ok, err := r.open("request")
@@ -895,13 +884,15 @@ func (r *Reader) fields(name string) ([]Field, error) {
 
 // open reads the next value and reports whether it is an object (its '{'
 // consumed, name pushed on the path); anything else is skipped.
-func (r *Reader) open(name string) (bool, error) {
+func (r *Reader) open(name string) (bool, error) { return r.openDelim(name, '{') }
+
+func (r *Reader) openDelim(name string, d json.Delim) (bool, error) {
 	r.path = append(r.path, seg{name, -1})
 	t, err := r.token()
 	if err != nil {
 		return false, err
 	}
-	if t == json.Delim('{') {
+	if t == d {
 		return true, nil
 	}
 	r.pop()

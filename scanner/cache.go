@@ -28,7 +28,7 @@ func remembered(ctx context.Context, opts Options) (res *Result, ok bool, err er
 		return nil, false, nil
 	}
 	rep := &finding.Report{Target: opts.Path, Stats: prev.Stats}
-	rep.Stats.Kind, rep.Name = cachedKind(now), now.Git.Name(ctx)
+	rep.Stats.Kind, rep.Name = cachedKind(now), now.Name
 	res = &Result{Report: rep, Mode: ModeGit, Cache: &cache.Use{Incremental: true, Since: prev.ScannedAt}}
 	for _, f := range cache.CleanFindings(prev.Findings) {
 		if opts.Baseline.Has(f.Fingerprint) {
@@ -90,7 +90,7 @@ func cachedRepo(ctx context.Context, opts Options, set *rules.Set, now *cache.Re
 	if plan.Unchanged {
 		opts.Logf("no new commits since %s: %d findings from the cache", prev.ScannedAt, len(prev.Findings))
 		r := &repoResult{mode: ModeGit, target: opts.Path, stats: prev.Stats, findings: cache.CleanFindings(prev.Findings)}
-		r.stats.Kind, r.name = cachedKind(now), now.Git.Name(ctx)
+		r.stats.Kind, r.name = cachedKind(now), now.Name
 		return r, use, nil
 	}
 	sub := opts

@@ -30,6 +30,10 @@ type Repo struct {
 	// Early is the read of every ref's history, started when the scan is
 	// sure to read it all (see Look); the scan closes it.
 	Early *history.Early
+	// Name is what the report is titled by (gitrepo.Repo.Name), asked
+	// with the other questions: a rescan that finds nothing new is mostly
+	// these git calls, so none waits for another.
+	Name string
 }
 
 // Look is nil, and no error, when path is not a directory in a git
@@ -47,7 +51,7 @@ func Look(ctx context.Context, path string, readAll int) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	// three independent questions, asked at once: the working tree's
+	// independent questions, asked at once: the working tree's
 	// status is the slow one on a large checkout
 	n := &Repo{Git: repo}
 	if readAll > 0 {
@@ -58,6 +62,7 @@ func Look(ctx context.Context, path string, readAll int) (*Repo, error) {
 	wg.Go(func() { n.Tips, n.Commits, refErr = refTips(ctx, repo) })
 	wg.Go(func() { n.Head, _ = repo.ResolveCommit(ctx, "HEAD") })
 	wg.Go(func() { n.Promisors = repo.PartialClone(ctx) })
+	wg.Go(func() { n.Name = repo.Name(ctx) })
 	if !repo.Bare {
 		wg.Go(func() { n.Dirty, treeErr = repo.WorktreeChanges(ctx) })
 	}

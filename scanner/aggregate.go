@@ -10,6 +10,7 @@ import (
 
 	"github.com/channelguard/channelguard/finding"
 	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/engine"
 	"github.com/channelguard/channelguard/scanner/gitleaksignore"
 	"github.com/channelguard/channelguard/scanner/gitrepo"
 	"github.com/channelguard/channelguard/scanner/history"
@@ -61,7 +62,9 @@ func newAggregator(set *rules.Set, p *plan) *aggregator {
 }
 
 func (a *aggregator) add(f report.Finding) {
-	if f.File == "" || f.Secret == "" && !wholeFile(f) {
+	// a finding by path alone names no value: its group's secret is "",
+	// and it stands at the file's first line (see locate)
+	if f.File == "" || f.Secret == "" && !engine.ByPathAlone(f) {
 		return
 	}
 	l := locate(f)
@@ -93,13 +96,6 @@ func (a *aggregator) add(f report.Finding) {
 			g.allowed = true
 		}
 	}
-}
-
-// wholeFile: gitleaks found f by its file's path alone (a rule with a path
-// and no regex, such as pkcs12-file). It names no value: its group's
-// secret is "", and it stands at the file's first line.
-func wholeFile(f report.Finding) bool {
-	return f.Secret == "" && strings.HasPrefix(f.Match, "file detected: ")
 }
 
 // mergeOverlaps makes one alert of one secret in one file: when several

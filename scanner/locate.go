@@ -28,7 +28,7 @@ func locate(f report.Finding) located {
 		loc:  finding.Location{Path: f.File, StartLine: f.StartLine, StartColumn: max(f.StartColumn, 1), EndLine: f.EndLine, EndColumn: max(f.EndColumn+1, 2)},
 		line: first,
 	}
-	if wholeFile(f) {
+	if engine.ByPathAlone(f) {
 		return located{loc: fileStart(f.File)}
 	}
 	if f.Secret == "" || engine.Decoded(f) {

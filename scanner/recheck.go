@@ -41,7 +41,7 @@ func recheck(ctx context.Context, eng *engine.Engine, p *plan, old []finding.Fin
 			continue
 		}
 		for _, r := range eng.Detect(ctx, sources.Fragment{Raw: string(data), FilePath: path}) {
-			if wholeFile(r) {
+			if engine.ByPathAlone(r) {
 				where[key{r.RuleID, path, ""}] = fileStart(path)
 				continue
 			}

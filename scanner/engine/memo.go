@@ -117,9 +117,9 @@ func (m *memo) lookup(key memoKey, fr sources.Fragment) ([]report.Finding, bool)
 	shift := fr.StartLine - e.startLine
 	for i, f := range e.found {
 		f.File, f.SymlinkFile, f.Commit = fr.FilePath, fr.SymlinkFile, fr.CommitSHA
-		// a finding by path alone (pkcs12-file) has no line: gitleaks
-		// says 0 wherever the hunk starts, and its fingerprint uses it
-		if !(f.Secret == "" && strings.HasPrefix(f.Match, "file detected: ")) {
+		// a finding by path alone has no line: gitleaks says 0 wherever
+		// the hunk starts, and its fingerprint uses it
+		if !ByPathAlone(f) {
 			f.StartLine += shift
 			f.EndLine += shift
 		}
@@ -138,4 +138,10 @@ func (m *memo) store(key memoKey, fr sources.Fragment, found []report.Finding) {
 	if len(m.entries) < maxMemoEntries {
 		m.entries[key] = memoEntry{startLine: fr.StartLine, found: found}
 	}
+}
+
+// ByPathAlone: gitleaks found f by its file's path alone (a rule with a
+// path and no regex, such as pkcs12-file). It names no value and no line.
+func ByPathAlone(f report.Finding) bool {
+	return f.Secret == "" && strings.HasPrefix(f.Match, "file detected: ")
 }

@@ -58,7 +58,8 @@
 #   BENCH_REV          build channelguard (and read its go-re2 version) from
 #                      this commit (git archive) instead of the work tree,
 #                      e.g. BENCH_REV=HEAD to leave out uncommitted changes
-#   BENCH_JOBS         channelguard scan --jobs (default: the number of CPUs);
+#   BENCH_JOBS         channelguard scan --jobs (default as scan's: one per
+#                      two CPUs);
 #                      git-log-cg runs as many git log streams
 #   BENCH_OUT          directory to keep, per repository, results.tsv,
 #                      table.md, rows.txt, ratios.txt and compare.txt, and
@@ -121,7 +122,8 @@ done
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/channelguard-bench
 RE2_HEADER=/usr/include/re2/re2.h
-JOBS=${BENCH_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
+JOBS=${BENCH_JOBS:-$(( $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) / 2 ))}
+(( JOBS >= 1 )) || JOBS=1
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "BENCH_JOBS must be a positive integer, got '$JOBS'"
 all_tools="git-log-gitleaks git-log-cg gitleaks gitleaks-samere2 gitleaks-quiet channelguard channelguard-re2 channelguard-rescan channelguard-re2-rescan channelguard-pr100"
 default_tools="git-log-gitleaks git-log-cg gitleaks gitleaks-samere2 channelguard channelguard-re2 channelguard-rescan channelguard-re2-rescan channelguard-pr100"

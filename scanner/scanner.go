@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -104,7 +103,7 @@ type Options struct {
 	// uncommitted files listed), so the scan does not ask git again.
 	known *cache.Repo
 	// Jobs is how many git processes read a long history at once; 0 means
-	// one per core, 1 one process in all (the plain sequential path).
+	// history.DefaultStreams (one per two cores), 1 one process in all.
 	Jobs int
 
 	// Captures are API captures (HAR files) to scan, each with the role it
@@ -125,7 +124,7 @@ func (o Options) jobs() int {
 	if o.Jobs > 0 {
 		return o.Jobs
 	}
-	return runtime.NumCPU()
+	return history.DefaultStreams()
 }
 
 // Progress counts what a running scan has read so far; a caller may read
@@ -237,7 +236,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if cacheable(opts) {
 		// Sure to read every commit: start git while the rules compile.
 		readAll := 0
-		if opts.jobs() > 1 && (opts.Cache.Off || !isFile(opts.Cache.State)) {
+		if opts.Cache.Off || !isFile(opts.Cache.State) {
 			readAll = opts.jobs()
 		}
 		now, lookErr = cache.Look(ctx, opts.Path, readAll)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -75,11 +76,28 @@ type Source struct {
 // through as a header only (--irreversible-delete): their content costs
 // nothing, and the commit that deleted a file is known.
 func (s *Source) logArgs(extra ...string) []string {
+	return logArgs(s.Repo, s.Revs, extra...)
+}
+
+func logArgs(repo *gitrepo.Repo, revs []string, extra ...string) []string {
 	args := []string{"log", "-p", "-U0", "--full-history", "--no-ext-diff", "--no-textconv", "--no-color", "--format=medium"}
 	args = append(args, extra...)
-	args = append(args, s.Revs...)
-	return append(args, s.Repo.Pathspec()...)
+	args = append(args, revs...)
+	return append(args, repo.Pathspec()...)
 }
+
+// walkArgs is the one-stream read: git walks revs itself.
+func walkArgs(repo *gitrepo.Repo, revs []string) []string {
+	return logArgs(repo, revs, "--diff-filter=tuxb", "--irreversible-delete")
+}
+
+// DefaultStreams is how many git log processes read a long history when
+// the caller does not say: one for every two cores. One git process turns
+// out patches at about the speed one core scans them, so a stream per
+// core leaves the detector half the machine; and on two cores a second
+// stream costs more CPU than it saves time (bench/README.md: croc and
+// gitleaks' own history, one stream against two).
+func DefaultStreams() int { return max(1, runtime.NumCPU()/2) }
 
 // minCommitsPerStream is the least history worth a git process of its
 // own: below it, starting processes and listing commits costs more than
@@ -147,8 +165,19 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 // the commits on stdin. Commits are numbered by their place in the list,
 // so "newest" means the same either way.
 func (s *Source) start(ctx context.Context) ([]*patches, context.CancelFunc, error) {
-	args := s.logArgs("--diff-filter=tuxb", "--irreversible-delete")
-	if s.Jobs <= 1 {
+	args := walkArgs(s.Repo, s.Revs)
+	if s.Jobs <= 1 || (s.Early != nil && s.Early.walk) {
+		if s.Early != nil && s.Early.walk {
+			_, streams, stop, err := s.Early.take()
+			if err != nil {
+				stop()
+				return nil, nil, err
+			}
+			if len(streams) == 1 {
+				return streams, stop, nil
+			}
+			stop() // read already by another scan: start a fresh one
+		}
 		log, err := startPatches(ctx, s.Repo, args, nil)
 		if err != nil {
 			return nil, nil, err
@@ -193,15 +222,31 @@ type Early struct {
 	done    chan struct{}
 	commits []string
 	streams []*patches
-	err     error
-	taken   atomic.Bool
+	// walk: one git log walking revs itself, no list (jobs <= 1)
+	walk  bool
+	err   error
+	taken atomic.Bool
 }
 
-// StartEarly lists the commits revs select and starts jobs git log
-// streams over them, in the background. Close it when the scan is over.
+// StartEarly starts reading the commits revs select, in the background:
+// with jobs <= 1 one git log that walks them, otherwise the commits are
+// listed and, for a long history, jobs git log streams started over
+// them. Close it when the scan is over.
 func StartEarly(ctx context.Context, repo *gitrepo.Repo, revs []string, jobs int) *Early {
 	ctx, cancel := context.WithCancel(ctx)
-	e := &Early{cancel: cancel, done: make(chan struct{})}
+	e := &Early{cancel: cancel, done: make(chan struct{}), walk: jobs <= 1}
+	if e.walk {
+		go func() {
+			defer close(e.done)
+			log, err := startPatches(ctx, repo, walkArgs(repo, revs), nil)
+			if err != nil {
+				e.err = err
+				return
+			}
+			e.streams = []*patches{log}
+		}()
+		return e
+	}
 	go func() {
 		defer close(e.done)
 		args := append([]string{"rev-list", "--full-history"}, revs...)

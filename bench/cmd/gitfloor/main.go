@@ -13,7 +13,7 @@
 //	git -C REPO log -p -U0 --full-history --all --diff-filter=tuxdb
 //
 // -as channelguard runs what scanner/history runs for `channelguard scan`
-// (--jobs N, default the number of CPUs, as scan's): with N = 1 one `git
+// (--jobs N, default one per two CPUs, as scan's): with N = 1 one `git
 // log -p -U0 --full-history … --all`; else `git rev-list --full-history
 // --all`, then, when the history has at least 250 commits
 // per stream, N `git log --no-walk=unsorted --stdin -p -U0 --no-ext-diff
@@ -71,7 +71,7 @@ const (
 
 func main() {
 	as := flag.String("as", "", "whose git commands to run: gitleaks or channelguard")
-	jobs := flag.Int("jobs", runtime.NumCPU(), "with -as channelguard: channelguard scan's --jobs")
+	jobs := flag.Int("jobs", max(1, runtime.NumCPU()/2), "with -as channelguard: channelguard scan's --jobs (default as scan's: one per two cores)")
 	print := flag.Bool("print", false, "print the commands (for the history in REPO) and run nothing")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: gitfloor -as gitleaks|channelguard [-jobs N] [-print] REPO")

@@ -38,7 +38,8 @@ func TestChannelguardArgsMatchScanner(t *testing.T) {
 		name, src, want string
 	}{
 		{"logArgs", history, goList(cgSingle[:8])},
-		{"start's filter", history, `s.logArgs("--diff-filter=tuxb", "--irreversible-delete")`},
+		{"start's filter", history, `logArgs(repo, revs, "--diff-filter=tuxb", "--irreversible-delete")`},
+		{"default streams", history, "func DefaultStreams() int { return max(1, runtime.NumCPU()/2) }"},
 		{"streams", history, goList(cgStream)},
 		{"rev-list", history, `[]string{"rev-list", "--full-history"}, revs...`},
 		{"minCommitsPerStream", history, fmt.Sprintf("const minCommitsPerStream = %d", minCommitsPerStream)},

@@ -353,3 +353,23 @@ func Digest() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
+
+// DefaultSkippedPaths are the path regexes of gitleaks' default global
+// allowlist, read from its text without compiling a rule: a history read
+// started before the rules are (see history.StartEarly) omits them, and
+// the scan checks its rule set skips each. nil when the text has none.
+var DefaultSkippedPaths = sync.OnceValue(func() []string {
+	var c struct {
+		Allowlist struct {
+			Paths     []string
+			Condition string
+		}
+	}
+	if err := toml.Unmarshal([]byte(config.DefaultConfig), &c); err != nil {
+		return nil
+	}
+	if c.Allowlist.Condition != "" && !strings.EqualFold(c.Allowlist.Condition, "OR") {
+		return nil // every condition must hold: not a list of skipped paths
+	}
+	return c.Allowlist.Paths
+})

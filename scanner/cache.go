@@ -19,7 +19,7 @@ func remembered(ctx context.Context, opts Options) (res *Result, ok bool, err er
 	if !cacheable(opts) || c.Off {
 		return nil, false, nil
 	}
-	now, err := cache.Look(ctx, opts.Path, 0)
+	now, err := cache.Look(ctx, opts.Path, 0, nil)
 	if err != nil || now == nil {
 		return nil, false, err
 	}

@@ -239,7 +239,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		if opts.Cache.Off || !isFile(opts.Cache.State) {
 			readAll = opts.jobs()
 		}
-		now, lookErr = cache.Look(ctx, opts.Path, readAll)
+		now, lookErr = cache.Look(ctx, opts.Path, readAll, rules.DefaultSkippedPaths())
 		if now != nil {
 			defer now.Early.Close()
 		}
@@ -519,7 +519,8 @@ type repoResult struct {
 
 func scanRepo(ctx context.Context, opts Options, set *rules.Set, eng *engine.Engine) (*repoResult, error) {
 	logf := opts.Logf
-	target, plan, err := planFor(ctx, opts, set, eng.Sema())
+	omit := &history.Omit{Regexes: eng.SkippedPaths(), Skipped: eng.Skipped}
+	target, plan, err := planFor(ctx, opts, set, eng.Sema(), omit)
 	if err != nil {
 		return nil, err
 	}
@@ -734,7 +735,7 @@ type plan struct {
 
 // planFor names the target and plans what to read: standard input, or
 // the file, directory or repository at Options.Path.
-func planFor(ctx context.Context, opts Options, set *rules.Set, sema *semgroup.Group) (string, *plan, error) {
+func planFor(ctx context.Context, opts Options, set *rules.Set, sema *semgroup.Group, omit *history.Omit) (string, *plan, error) {
 	if opts.Stdin != nil {
 		if opts.Range != "" || opts.NoHistory || opts.Staged {
 			return "", nil, errors.New("standard input is one file: --range, --no-history and --staged need a git repository")
@@ -753,11 +754,11 @@ func planFor(ctx context.Context, opts Options, set *rules.Set, sema *semgroup.G
 	if err != nil {
 		return "", nil, fmt.Errorf("%s: %w", target, pathless.Err(err))
 	}
-	p, err := makePlan(ctx, target, info, opts, set, sema)
+	p, err := makePlan(ctx, target, info, opts, set, sema, omit)
 	return target, p, err
 }
 
-func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options, set *rules.Set, sema *semgroup.Group) (*plan, error) {
+func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options, set *rules.Set, sema *semgroup.Group, omit *history.Omit) (*plan, error) {
 	if info.Mode().IsRegular() {
 		if opts.Range != "" {
 			return nil, fmt.Errorf("--range needs a git repository; %s is a file", target)
@@ -813,7 +814,7 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 		}
 		p.ranged = true
 		p.headRev = rg.Head
-		p.hist = &history.Source{Repo: repo, Revs: []string{rg.Base + ".." + rg.Head}, Sema: sema, Jobs: opts.jobs()}
+		p.hist = &history.Source{Repo: repo, Revs: []string{rg.Base + ".." + rg.Head}, Sema: sema, Jobs: opts.jobs(), Omit: omit}
 		return p, nil
 	case opts.NoHistory:
 		if repo.Bare {
@@ -841,7 +842,7 @@ func makePlan(ctx context.Context, target string, info fs.FileInfo, opts Options
 			}
 			revs = append(append(revs, "--not"), shas...)
 		}
-		p.hist = &history.Source{Repo: repo, Revs: revs, Sema: sema, Jobs: opts.jobs()}
+		p.hist = &history.Source{Repo: repo, Revs: revs, Sema: sema, Jobs: opts.jobs(), Omit: omit}
 		if opts.known != nil && len(opts.Exclude) == 0 {
 			p.hist.Early = opts.known.Early // of "--all", started early
 		}

@@ -307,7 +307,10 @@ func scanWithProgress(ctx context.Context, opts scanner.Options, fl scanFlags, s
 		}
 		fmt.Fprintf(stderr, "channelguard: note: %s\n", n)
 	}
-	opts.Progress = &progress
+	if progressLine {
+		// counting the commits for the line costs a git call of its own
+		opts.Progress = &progress
+	}
 	res, err := scanner.Scan(ctx, opts)
 	return res, said, err
 }

@@ -39,8 +39,9 @@ type Repo struct {
 // Look is nil, and no error, when path is not a directory in a git
 // repository (a plain directory or a file: nothing to remember). With
 // readAll > 0 it also starts reading every ref's history with that many
-// git processes, for a scan sure to read it all.
-func Look(ctx context.Context, path string, readAll int) (*Repo, error) {
+// git processes, for a scan sure to read it all, with git told to omit
+// the paths of omit's regexes (see history.Omit).
+func Look(ctx context.Context, path string, readAll int, omit []string) (*Repo, error) {
 	if info, err := os.Stat(path); err != nil || !info.IsDir() {
 		return nil, nil
 	}
@@ -55,7 +56,7 @@ func Look(ctx context.Context, path string, readAll int) (*Repo, error) {
 	// status is the slow one on a large checkout
 	n := &Repo{Git: repo}
 	if readAll > 0 {
-		n.Early = history.StartEarly(ctx, repo, []string{"--all"}, readAll)
+		n.Early = history.StartEarly(ctx, repo, []string{"--all"}, readAll, omit)
 	}
 	var refErr, treeErr error
 	var wg sync.WaitGroup

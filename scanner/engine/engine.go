@@ -334,6 +334,21 @@ func (e *Engine) record(found []report.Finding) {
 // Findings are gitleaks' findings of every Scan so far, in no fixed order.
 func (e *Engine) Findings() []report.Finding { return e.found }
 
+// SkippedPaths are the regexes of the global path allowlists: a fragment
+// of a path one matches is thrown away unread (see Skipped).
+func (e *Engine) SkippedPaths() []string {
+	var out []string
+	for _, a := range e.skipPaths {
+		for _, re := range a.Paths {
+			out = append(out, re.String())
+		}
+	}
+	return out
+}
+
+// Skipped reports whether the fragments of path are thrown away unread.
+func (e *Engine) Skipped(path string) bool { return e.pathSkipped(path) }
+
 func (e *Engine) pathSkipped(path string) bool {
 	if path == "" || len(e.skipPaths) == 0 {
 		return false

@@ -51,6 +51,10 @@ type Source struct {
 	// StartEarly); otherwise Fragments starts it.
 	Early *Early
 
+	// Omit, when set, names the paths git need not print (see Omit).
+	Omit *Omit
+
+	attrs   *attributes // the file git log is given; removed when done
 	mu      sync.Mutex
 	order   map[string]int // commit SHA → position in git log (0 = newest)
 	listed  map[string]int // commit SHA → position in rev-list, with Jobs > 1
@@ -114,6 +118,7 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	streams, stop, err := s.start(ctx)
+	defer s.attrs.remove()
 	if err != nil {
 		return err
 	}
@@ -166,9 +171,21 @@ func (s *Source) Fragments(ctx context.Context, yield sources.FragmentsFunc) err
 // so "newest" means the same either way.
 func (s *Source) start(ctx context.Context) ([]*patches, context.CancelFunc, error) {
 	args := walkArgs(s.Repo, s.Revs)
-	if s.Jobs <= 1 || (s.Early != nil && s.Early.walk) {
-		if s.Early != nil && s.Early.walk {
-			_, streams, stop, err := s.Early.take()
+	var omit []string
+	if s.Omit != nil {
+		omit = s.Omit.Regexes
+	}
+	early := s.Early
+	if early != nil && !early.omitsOnly(omit) {
+		// started before the rules were known, omitting a path this
+		// rule set reads (a config without gitleaks' default allowlist)
+		early.Close()
+		early = nil
+	}
+	if s.Jobs <= 1 || (early != nil && early.walk) {
+		if early != nil && early.walk {
+			_, streams, attrs, stop, err := early.take()
+			s.attrs = attrs
 			if err != nil {
 				stop()
 				return nil, nil, err
@@ -178,17 +195,24 @@ func (s *Source) start(ctx context.Context) ([]*patches, context.CancelFunc, err
 			}
 			stop() // read already by another scan: start a fresh one
 		}
-		log, err := startPatches(ctx, s.Repo, args, nil)
+		if s.attrs == nil {
+			attrs, err := writeAttributes(ctx, s.Repo, omit)
+			if err != nil {
+				return nil, nil, err
+			}
+			s.attrs = attrs
+		}
+		log, err := startPatches(ctx, s.Repo, args, nil, s.attrs)
 		if err != nil {
 			return nil, nil, err
 		}
 		return []*patches{log}, nil, nil
 	}
-	early := s.Early
 	if early == nil {
-		early = StartEarly(ctx, s.Repo, s.Revs, s.Jobs)
+		early = StartEarly(ctx, s.Repo, s.Revs, s.Jobs, omit)
 	}
-	commits, streams, stop, err := early.take()
+	commits, streams, attrs, stop, err := early.take()
+	s.attrs = attrs
 	if err != nil {
 		stop()
 		return nil, nil, err
@@ -202,7 +226,7 @@ func (s *Source) start(ctx context.Context) ([]*patches, context.CancelFunc, err
 	}
 	if len(streams) == 0 { // a short history: one stream
 		stop()
-		log, err := startPatches(ctx, s.Repo, args, nil)
+		log, err := startPatches(ctx, s.Repo, args, nil, s.attrs)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -223,7 +247,11 @@ type Early struct {
 	commits []string
 	streams []*patches
 	// walk: one git log walking revs itself, no list (jobs <= 1)
-	walk  bool
+	walk bool
+	// omit are the regexes the streams were told to omit (see Omit),
+	// attrs the file that says so; the scan that takes them removes it
+	omit  []string
+	attrs *attributes
 	err   error
 	taken atomic.Bool
 }
@@ -231,14 +259,19 @@ type Early struct {
 // StartEarly starts reading the commits revs select, in the background:
 // with jobs <= 1 one git log that walks them, otherwise the commits are
 // listed and, for a long history, jobs git log streams started over
-// them. Close it when the scan is over.
-func StartEarly(ctx context.Context, repo *gitrepo.Repo, revs []string, jobs int) *Early {
+// them. git is told to omit the paths omit's regexes match (see Omit); a
+// scan whose rule set does not skip all of them starts its own read.
+// Close it when the scan is over.
+func StartEarly(ctx context.Context, repo *gitrepo.Repo, revs []string, jobs int, omit []string) *Early {
 	ctx, cancel := context.WithCancel(ctx)
-	e := &Early{cancel: cancel, done: make(chan struct{}), walk: jobs <= 1}
+	e := &Early{cancel: cancel, done: make(chan struct{}), walk: jobs <= 1, omit: omit}
 	if e.walk {
 		go func() {
 			defer close(e.done)
-			log, err := startPatches(ctx, repo, walkArgs(repo, revs), nil)
+			if e.attrs, e.err = writeAttributes(ctx, repo, omit); e.err != nil {
+				return
+			}
+			log, err := startPatches(ctx, repo, walkArgs(repo, revs), nil, e.attrs)
 			if err != nil {
 				e.err = err
 				return
@@ -249,6 +282,9 @@ func StartEarly(ctx context.Context, repo *gitrepo.Repo, revs []string, jobs int
 	}
 	go func() {
 		defer close(e.done)
+		if e.attrs, e.err = writeAttributes(ctx, repo, omit); e.err != nil {
+			return
+		}
 		args := append([]string{"rev-list", "--full-history"}, revs...)
 		out, err := repo.Run(ctx, append(args, repo.Pathspec()...)...)
 		if err != nil {
@@ -257,26 +293,43 @@ func StartEarly(ctx context.Context, repo *gitrepo.Repo, revs []string, jobs int
 		}
 		e.commits = strings.Fields(string(out))
 		if n := min(jobs, len(e.commits)/minCommitsPerStream); n > 1 {
-			e.streams, e.err = startStreams(ctx, repo, e.commits, n)
+			e.streams, e.err = startStreams(ctx, repo, e.commits, n, e.attrs)
 		}
 	}()
 	return e
 }
 
-// take hands the list and the streams (none for a short history) to the
-// one scan that reads them, with the function that stops them.
-func (e *Early) take() ([]string, []*patches, context.CancelFunc, error) {
+// take hands the list, the streams (none for a short history) and their
+// attributes file to the one scan that reads them (and removes the file),
+// with the function that stops them.
+func (e *Early) take() ([]string, []*patches, *attributes, context.CancelFunc, error) {
 	<-e.done
 	if !e.taken.CompareAndSwap(false, true) {
 		// read already: the list is still right, the streams are spent
-		return e.commits, nil, func() {}, e.err
+		return e.commits, nil, nil, func() {}, e.err
 	}
-	return e.commits, e.streams, e.cancel, e.err
+	return e.commits, e.streams, e.attrs, e.cancel, e.err
 }
 
-// Close stops streams no scan took (the scan failed before reading).
+// omitsOnly reports whether the early read omits only paths a scan that
+// skips the paths of regexes would skip.
+func (e *Early) omitsOnly(regexes []string) bool {
+	have := map[string]bool{}
+	for _, r := range regexes {
+		have[r] = true
+	}
+	for _, r := range e.omit {
+		if !have[r] {
+			return false
+		}
+	}
+	return true
+}
+
+// Close stops streams no scan took (the scan failed before reading, or
+// needed another read).
 func (e *Early) Close() {
-	if e == nil || e.taken.Load() {
+	if e == nil || !e.taken.CompareAndSwap(false, true) {
 		return
 	}
 	e.cancel()
@@ -284,6 +337,7 @@ func (e *Early) Close() {
 	for _, p := range e.streams {
 		_ = p.wait()
 	}
+	e.attrs.remove()
 }
 
 // startStreams starts jobs git log processes over commits. They are dealt
@@ -291,7 +345,7 @@ func (e *Early) Close() {
 // small commits alike, while a commit and its parent mostly go to the same
 // git, which then reads their trees and blobs once (git's CPU time drops
 // by a few percent); the order within a stream does not matter.
-func startStreams(ctx context.Context, repo *gitrepo.Repo, commits []string, jobs int) ([]*patches, error) {
+func startStreams(ctx context.Context, repo *gitrepo.Repo, commits []string, jobs int, attrs *attributes) ([]*patches, error) {
 	const dealRun = 64
 	shares := make([]strings.Builder, jobs)
 	for i, c := range commits {
@@ -303,7 +357,7 @@ func startStreams(ctx context.Context, repo *gitrepo.Repo, commits []string, job
 	var streams []*patches
 	for i := range shares {
 		share := shares[i].String()
-		log, err := startPatches(ctx, repo, args, strings.NewReader(share))
+		log, err := startPatches(ctx, repo, args, strings.NewReader(share), attrs)
 		if err != nil {
 			for _, l := range streams {
 				_ = l.wait()
@@ -378,7 +432,18 @@ func (s *Source) read(ctx context.Context, files <-chan *gitdiff.File, wg *sync.
 			s.removed(file.OldName, sha)
 		}
 		if file.IsBinary {
-			continue
+			if !s.omittedRename(file) {
+				continue
+			}
+			text, err := s.reread(ctx, sha, file)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			if text == nil {
+				continue // binary after all
+			}
+			file = text
 		}
 		for _, tf := range file.TextFragments {
 			if tf != nil && tf.LinesDeleted > 0 {
@@ -464,8 +529,9 @@ type patches struct {
 	commits []string
 }
 
-func startPatches(ctx context.Context, repo *gitrepo.Repo, args []string, stdin io.Reader) (*patches, error) {
+func startPatches(ctx context.Context, repo *gitrepo.Repo, args []string, stdin io.Reader, attrs *attributes) (*patches, error) {
 	cmd, stderr := repo.Command(ctx, args...)
+	cmd.Env = append(cmd.Env, attrs.env()...)
 	cmd.Stdin = stdin
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -614,7 +680,7 @@ type deletionsRun struct {
 // deleted lines, but the files in skip.
 func (s *Source) deletions(ctx context.Context, stop context.CancelFunc, args, commits []string, skip map[string]bool, fn func(Deletion) bool) deletionsRun {
 	r := deletionsRun{reached: map[string]bool{}}
-	log, err := startPatches(ctx, s.Repo, args, strings.NewReader(strings.Join(commits, "\n")+"\n"))
+	log, err := startPatches(ctx, s.Repo, args, strings.NewReader(strings.Join(commits, "\n")+"\n"), nil)
 	if err != nil {
 		r.err = err
 		return r

@@ -365,7 +365,7 @@ func zeroID(id string) bool { return strings.Trim(id, "0") == "" }
 // commits it did not finish are read one at a time.
 func (s *Source) readRun(ctx context.Context, commits []string, skip map[string]map[string]bool, wg *sync.WaitGroup, yield sources.FragmentsFunc, fail func(error)) error {
 	args := append(listedArgs(), s.Repo.Pathspec()...)
-	log, err := startPatches(ctx, s.Repo, args, strings.NewReader(strings.Join(commits, "\n")+"\n"))
+	log, err := startPatches(ctx, s.Repo, args, strings.NewReader(strings.Join(commits, "\n")+"\n"), s.attrs)
 	if err != nil {
 		return err
 	}
@@ -410,7 +410,7 @@ func (s *Source) readOne(ctx context.Context, c string, exclude []string, done m
 		}
 	}
 	args = append(args, spec...)
-	log, err := startPatches(ctx, s.Repo, args, strings.NewReader(c+"\n"))
+	log, err := startPatches(ctx, s.Repo, args, strings.NewReader(c+"\n"), s.attrs)
 	if err != nil {
 		return false, err
 	}

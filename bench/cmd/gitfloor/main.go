@@ -21,7 +21,9 @@
 // --irreversible-delete` processes, each given runs of 64 commits in turn
 // on stdin, read through 1 MiB pipes (Linux); on a shorter history one
 // `git log -p -U0 --full-history … --all`. Its environment adds what
-// channelguard's gitrepo adds (core.deltaBaseCacheLimit=16m among others).
+// channelguard's gitrepo adds (core.deltaBaseCacheLimit=16m among others)
+// and, for git log, the attributes file that tells git to omit the paths
+// of gitleaks' default global path allowlist (scanner/history Omit).
 // The test holds these arguments to scanner/history's and gitleaks'
 // sources, so the floor follows them.
 //
@@ -38,8 +40,13 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+
+	"github.com/channelguard/channelguard/rules"
+	"github.com/channelguard/channelguard/scanner/gitrepo"
+	"github.com/channelguard/channelguard/scanner/history"
 )
 
 // Mirrors of the scanners' git commands (see the test).
@@ -122,12 +129,28 @@ func plan(commits []string, jobs int) [][]string {
 }
 
 func channelguard(ctx context.Context, repo string, jobs int, print bool) (int64, error) {
+	// git log is told to omit the paths of gitleaks' default global
+	// allowlist, as a scan with the built-in rules does
+	r, err := gitrepo.Open(ctx, repo)
+	if err != nil {
+		return 0, err
+	}
+	omit, patterns, remove, err := history.OmitEnv(ctx, r, rules.DefaultSkippedPaths())
+	if err != nil {
+		return 0, err
+	}
+	defer remove()
+	logEnv := append(slices.Clip(cgEnv), omit...)
+	note := ""
+	if patterns > 0 {
+		note = fmt.Sprintf("(with core.attributesFile: %d -diff patterns for gitleaks' default global path allowlist)", patterns)
+	}
 	if jobs <= 1 { // one git log, no list of commits first
 		if print {
-			fmt.Println(command(repo, cgSingle, "", cgEnv))
+			fmt.Println(command(repo, cgSingle, note, cgEnv))
 			return 0, nil
 		}
-		return readAll(ctx, repo, cgSingle, cgEnv, nil, true)
+		return readAll(ctx, repo, cgSingle, logEnv, nil, true)
 	}
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", repo}, cgRevList...)...)
 	cmd.Env = append(os.Environ(), cgEnv...)
@@ -140,15 +163,15 @@ func channelguard(ctx context.Context, repo string, jobs int, print bool) (int64
 	if print {
 		fmt.Println(command(repo, cgRevList, "", cgEnv))
 		if shares == nil {
-			fmt.Println(command(repo, cgSingle, "", cgEnv))
+			fmt.Println(command(repo, cgSingle, note, cgEnv))
 		}
 		for i, s := range shares {
-			fmt.Println(command(repo, cgStream, fmt.Sprintf("< stream %d of %d: %d commits", i+1, len(shares), len(s)), cgEnv))
+			fmt.Println(command(repo, cgStream, strings.TrimSpace(fmt.Sprintf("< stream %d of %d: %d commits %s", i+1, len(shares), len(s), note)), cgEnv))
 		}
 		return 0, nil
 	}
 	if shares == nil {
-		return readAll(ctx, repo, cgSingle, cgEnv, nil, true)
+		return readAll(ctx, repo, cgSingle, logEnv, nil, true)
 	}
 	var (
 		wg    sync.WaitGroup
@@ -160,7 +183,7 @@ func channelguard(ctx context.Context, repo string, jobs int, print bool) (int64
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n, err := readAll(ctx, repo, cgStream, cgEnv, strings.NewReader(strings.Join(s, "\n")+"\n"), true)
+			n, err := readAll(ctx, repo, cgStream, logEnv, strings.NewReader(strings.Join(s, "\n")+"\n"), true)
 			mu.Lock()
 			defer mu.Unlock()
 			total += n

@@ -34,12 +34,14 @@ func readSource(t *testing.T, path string) string {
 func TestChannelguardArgsMatchScanner(t *testing.T) {
 	history := readSource(t, filepath.Join("..", "..", "..", "scanner", "history", "history.go"))
 	gitrepo := readSource(t, filepath.Join("..", "..", "..", "scanner", "gitrepo", "gitrepo.go"))
+	scanner := readSource(t, filepath.Join("..", "..", "..", "scanner", "scanner.go"))
 	tests := []struct {
 		name, src, want string
 	}{
 		{"logArgs", history, goList(cgSingle[:8])},
 		{"start's filter", history, `logArgs(repo, revs, "--diff-filter=tuxb", "--irreversible-delete")`},
 		{"default streams", history, "func DefaultStreams() int { return max(1, runtime.NumCPU()/2) }"},
+		{"omit (early read)", scanner, "cache.Look(ctx, opts.Path, readAll, rules.DefaultSkippedPaths())"},
 		{"streams", history, goList(cgStream)},
 		{"rev-list", history, `[]string{"rev-list", "--full-history"}, revs...`},
 		{"minCommitsPerStream", history, fmt.Sprintf("const minCommitsPerStream = %d", minCommitsPerStream)},

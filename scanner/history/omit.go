@@ -1,0 +1,210 @@
+package history
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/gitleaks/go-gitdiff/gitdiff"
+
+	"github.com/channelguard/channelguard/scanner/gitrepo"
+	"github.com/channelguard/channelguard/scanner/pathglob"
+)
+
+// Omit names what git need not print: paths whose patches the scan throws
+// away unread (the rule set's global path allowlists: vendored code, lock
+// files). git log is given them as `-diff` in a gitattributes file of its
+// own (core.attributesFile), so it prints "Binary files differ" for them
+// instead of diffing and printing them, and they are skipped as every
+// binary file is. On croc, which vendors its Go dependencies, that is 95 %
+// of the bytes `git log -p` prints (bench/README.md).
+type Omit struct {
+	// Regexes are the path regexes of the allowlists; only those
+	// pathglob translates are given to git, as patterns that match no
+	// path a regex does not.
+	Regexes []string
+	// Skipped reports whether the scan throws away a path's patches.
+	// A renamed file is printed as binary when either of its names is
+	// omitted: one whose new name is not skipped is read again without
+	// the attributes (see reread).
+	Skipped func(path string) bool
+}
+
+// attributes is the gitattributes file a scan gives git log.
+type attributes struct {
+	path    string
+	regexes []string // the regexes it was made from
+}
+
+// env is how git is told to use it (git 2.31's GIT_CONFIG_COUNT, which
+// leaves gitrepo's GIT_CONFIG_PARAMETERS alone; an older git ignores it
+// and prints everything); nothing without a file.
+func (a *attributes) env() []string {
+	if a == nil {
+		return nil
+	}
+	return []string{"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=core.attributesFile", "GIT_CONFIG_VALUE_0=" + a.path}
+}
+
+func (a *attributes) remove() {
+	if a != nil {
+		_ = os.Remove(a.path)
+	}
+}
+
+// covers reports whether every regex a was made from is in regexes: the
+// file omits nothing the scan would read.
+func (a *attributes) covers(regexes []string) bool {
+	have := map[string]bool{}
+	for _, r := range regexes {
+		have[r] = true
+	}
+	for _, r := range a.regexes {
+		if !have[r] {
+			return false
+		}
+	}
+	return true
+}
+
+// writeAttributes makes the attributes file for regexes: the user's own
+// global attributes file first (core.attributesFile replaces it, and its
+// settings apply to gitleaks' git too), then a `-diff` line per pattern.
+// It returns nil, and git runs as it would have, when no regex translates
+// or the user's file cannot be read.
+func writeAttributes(ctx context.Context, repo *gitrepo.Repo, regexes []string) (*attributes, error) {
+	if len(regexes) == 0 {
+		return nil, nil
+	}
+	ignoreCase, userFile, err := attributeConfig(ctx, repo)
+	if err != nil {
+		// not ours to guess at: git reads what it would have read, and
+		// prints everything (a git that cannot read its config fails
+		// the log itself, with its own message)
+		return nil, nil
+	}
+	var lines strings.Builder
+	for _, re := range regexes {
+		for _, p := range pathglob.Patterns(re, ignoreCase) {
+			lines.WriteString(p + " -diff\n")
+		}
+	}
+	if lines.Len() == 0 {
+		return nil, nil
+	}
+	var user []byte
+	if userFile != "" {
+		user, err = os.ReadFile(userFile)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, nil // not ours to guess at: git reads it as before
+		}
+	}
+	f, err := os.CreateTemp("", "channelguard-attributes-*")
+	if err != nil {
+		return nil, fmt.Errorf("attributes file for git log: %w", err)
+	}
+	text := string(user)
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	text += "# channelguard: paths the scan skips (global path allowlists)\n" + lines.String()
+	_, werr := f.WriteString(text)
+	if cerr := f.Close(); werr != nil || cerr != nil {
+		_ = os.Remove(f.Name())
+		return nil, fmt.Errorf("attributes file %s: %w", f.Name(), errors.Join(werr, cerr))
+	}
+	return &attributes{path: f.Name(), regexes: regexes}, nil
+}
+
+// attributeConfig is the repository's core.ignorecase (git then matches
+// attribute patterns without regard to case) and the global attributes
+// file git would read: core.attributesFile, else
+// $XDG_CONFIG_HOME/git/attributes or ~/.config/git/attributes.
+func attributeConfig(ctx context.Context, repo *gitrepo.Repo) (ignoreCase bool, file string, err error) {
+	cmd, stderr := repo.Command(ctx, "config", "-z", "--get-regexp", `^core\.(ignorecase|attributesfile)$`)
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 1 {
+		err, out = nil, nil // neither is set
+	}
+	if err != nil {
+		return false, "", gitrepo.CommandError(repo.Root, cmd.Args[3:], err, stderr.Bytes())
+	}
+	for _, entry := range bytes.Split(out, []byte{0}) {
+		key, value, _ := strings.Cut(string(entry), "\n")
+		switch strings.ToLower(key) {
+		case "core.ignorecase":
+			switch strings.ToLower(value) {
+			case "true", "yes", "on", "1", "":
+				ignoreCase = true
+			default:
+				ignoreCase = false
+			}
+		case "core.attributesfile":
+			file = value
+		}
+	}
+	home, _ := os.UserHomeDir()
+	switch {
+	case file == "":
+		if x := os.Getenv("XDG_CONFIG_HOME"); x != "" {
+			file = filepath.Join(x, "git", "attributes")
+		} else if home != "" {
+			file = filepath.Join(home, ".config", "git", "attributes")
+		}
+	case file == "~" || strings.HasPrefix(file, "~/"):
+		file = filepath.Join(home, file[1:])
+	case !filepath.IsAbs(file):
+		// ~user/ or a relative path: not worth resolving as git would
+		return ignoreCase, "", errors.New("global attributes file not resolved")
+	}
+	return ignoreCase, file, nil
+}
+
+// omittedRename reports whether git may have printed file as binary only
+// because of the attributes: a rename (or copy) is binary when either
+// name is, so a file moved out of an omitted directory, to a path the
+// scan reads, comes out binary too.
+func (s *Source) omittedRename(file *gitdiff.File) bool {
+	return s.attrs != nil && (file.IsRename || file.IsCopy) && !(s.Omit != nil && s.Omit.Skipped != nil && s.Omit.Skipped(file.NewName))
+}
+
+// reread is file's patch in commit sha as git prints it without the
+// attributes (rename detection among its two names finds the same pair),
+// or nil when it is binary after all.
+func (s *Source) reread(ctx context.Context, sha string, file *gitdiff.File) (*gitdiff.File, error) {
+	args := append(listedArgs(), "--", ":(literal)"+file.OldName, ":(literal)"+file.NewName)
+	log, err := startPatches(ctx, s.Repo, args, strings.NewReader(sha+"\n"), nil)
+	if err != nil {
+		return nil, err
+	}
+	var text *gitdiff.File
+	for f := range log.files {
+		if text == nil && f.NewName == file.NewName && f.OldName == file.OldName && !f.IsBinary {
+			text = f
+		}
+	}
+	if err := log.wait(); err != nil {
+		return nil, fmt.Errorf("reading %s in commit %s again: %w", file.NewName, sha, err)
+	}
+	return text, nil
+}
+
+// OmitEnv is what a history scan adds to git log's environment to omit
+// the paths of regexes in repo (see Omit), with the function that removes
+// the file it names; none when nothing is omitted. bench/cmd/gitfloor
+// runs git with it, so its floor is the git work a scan asks for.
+func OmitEnv(ctx context.Context, repo *gitrepo.Repo, regexes []string) (env []string, patterns int, remove func(), err error) {
+	a, err := writeAttributes(ctx, repo, regexes)
+	if err != nil || a == nil {
+		return nil, 0, func() {}, err
+	}
+	data, _ := os.ReadFile(a.path)
+	return a.env(), strings.Count(string(data), " -diff\n"), a.remove, nil
+}

@@ -64,6 +64,9 @@ func Look(ctx context.Context, path string, readAll int, omit []string) (*Repo, 
 	wg.Go(func() { n.Head, _ = repo.ResolveCommit(ctx, "HEAD") })
 	wg.Go(func() { n.Promisors = repo.PartialClone(ctx) })
 	wg.Go(func() { n.Name = repo.Name(ctx) })
+	if readAll > 0 {
+		wg.Go(func() { repo.Shallow(ctx) }) // for the full scan's report, asked now
+	}
 	if !repo.Bare {
 		wg.Go(func() { n.Dirty, treeErr = repo.WorktreeChanges(ctx) })
 	}

@@ -16,7 +16,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -32,6 +34,12 @@ type Repo struct {
 	// Prefix is the scanned directory relative to Root ("" for the root):
 	// history and files are limited to it.
 	Prefix string
+
+	// asked once: a scan wants them early (in parallel with its other
+	// questions) and again for its report
+	nameOnce, shallowOnce sync.Once
+	name                  string
+	shallow               bool
 }
 
 // Open finds the repository that holds dir.
@@ -91,8 +99,11 @@ func (r *Repo) Run(ctx context.Context, args ...string) ([]byte, error) {
 
 // Shallow says whether the repository is a shallow clone.
 func (r *Repo) Shallow(ctx context.Context) bool {
-	out, err := r.Run(ctx, "rev-parse", "--is-shallow-repository")
-	return err == nil && strings.TrimSpace(string(out)) == "true"
+	r.shallowOnce.Do(func() {
+		out, err := r.Run(ctx, "rev-parse", "--is-shallow-repository")
+		r.shallow = err == nil && strings.TrimSpace(string(out)) == "true"
+	})
+	return r.shallow
 }
 
 // HasCommits says whether HEAD points at a commit (false in a new repository).
@@ -389,6 +400,9 @@ func (r *Repo) FilesContaining(ctx context.Context, rev string, fixed []string) 
 	if len(fixed) == 0 {
 		return nil, nil
 	}
+	// one secret is often many findings (rules, files): git grep's time
+	// grows with the number of patterns
+	fixed = slices.Compact(slices.Sorted(slices.Values(fixed)))
 	files, stderr, err := r.grep(ctx, rev, fixed, nil)
 	if err != nil && MissingObject(stderr) {
 		// a file at rev git cannot read (a damaged clone, a partial

@@ -13,6 +13,11 @@ import (
 // for a bare one). It never holds a URL's host or credentials, and is ""
 // only when neither says anything.
 func (r *Repo) Name(ctx context.Context) string {
+	r.nameOnce.Do(func() { r.name = r.askName(ctx) })
+	return r.name
+}
+
+func (r *Repo) askName(ctx context.Context) string {
 	if n := NameFromURL(r.remoteURL(ctx)); n != "" {
 		return n
 	}

@@ -37,9 +37,12 @@ type Repo struct {
 
 	// asked once: a scan wants them early (in parallel with its other
 	// questions) and again for its report
-	nameOnce, shallowOnce sync.Once
-	name                  string
-	shallow               bool
+	nameOnce, shallowOnce, configOnce, headOnce sync.Once
+	name                                        string
+	shallow                                     bool
+	cfg                                         *repoConfig
+	head                                        string
+	headErr                                     error
 }
 
 // Open finds the repository that holds dir.
@@ -108,7 +111,7 @@ func (r *Repo) Shallow(ctx context.Context) bool {
 
 // HasCommits says whether HEAD points at a commit (false in a new repository).
 func (r *Repo) HasCommits(ctx context.Context) bool {
-	_, err := r.Run(ctx, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+	_, err := r.ResolveCommit(ctx, "HEAD")
 	return err == nil
 }
 
@@ -128,6 +131,15 @@ func (r *Repo) ResolveCommit(ctx context.Context, rev string) (string, error) {
 	if strings.HasPrefix(rev, "-") {
 		return "", fmt.Errorf("invalid revision %q", rev)
 	}
+	if rev == "HEAD" {
+		// asked by several steps of one scan, some at once
+		r.headOnce.Do(func() { r.head, r.headErr = r.resolve(ctx, rev) })
+		return r.head, r.headErr
+	}
+	return r.resolve(ctx, rev)
+}
+
+func (r *Repo) resolve(ctx context.Context, rev string) (string, error) {
 	out, err := r.Run(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
 	if err != nil {
 		return "", fmt.Errorf("unknown revision %q in %s", rev, r.Root)
@@ -573,27 +585,7 @@ const noProtocol = "channelguard-no-fetch"
 // --filter: objects it left out are on those remotes), nil for a complete
 // repository.
 func (r *Repo) PartialClone(ctx context.Context) []string {
-	out, err := r.Run(ctx, "config", "--get-regexp", `^(remote\..+\.promisor|extensions\.partialclone)$`)
-	if err != nil {
-		return nil // exit 1: no such key
-	}
-	var names []string
-	seen := map[string]bool{}
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		key, val, _ := strings.Cut(l, " ")
-		name := ""
-		switch {
-		case strings.EqualFold(key, "extensions.partialclone"):
-			name = val
-		case strings.HasPrefix(key, "remote.") && strings.HasSuffix(key, ".promisor") && isTrue(val):
-			name = strings.TrimSuffix(strings.TrimPrefix(key, "remote."), ".promisor")
-		}
-		if name != "" && !seen[name] {
-			seen[name] = true
-			names = append(names, name)
-		}
-	}
-	return names
+	return r.config(ctx).promisors
 }
 
 func isTrue(v string) bool {

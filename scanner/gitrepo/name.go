@@ -32,24 +32,15 @@ func (r *Repo) askName(ctx context.Context) string {
 }
 
 // remoteURL is the URL of origin, or of the only remote ("" for none).
-// git config only reads: nothing the repository configures runs.
 func (r *Repo) remoteURL(ctx context.Context) string {
-	get := func(name string) string {
-		out, err := r.Run(ctx, "config", "--get", "remote."+name+".url")
-		if err != nil {
-			return ""
-		}
-		return strings.TrimSpace(string(out))
-	}
-	if u := get("origin"); u != "" {
+	urls := r.config(ctx).urls
+	if u := urls["origin"]; u != "" {
 		return u
 	}
-	out, err := r.Run(ctx, "remote")
-	if err != nil {
-		return ""
-	}
-	if names := strings.Fields(string(out)); len(names) == 1 {
-		return get(names[0])
+	if len(urls) == 1 {
+		for _, u := range urls {
+			return strings.TrimSpace(u)
+		}
 	}
 	return ""
 }

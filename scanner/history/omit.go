@@ -1,13 +1,11 @@
 package history
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -127,29 +125,7 @@ func writeAttributes(ctx context.Context, repo *gitrepo.Repo, regexes []string) 
 // file git would read: core.attributesFile, else
 // $XDG_CONFIG_HOME/git/attributes or ~/.config/git/attributes.
 func attributeConfig(ctx context.Context, repo *gitrepo.Repo) (ignoreCase bool, file string, err error) {
-	cmd, stderr := repo.Command(ctx, "config", "-z", "--get-regexp", `^core\.(ignorecase|attributesfile)$`)
-	out, err := cmd.Output()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) && exit.ExitCode() == 1 {
-		err, out = nil, nil // neither is set
-	}
-	if err != nil {
-		return false, "", gitrepo.CommandError(repo.Root, cmd.Args[3:], err, stderr.Bytes())
-	}
-	for _, entry := range bytes.Split(out, []byte{0}) {
-		key, value, _ := strings.Cut(string(entry), "\n")
-		switch strings.ToLower(key) {
-		case "core.ignorecase":
-			switch strings.ToLower(value) {
-			case "true", "yes", "on", "1", "":
-				ignoreCase = true
-			default:
-				ignoreCase = false
-			}
-		case "core.attributesfile":
-			file = value
-		}
-	}
+	ignoreCase, file = repo.AttributesConfig(ctx)
 	home, _ := os.UserHomeDir()
 	switch {
 	case file == "":

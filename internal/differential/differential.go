@@ -278,6 +278,12 @@ func compare(in Input, gl []report.Finding, res *scanner.Result, added map[strin
 	for i := range res.AllowedFindings {
 		f := &res.AllowedFindings[i]
 		allowed[key{f.Location.Path, f.SecretSHA256}] = append(allowed[key{f.Location.Path, f.SecretSHA256}], f)
+		for _, o := range f.Occurrences {
+			// a file the secret was in before it moved (a rename)
+			if o.Path != f.Location.Path {
+				allowed[key{o.Path, f.SecretSHA256}] = append(allowed[key{o.Path, f.SecretSHA256}], f)
+			}
+		}
 	}
 	reported := map[[3]string]bool{} // rule, file, hash gitleaks reported
 	for _, g := range gl {

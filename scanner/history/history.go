@@ -196,11 +196,7 @@ func (s *Source) start(ctx context.Context) ([]*patches, context.CancelFunc, err
 			stop() // read already by another scan: start a fresh one
 		}
 		if s.attrs == nil {
-			attrs, err := writeAttributes(ctx, s.Repo, omit)
-			if err != nil {
-				return nil, nil, err
-			}
-			s.attrs = attrs
+			s.attrs = writeAttributes(ctx, s.Repo, omit)
 		}
 		log, err := startPatches(ctx, s.Repo, args, nil, s.attrs)
 		if err != nil {
@@ -268,9 +264,7 @@ func StartEarly(ctx context.Context, repo *gitrepo.Repo, revs []string, jobs int
 	if e.walk {
 		go func() {
 			defer close(e.done)
-			if e.attrs, e.err = writeAttributes(ctx, repo, omit); e.err != nil {
-				return
-			}
+			e.attrs = writeAttributes(ctx, repo, omit)
 			log, err := startPatches(ctx, repo, walkArgs(repo, revs), nil, e.attrs)
 			if err != nil {
 				e.err = err
@@ -282,9 +276,7 @@ func StartEarly(ctx context.Context, repo *gitrepo.Repo, revs []string, jobs int
 	}
 	go func() {
 		defer close(e.done)
-		if e.attrs, e.err = writeAttributes(ctx, repo, omit); e.err != nil {
-			return
-		}
+		e.attrs = writeAttributes(ctx, repo, omit)
 		args := append([]string{"rev-list", "--full-history"}, revs...)
 		out, err := repo.Run(ctx, append(args, repo.Pathspec()...)...)
 		if err != nil {

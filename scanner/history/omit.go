@@ -74,18 +74,19 @@ func (a *attributes) covers(regexes []string) bool {
 // writeAttributes makes the attributes file for regexes: the user's own
 // global attributes file first (core.attributesFile replaces it, and its
 // settings apply to gitleaks' git too), then a `-diff` line per pattern.
-// It returns nil, and git runs as it would have, when no regex translates
-// or the user's file cannot be read.
-func writeAttributes(ctx context.Context, repo *gitrepo.Repo, regexes []string) (*attributes, error) {
+// It returns nil, and git runs as it would have (printing everything),
+// when no regex translates, the user's file cannot be read or the file
+// cannot be written: the omission saves time, it is never needed.
+func writeAttributes(ctx context.Context, repo *gitrepo.Repo, regexes []string) *attributes {
 	if len(regexes) == 0 {
-		return nil, nil
+		return nil
 	}
 	ignoreCase, userFile, err := attributeConfig(ctx, repo)
 	if err != nil {
 		// not ours to guess at: git reads what it would have read, and
 		// prints everything (a git that cannot read its config fails
 		// the log itself, with its own message)
-		return nil, nil
+		return nil
 	}
 	var lines strings.Builder
 	for _, re := range regexes {
@@ -94,18 +95,18 @@ func writeAttributes(ctx context.Context, repo *gitrepo.Repo, regexes []string) 
 		}
 	}
 	if lines.Len() == 0 {
-		return nil, nil
+		return nil
 	}
 	var user []byte
 	if userFile != "" {
 		user, err = os.ReadFile(userFile)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, nil // not ours to guess at: git reads it as before
+			return nil // not ours to guess at: git reads it as before
 		}
 	}
 	f, err := os.CreateTemp("", "channelguard-attributes-*")
 	if err != nil {
-		return nil, fmt.Errorf("attributes file for git log: %w", err)
+		return nil // no temp dir to write to: git prints everything
 	}
 	text := string(user)
 	if text != "" && !strings.HasSuffix(text, "\n") {
@@ -115,9 +116,9 @@ func writeAttributes(ctx context.Context, repo *gitrepo.Repo, regexes []string) 
 	_, werr := f.WriteString(text)
 	if cerr := f.Close(); werr != nil || cerr != nil {
 		_ = os.Remove(f.Name())
-		return nil, fmt.Errorf("attributes file %s: %w", f.Name(), errors.Join(werr, cerr))
+		return nil // a full disk, say: git prints everything
 	}
-	return &attributes{path: f.Name(), regexes: regexes}, nil
+	return &attributes{path: f.Name(), regexes: regexes}
 }
 
 // attributeConfig is the repository's core.ignorecase (git then matches
@@ -167,6 +168,11 @@ func (s *Source) reread(ctx context.Context, sha string, file *gitdiff.File) (*g
 		}
 	}
 	if err := log.wait(); err != nil {
+		if stderr := log.stderr.String(); gitrepo.MissingObject(stderr) {
+			// the omitted name's blob was never read in the first pass
+			s.unreadable(sha, stderr)
+			return nil, nil
+		}
 		return nil, fmt.Errorf("reading %s in commit %s again: %w", file.NewName, sha, err)
 	}
 	return text, nil
@@ -177,9 +183,9 @@ func (s *Source) reread(ctx context.Context, sha string, file *gitdiff.File) (*g
 // the file it names; none when nothing is omitted. bench/cmd/gitfloor
 // runs git with it, so its floor is the git work a scan asks for.
 func OmitEnv(ctx context.Context, repo *gitrepo.Repo, regexes []string) (env []string, patterns int, remove func(), err error) {
-	a, err := writeAttributes(ctx, repo, regexes)
-	if err != nil || a == nil {
-		return nil, 0, func() {}, err
+	a := writeAttributes(ctx, repo, regexes)
+	if a == nil {
+		return nil, 0, func() {}, nil
 	}
 	data, _ := os.ReadFile(a.path)
 	return a.env(), strings.Count(string(data), " -diff\n"), a.remove, nil

@@ -79,10 +79,6 @@ type Source struct {
 // or textconv programs from the repository's config. Deleted files are let
 // through as a header only (--irreversible-delete): their content costs
 // nothing, and the commit that deleted a file is known.
-func (s *Source) logArgs(extra ...string) []string {
-	return logArgs(s.Repo, s.Revs, extra...)
-}
-
 func logArgs(repo *gitrepo.Repo, revs []string, extra ...string) []string {
 	args := []string{"log", "-p", "-U0", "--full-history", "--no-ext-diff", "--no-textconv", "--no-color", "--format=medium"}
 	args = append(args, extra...)

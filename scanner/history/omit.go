@@ -35,10 +35,7 @@ type Omit struct {
 }
 
 // attributes is the gitattributes file a scan gives git log.
-type attributes struct {
-	path    string
-	regexes []string // the regexes it was made from
-}
+type attributes struct{ path string }
 
 // env is how git is told to use it (git 2.31's GIT_CONFIG_COUNT, which
 // leaves gitrepo's GIT_CONFIG_PARAMETERS alone; an older git ignores it
@@ -54,21 +51,6 @@ func (a *attributes) remove() {
 	if a != nil {
 		_ = os.Remove(a.path)
 	}
-}
-
-// covers reports whether every regex a was made from is in regexes: the
-// file omits nothing the scan would read.
-func (a *attributes) covers(regexes []string) bool {
-	have := map[string]bool{}
-	for _, r := range regexes {
-		have[r] = true
-	}
-	for _, r := range a.regexes {
-		if !have[r] {
-			return false
-		}
-	}
-	return true
 }
 
 // writeAttributes makes the attributes file for regexes: the user's own
@@ -118,7 +100,7 @@ func writeAttributes(ctx context.Context, repo *gitrepo.Repo, regexes []string) 
 		_ = os.Remove(f.Name())
 		return nil // a full disk, say: git prints everything
 	}
-	return &attributes{path: f.Name(), regexes: regexes}
+	return &attributes{path: f.Name()}
 }
 
 // attributeConfig is the repository's core.ignorecase (git then matches

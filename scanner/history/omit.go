@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/gitleaks/go-gitdiff/gitdiff"
@@ -37,14 +38,27 @@ type Omit struct {
 // attributes is the gitattributes file a scan gives git log.
 type attributes struct{ path string }
 
-// env is how git is told to use it (git 2.31's GIT_CONFIG_COUNT, which
-// leaves gitrepo's GIT_CONFIG_PARAMETERS alone; an older git ignores it
-// and prints everything); nothing without a file.
+// env is how git is told to use it: git 2.31's GIT_CONFIG_COUNT, which
+// leaves gitrepo's GIT_CONFIG_PARAMETERS alone, added after any entries
+// the environment holds already (a CI runner's safe.directory, say); an
+// older git ignores it and prints everything. Nothing without a file, or
+// when the environment's count is not a number (git would refuse it).
 func (a *attributes) env() []string {
 	if a == nil {
 		return nil
 	}
-	return []string{"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=core.attributesFile", "GIT_CONFIG_VALUE_0=" + a.path}
+	n := 0
+	if v, ok := os.LookupEnv("GIT_CONFIG_COUNT"); ok && v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 0 {
+			return nil
+		}
+	}
+	return []string{
+		fmt.Sprintf("GIT_CONFIG_COUNT=%d", n+1),
+		fmt.Sprintf("GIT_CONFIG_KEY_%d=core.attributesFile", n),
+		fmt.Sprintf("GIT_CONFIG_VALUE_%d=%s", n, a.path),
+	}
 }
 
 func (a *attributes) remove() {

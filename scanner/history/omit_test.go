@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -186,5 +187,45 @@ func TestEarlyOmitNotCoveredIsNotUsed(t *testing.T) {
 	got := readOmitting(t, r.Dir, 1, nil, true)
 	if !slices.ContainsFunc(got, func(f frag) bool { return f.path == "vendor/github.com/x/lib.go" }) {
 		t.Errorf("a scan without Omit lost the vendored file to the early read's omission: %v", got)
+	}
+}
+
+// The attributes file is added to config entries the environment already
+// gives git (GIT_CONFIG_COUNT: a CI runner's safe.directory, say), not put
+// in their place.
+func TestAttributesEnvKeepsTheEnvironmentsConfig(t *testing.T) {
+	a := &attributes{path: filepath.Join(t.TempDir(), "attributes")}
+	get := func(key string) string {
+		t.Helper()
+		cmd := exec.Command("git", "config", "--get", key)
+		cmd.Dir = t.TempDir()
+		cmd.Env = append(os.Environ(), a.env()...)
+		out, _ := cmd.Output()
+		return strings.TrimSpace(string(out))
+	}
+	for _, tc := range []struct{ count, key0, value0 string }{
+		{"", "", ""},
+		{"1", "channelguard.test", "kept"},
+	} {
+		if tc.count == "" {
+			t.Setenv("GIT_CONFIG_COUNT", "") // restored after the test
+			os.Unsetenv("GIT_CONFIG_COUNT")
+		} else {
+			t.Setenv("GIT_CONFIG_COUNT", tc.count)
+			t.Setenv("GIT_CONFIG_KEY_0", tc.key0)
+			t.Setenv("GIT_CONFIG_VALUE_0", tc.value0)
+		}
+		if got := get("core.attributesFile"); got != a.path {
+			t.Errorf("count %q: core.attributesFile = %q, want the file", tc.count, got)
+		}
+		if tc.key0 != "" {
+			if got := get(tc.key0); got != tc.value0 {
+				t.Errorf("count %q: the environment's %s = %q, want %q", tc.count, tc.key0, got, tc.value0)
+			}
+		}
+	}
+	t.Setenv("GIT_CONFIG_COUNT", "many")
+	if env := a.env(); env != nil {
+		t.Errorf("a count that is not a number: env %q, want none", env)
 	}
 }

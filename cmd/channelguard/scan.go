@@ -131,7 +131,7 @@ report is then not written).`,
 	f.StringVar(&fl.role, "role", "", "PATH is an API capture recorded as `ROLE` (admin, member, tester, or a role of --policy)")
 	f.StringArrayVar(&fl.captures, "capture", nil, "also scan the API capture `FILE:ROLE` (repeatable; roles are compared field by field)")
 	f.StringVar(&fl.policy, "policy", "", "role policy `FILE` (TOML) added to the built-in LINE console policy")
-	f.IntVarP(&fl.jobs, "jobs", "j", history.DefaultStreams(), "read the history with `N` git processes at once (default: one per two cores; each needs about a core of scanning)")
+	f.IntVarP(&fl.jobs, "jobs", "j", history.DefaultStreams(), "read the history with `N` git processes at once (the default is one per two cores: each keeps about a core busy scanning)")
 	f.StringVar(&fl.cache, "cache", "", "remember scans in `DIR` (default: <user cache dir>/channelguard/scans; an org mirror keeps its own)")
 	f.BoolVar(&fl.noCache, "no-cache", false, "read the whole history even if an earlier scan of it is remembered (and remember this one afresh)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "print nothing but the report and errors")

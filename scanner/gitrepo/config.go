@@ -52,10 +52,8 @@ func (r *Repo) config(ctx context.Context) *repoConfig {
 					promisor(key[len("remote.") : len(key)-len(".promisor")])
 				}
 			case strings.HasPrefix(lower, "remote.") && strings.HasSuffix(lower, ".url"):
-				name := key[len("remote.") : len(key)-len(".url")]
-				if _, ok := c.urls[name]; !ok {
-					c.urls[name] = val // the first, as git config --get gives
-				}
+				// the last, as git config --get gives
+				c.urls[key[len("remote."):len(key)-len(".url")]] = val
 			}
 		}
 	})

@@ -35,8 +35,12 @@ type Omit struct {
 	Skipped func(path string) bool
 }
 
-// attributes is the gitattributes file a scan gives git log.
-type attributes struct{ path string }
+// attributes is the gitattributes file a scan gives git log, and how
+// many patterns it marks.
+type attributes struct {
+	path     string
+	patterns int
+}
 
 // env is how git is told to use it: git 2.31's GIT_CONFIG_COUNT, which
 // leaves gitrepo's GIT_CONFIG_PARAMETERS alone, added after any entries
@@ -85,12 +89,14 @@ func writeAttributes(ctx context.Context, repo *gitrepo.Repo, regexes []string) 
 		return nil
 	}
 	var lines strings.Builder
+	patterns := 0
 	for _, re := range regexes {
 		for _, p := range pathglob.Patterns(re, ignoreCase) {
 			lines.WriteString(p + " -diff\n")
+			patterns++
 		}
 	}
-	if lines.Len() == 0 {
+	if patterns == 0 {
 		return nil
 	}
 	var user []byte
@@ -114,7 +120,7 @@ func writeAttributes(ctx context.Context, repo *gitrepo.Repo, regexes []string) 
 		_ = os.Remove(f.Name())
 		return nil // a full disk, say: git prints everything
 	}
-	return &attributes{path: f.Name()}
+	return &attributes{path: f.Name(), patterns: patterns}
 }
 
 // attributeConfig is the repository's core.ignorecase (git then matches
@@ -183,6 +189,5 @@ func OmitEnv(ctx context.Context, repo *gitrepo.Repo, regexes []string) (env []s
 	if a == nil {
 		return nil, 0, func() {}, nil
 	}
-	data, _ := os.ReadFile(a.path)
-	return a.env(), strings.Count(string(data), " -diff\n"), a.remove, nil
+	return a.env(), a.patterns, a.remove, nil
 }

@@ -8,11 +8,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/fatih/semgroup"
-	"github.com/zricethezav/gitleaks/v8/sources"
 
 	"github.com/channelguard/channelguard/internal/gittest"
 	"github.com/channelguard/channelguard/rules"
@@ -50,26 +48,12 @@ func readOmitting(t *testing.T, dir string, jobs int, omit *Omit, early bool) []
 		s.Early = StartEarly(ctx, repo, s.Revs, jobs, rules.DefaultSkippedPaths())
 		defer s.Early.Close()
 	}
-	var mu sync.Mutex
-	var got []frag
-	err = s.Fragments(ctx, func(f sources.Fragment, err error) error {
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		got = append(got, frag{f.CommitSHA, f.FilePath, f.StartLine, f.Raw})
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("jobs %d: %v", jobs, err)
-	}
+	got := collect(t, s)
 	if s.attrs != nil {
 		if _, err := os.Stat(s.attrs.path); err == nil {
 			t.Errorf("attributes file %s left behind", s.attrs.path)
 		}
 	}
-	slices.SortFunc(got, func(a, b frag) int { return strings.Compare(a.String(), b.String()) })
 	return got
 }
 

@@ -39,9 +39,15 @@ func read(t *testing.T, dir string, jobs int) ([]frag, []finding.Gap, int) {
 		t.Fatal(err)
 	}
 	s := &Source{Repo: repo, Revs: []string{"--all"}, Sema: semgroup.NewGroup(ctx, 4), Jobs: jobs}
+	return collect(t, s), s.Gaps(), s.Commits()
+}
+
+// collect runs s and returns what it yielded, sorted.
+func collect(t *testing.T, s *Source) []frag {
+	t.Helper()
 	var mu sync.Mutex
 	var got []frag
-	err = s.Fragments(ctx, func(f sources.Fragment, err error) error {
+	err := s.Fragments(context.Background(), func(f sources.Fragment, err error) error {
 		if err != nil {
 			return err
 		}
@@ -51,10 +57,10 @@ func read(t *testing.T, dir string, jobs int) ([]frag, []finding.Gap, int) {
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("jobs %d: %v", jobs, err)
+		t.Fatalf("jobs %d: %v", s.Jobs, err)
 	}
 	slices.SortFunc(got, func(a, b frag) int { return strings.Compare(a.String(), b.String()) })
-	return got, s.Gaps(), s.Commits()
+	return got
 }
 
 // corrupt overwrites a loose object with bytes that are not zlib: the

@@ -93,16 +93,15 @@ func Patterns(expr string, ignoreCase bool) []string {
 // globs are the patterns for the literal s at a start and with a tail.
 func globs(s string, at anchor, tail ending) []string {
 	var base string
-	switch at {
-	case root:
+	switch {
+	case at == root:
 		base = "/" + s
-	case component:
+	case at == component:
 		base = "**/" + s
+	case !strings.Contains(s, "/"):
+		base = "*" + s // no slash: git matches it against the file's name
 	default:
 		base = "**/*" + s
-	}
-	if at == anywhere && !strings.Contains(s, "/") {
-		base = "*" + s // no slash: git matches it against the file's name
 	}
 	switch tail {
 	case end:

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/zricethezav/gitleaks/v8/detect/codec"
 	"github.com/zricethezav/gitleaks/v8/regexp"
@@ -140,4 +141,93 @@ func TestMayDecodeMatchesDecoder(t *testing.T) {
 	if no < 1000 || yesRightly < 1000 {
 		t.Fatalf("too few texts on one side: no %d, yes with segments %d", no, yesRightly)
 	}
+}
+
+// decoderPasses is what gitleaks' detector computes: Decode on the whole
+// text, pass after pass.
+func decoderPasses(raw string, maxDepth int) []string {
+	passes := []string{raw}
+	decoder := codec.NewDecoder()
+	var segments []*codec.EncodedSegment
+	current := raw
+	for depth := 1; depth <= maxDepth; depth++ {
+		current, segments = decoder.Decode(current, segments)
+		if len(segments) == 0 {
+			break
+		}
+		passes = append(passes, current)
+	}
+	return passes
+}
+
+// TestDecodePassesMatchDecoder: the passes decodePasses splices together
+// are the decoder's own, to the byte, on texts full of matches that touch
+// (a hex run running on as base64, a percent escape against a unicode
+// one), that decode to more encoded text (base64 of base64, percent of
+// hex) and that percent-decode to bytes that are not UTF-8.
+func TestDecodePassesMatchDecoder(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	nested := func(s string) string {
+		switch r.IntN(4) {
+		case 0:
+			return base64.StdEncoding.EncodeToString([]byte(s))
+		case 1:
+			return hex.EncodeToString([]byte(s))
+		case 2:
+			var b strings.Builder
+			for i := 0; i < len(s); i++ {
+				fmt.Fprintf(&b, "%%%02X", s[i])
+			}
+			return b.String()
+		}
+		return s
+	}
+	cases := encodingCases(t)
+	for i := range 5000 {
+		s := cases[i]
+		for range 1 + r.IntN(3) {
+			s = nested(s)
+		}
+		cases = append(cases, s, "key="+s+"%ff%fe"+nested(s), `\u0041`+s+"%41")
+	}
+	multi := 0
+	for n, s := range cases {
+		want := decoderPasses(s, 5)
+		got := decodePasses(s, 5)
+		if len(want) > 2 {
+			multi++
+		}
+		if len(got) != len(want) {
+			t.Fatalf("text %d (%s): %d passes, the decoder %d", n, finding.SecretHash(s), len(got), len(want))
+		}
+		for p := range want {
+			if got[p] != want[p] {
+				t.Fatalf("text %d (%s): pass %d differs from the decoder's (%s, want %s)", n, finding.SecretHash(s), p, finding.SecretHash(got[p]), finding.SecretHash(want[p]))
+			}
+		}
+	}
+	t.Logf("%d texts, %d with two or more decoded passes", len(cases), multi)
+	if multi < 500 {
+		t.Fatalf("only %d texts decode twice", multi)
+	}
+}
+
+func FuzzDecodePasses(f *testing.F) {
+	for _, s := range []string{"%41", `\u0041`, "U+0041", strings.Repeat("ab", 20), "deadbeefdeadbeefdeadbeefdeadbeefXYZXYZXYZXYZXYZXYZ", "JTQxJTQy"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, "\x1a") // as Detect hands texts over
+		}
+		want, got := decoderPasses(s, 5), decodePasses(s, 5)
+		if fmt.Sprint(len(got)) != fmt.Sprint(len(want)) {
+			t.Fatalf("%d passes, the decoder %d", len(got), len(want))
+		}
+		for p := range want {
+			if got[p] != want[p] {
+				t.Fatalf("pass %d differs from the decoder's (%s, want %s)", p, finding.SecretHash(got[p]), finding.SecretHash(want[p]))
+			}
+		}
+	})
 }

@@ -236,20 +236,80 @@ func compileLocator(expr string) *regexp.Regexp {
 // encoding) up to maxDepth, exactly as DetectContext computes them.
 func decodePasses(raw string, maxDepth int) []string {
 	passes := []string{raw}
-	if maxDepth == 0 || !mayDecode(raw) {
+	if maxDepth == 0 {
 		return passes
 	}
 	decoder := codec.NewDecoder()
-	var segments []*codec.EncodedSegment
 	current := raw
 	for depth := 1; depth <= maxDepth; depth++ {
-		current, segments = decoder.Decode(current, segments)
-		if len(segments) == 0 {
+		next, ok := decodeOnce(decoder, current)
+		if !ok {
 			break
 		}
-		passes = append(passes, current)
+		passes = append(passes, next)
+		current = next
 	}
 	return passes
+}
+
+// decodeOnce is the text of decoder.Decode(text), and whether it found
+// a segment. The decoder runs its regex, with submatches, over the whole
+// text and tries every base64-looking run (in JSON and code, most
+// identifiers of 16 characters); eachEncoding finds the same matches with
+// byte loops, and only the ones that may decode go to the decoder, each
+// alone: the decoder replaces each match with its decoding, which depends
+// on the match's text only, and the regex matches a match's text alone as
+// the whole of it (TestDecodePassesMatchDecoder). Like the decoder, a
+// match that touches one of a kind that takes precedence is left as it
+// is. Text that is not UTF-8 (a percent decoding can make it) goes to the
+// decoder whole.
+func decodeOnce(decoder *codec.Decoder, text string) (string, bool) {
+	if !utf8.ValidString(text) {
+		decoded, segments := decoder.Decode(text, nil)
+		return decoded, len(segments) > 0
+	}
+	type match struct {
+		kind       encoding
+		start, end int
+	}
+	var matches []match
+	eachEncoding(text, func(kind encoding, start, end int) bool {
+		matches = append(matches, match{kind, start, end})
+		return true
+	})
+	var out []byte
+	last := 0
+	for i, m := range matches {
+		// codec's precedence: percent, unicode, hex, base64 (the order
+		// of the encoding constants); touching counts as overlapping
+		if i > 0 && matches[i-1].end == m.start && matches[i-1].kind < m.kind ||
+			i+1 < len(matches) && matches[i+1].start == m.end && matches[i+1].kind < m.kind {
+			continue
+		}
+		span := text[m.start:m.end]
+		switch m.kind {
+		case encHex:
+			if !hexDecodes(span) {
+				continue
+			}
+		case encBase64:
+			if !base64Decodes(span) {
+				continue
+			}
+		}
+		decoded, segments := decoder.Decode(span, nil)
+		if len(segments) > 0 {
+			if out == nil {
+				out = make([]byte, 0, len(text))
+			}
+			out = append(append(out, text[last:m.start]...), decoded...)
+			last = m.end
+		}
+	}
+	if out == nil {
+		return text, false
+	}
+	return string(append(out, text[last:]...)), true
 }
 
 // runLocators runs every locator rule that may match fr: a keyword of the
@@ -554,17 +614,6 @@ func newlines(re *syntax.Regexp) int {
 		return most
 	}
 	return 0 // empty, any char but newline, line and word assertions
-}
-
-// lowerText lowers text as gitleaks' keyword check does (strings.ToLower),
-// into dst; ASCII text, the usual case, without allocating.
-func lowerText(dst []byte, text string) []byte {
-	for i := 0; i < len(text); i++ {
-		if text[i] >= utf8.RuneSelf {
-			return append(dst, strings.ToLower(text)...)
-		}
-	}
-	return asciiLower(dst, text)
 }
 
 // filterGeneric drops a generic rule's finding where a specific rule found

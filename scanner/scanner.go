@@ -398,7 +398,7 @@ func scanCaptures(ctx context.Context, opts Options, set *rules.Set, eng *engine
 	return capture.Scan(ctx, inputs, capture.Options{
 		Rules:      set,
 		Policy:     pol,
-		Detect:     eng.Detect,
+		Detect:     eng.DetectOnce,
 		Candidates: candidates,
 		Logf:       opts.Logf,
 		Entries:    entries,

@@ -234,21 +234,26 @@ func (e *Engine) Scan(ctx context.Context, src sources.Source, onFound func(repo
 		} else {
 			e.scanned.Add(int64(len(fr.Raw)))
 		}
-		var key memoKey
-		if e.memo != nil {
-			key = e.memo.key(fr)
-			if found, ok := e.memo.lookup(key, fr); ok {
-				record(found)
-				return nil
-			}
-		}
-		found := e.Detect(ctx, fr)
-		if e.memo != nil {
-			e.memo.store(key, fr, found)
-		}
-		record(found)
+		record(e.DetectOnce(ctx, fr))
 		return nil
 	})
+}
+
+// DetectOnce is Detect, except that a text it has seen under an
+// equivalent path gets what was found in it then (see memo), without its
+// rules running again: a history's reverts and cherry-picks, a capture's
+// response headers and bodies that come back the same.
+func (e *Engine) DetectOnce(ctx context.Context, fr sources.Fragment) []report.Finding {
+	if e.memo == nil {
+		return e.Detect(ctx, fr)
+	}
+	key := e.memo.key(fr)
+	if found, ok := e.memo.lookup(key, fr); ok {
+		return found
+	}
+	found := e.Detect(ctx, fr)
+	e.memo.store(key, fr, found)
+	return found
 }
 
 // Detect runs every rule over one fragment. It keeps nothing: Scan and

@@ -202,7 +202,7 @@ type Reader struct {
 	name    string
 	closers []io.Closer
 	lc      *lineCounter
-	dec     *json.Decoder
+	dec     tokens
 	bom     int64
 	state   int
 	index   int
@@ -263,8 +263,7 @@ func NewReader(rd io.Reader, name string) (*Reader, error) {
 		r.bom = 3
 	}
 	r.lc = newLineCounter(sbr)
-	r.dec = json.NewDecoder(r.lc)
-	r.dec.UseNumber()
+	r.dec = newTextTokens(r.lc)
 	return r, nil
 }
 
@@ -334,6 +333,9 @@ func (r *Reader) start() error {
 		return r.notHAR(at, errors.New("the file is empty"))
 	}
 	if err != nil {
+		if _, msg, ok := r.dec.SyntaxOffset(err); ok {
+			err = msg
+		}
 		return r.notHAR(at, fmt.Errorf("not JSON: %w", err))
 	}
 	if t != json.Delim('{') {
@@ -1048,15 +1050,13 @@ func (r *Reader) fail(err error) error {
 		return err
 	}
 	var off int64
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		// SyntaxError.Offset is not always counted from the start of the
-		// stream (the token API restarts it per value): point at the
-		// token the decoder choked on instead.
-		off = r.nextStart()
+	switch at, msg, syntax := r.dec.SyntaxOffset(err); {
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		off = r.lc.n
+		off, err = r.lc.n, io.ErrUnexpectedEOF
+	case syntax:
+		// the message without the tokenizer's own offset: the error
+		// gives line, byte and path
+		off, err = at, msg
 	default:
 		off = r.dec.InputOffset()
 	}
@@ -1077,22 +1077,15 @@ func (r *Reader) failAt(off int64, err error) error {
 // decoder's buffer tells.
 func (r *Reader) nextStart() int64 {
 	off := r.dec.InputOffset()
-	br := r.dec.Buffered()
-	var buf [256]byte
-	for {
-		n, _ := br.Read(buf[:])
-		if n == 0 {
+	for _, c := range r.dec.Unread() {
+		switch c {
+		case ' ', '\t', '\r', '\n', ',', ':':
+			off++
+		default:
 			return off
 		}
-		for _, c := range buf[:n] {
-			switch c {
-			case ' ', '\t', '\r', '\n', ',', ':':
-				off++
-			default:
-				return off
-			}
-		}
 	}
+	return off
 }
 
 func (r *Reader) pathString() string {

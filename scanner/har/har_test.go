@@ -207,9 +207,9 @@ func TestNotHAR(t *testing.T) {
 		notHAR   bool // the file is not a HAR at all, rather than a broken one
 	}{
 		{"", "x.har: not a HAR capture (the file is empty; line 1, byte 0)", true},
-		{"hello", "x.har: not a HAR capture (not JSON: invalid character 'h' looking for beginning of value; line 1, byte 0)", true},
-		{"# notes\n", "x.har: not a HAR capture (not JSON: invalid character '#' looking for beginning of value; line 1, byte 0)", true},
-		{"onInputData({\"log\": {}})", "x.har: not a HAR capture (not JSON: invalid character 'o' looking for beginning of value; line 1, byte 0)", true},
+		{"hello", "x.har: not a HAR capture (not JSON: invalid character 'h' at start of value; line 1, byte 0)", true},
+		{"# notes\n", "x.har: not a HAR capture (not JSON: invalid character '#' at start of value; line 1, byte 0)", true},
+		{"onInputData({\"log\": {}})", "x.har: not a HAR capture (not JSON: invalid character 'o' at start of value; line 1, byte 0)", true},
 		{"[1,2]", "x.har: not a HAR capture (the file is an array, not an object; line 1, byte 0)", true},
 		{"{\"a\": 1,\n\"b\": {}}", "x.har: not a HAR capture (no log; line 2, byte 16)", true},
 		{`{"log": []}`, `x.har: not a HAR capture (log is an array, not an object; line 1, byte 8)`, true},
@@ -218,7 +218,7 @@ func TestNotHAR(t *testing.T) {
 		{"{\"log\": {\"entries\": [{},\n\n  \"x\"]}}", `x.har: line 3 (byte 28): log.entries[1]: entry is a string, not an object`, false},
 		{"{\"log\": {\"entries\": [{\"request\": {\"headers\": [{\"name\": \"a\"", `x.har: line 1 (byte 58): log.entries[0].request.headers[0]: unexpected end of file`, false},
 		{"{\"log\": {\"entries\": [{\"_webSocketMessages\": [{\"data\": \"a\"}, {\"data\": ", `x.har: line 1 (byte 69): log.entries[0]._webSocketMessages[1]: unexpected end of file`, false},
-		{"{\"log\": {\"entries\": []}} x", `x.har: line 1 (byte 25): invalid character 'x' looking for beginning of value`, false},
+		{"{\"log\": {\"entries\": []}} x", `x.har: line 1 (byte 25): invalid character 'x' at start of value`, false},
 		{"\xef\xbb\xbf{\"log\": {\"entries\": [1]}}", `x.har: line 1 (byte 24): log.entries[0]: entry is a number, not an object`, false},
 	}
 	for _, tt := range tests {

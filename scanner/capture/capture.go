@@ -523,34 +523,6 @@ func looksJSON(b *har.Body) bool {
 	return strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") || strings.HasPrefix(t, ")]}'")
 }
 
-// decodeJSON decodes exactly one JSON value; ok is false for anything else
-// (including a body cut short).
-func decodeJSON(text string) (any, bool) {
-	// Anti-XSSI prefixes some APIs put before their JSON (Angular's ")]}'",
-	// "while(1);").
-	t := strings.TrimLeft(text, " \t\r\n")
-	for _, p := range []string{")]}'", "while(1);", "for(;;);"} {
-		if rest, ok := strings.CutPrefix(t, p); ok {
-			text = rest
-			break
-		}
-	}
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false
-	}
-	switch v.(type) {
-	case map[string]any, []any:
-		return v, true
-	}
-	return nil, false
-}
-
 // decodedFragment holds the string values of a JSON body that its text
 // escapes (\", \/, \u002f…: PHP escapes every slash of a base64 token),
 // decoded, one per line as `name: "value"` after the nearest member name, so

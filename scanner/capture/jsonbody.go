@@ -1,0 +1,97 @@
+package capture
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// decodeJSON decodes exactly one JSON object or array; ok is false for
+// anything else (including a body cut short). The tree is the one
+// encoding/json's Decoder.Decode into any with UseNumber makes (a
+// repeated name keeps its last value; invalid UTF-8 and lone surrogates
+// become U+FFFD), read with jsontext, which takes half the time on the
+// bench capture's bodies (jsonbody_test.go holds it to encoding/json).
+func decodeJSON(text string) (any, bool) {
+	// Anti-XSSI prefixes some APIs put before their JSON (Angular's ")]}'",
+	// "while(1);").
+	t := strings.TrimLeft(text, " \t\r\n")
+	for _, p := range []string{")]}'", "while(1);", "for(;;);"} {
+		if rest, ok := strings.CutPrefix(t, p); ok {
+			text = rest
+			break
+		}
+	}
+	d := decoders.Get().(*jsontext.Decoder)
+	defer decoders.Put(d)
+	d.Reset(strings.NewReader(text), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	v, err := readAny(d)
+	if err != nil {
+		return nil, false
+	}
+	if _, err := d.ReadToken(); err != io.EOF {
+		return nil, false
+	}
+	switch v.(type) {
+	case map[string]any, []any:
+		return v, true
+	}
+	return nil, false
+}
+
+// decoders keeps decoders and their buffers between bodies.
+var decoders = sync.Pool{New: func() any { return jsontext.NewDecoder(strings.NewReader("")) }}
+
+// readAny reads the next value as encoding/json decodes it into any.
+// jsontext bounds the nesting (10,000), so the recursion is bounded too.
+func readAny(d *jsontext.Decoder) (any, error) {
+	tok, err := d.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	switch k := tok.Kind(); k {
+	case '{':
+		m := map[string]any{}
+		for d.PeekKind() != '}' {
+			tok, err := d.ReadToken() // a bad one: PeekKind's error
+			if err != nil {
+				return nil, err
+			}
+			name := tok.String() // before the next read voids tok
+			v, err := readAny(d)
+			if err != nil {
+				return nil, err
+			}
+			m[name] = v
+		}
+		_, err := d.ReadToken()
+		return m, err
+	case '[':
+		a := []any{}
+		for d.PeekKind() != ']' {
+			v, err := readAny(d)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		_, err := d.ReadToken()
+		return a, err
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return json.Number(tok.String()), nil
+	case 't':
+		return true, nil
+	case 'f':
+		return false, nil
+	case 'n':
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("unexpected JSON token kind %v", k)
+	}
+}

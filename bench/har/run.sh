@@ -5,7 +5,10 @@
 # under ${BENCH_DIR:-/tmp} (reused when present), then, alternating for
 # ${BENCH_ROUNDS:-3} rounds, times under bench/cmd/measure:
 #
-#   json-floor    bench/cmd/jsonfloor FILE   (a bare json.Decoder.Token pass)
+#   json-floor    bench/cmd/jsonfloor FILE   (a bare json.Decoder.Token pass:
+#                 issue 19's floor; the ratio column is against it)
+#   jsontext-floor  bench/cmd/jsonfloor -jsontext FILE  (a bare pass of the
+#                 jsontext tokenizer scanner/har reads captures with)
 #   channelguard  channelguard scan FILE --role member --format json --output R.json -q
 #
 # prints wall s, MB/s, CPU s, peak RSS MB and the ratio to the floor
@@ -66,13 +69,17 @@ floor() {
 	"$tmp/measure" run -label json-floor -round "$1" -results "$results" \
 		-stdout "$tmp/floor.out" -stderr "$tmp/floor.err" -- "$tmp/jsonfloor" "$har"
 }
+textfloor() {
+	"$tmp/measure" run -label jsontext-floor -round "$1" -results "$results" \
+		-stdout "$tmp/floor.out" -stderr "$tmp/floor.err" -- "$tmp/jsonfloor" -jsontext "$har"
+}
 scan() {
 	"$tmp/measure" run -label channelguard -round "$1" -results "$results" -ok 0,1 \
 		-stderr "$tmp/scan.err" -- "$tmp/channelguard" scan "$har" --role member \
 		--format json --output "$tmp/report.json" -q || { cat "$tmp/scan.err" >&2; exit 2; }
 }
 for r in $(seq 1 "$rounds"); do
-	if [ $((r % 2)) -eq 1 ]; then floor "$r"; scan "$r"; else scan "$r"; floor "$r"; fi
+	if [ $((r % 2)) -eq 1 ]; then floor "$r"; textfloor "$r"; scan "$r"; else scan "$r"; textfloor "$r"; floor "$r"; fi
 done
 
 status=0

@@ -1,8 +1,11 @@
 // Command jsonfloor is the floor of the capture benchmark (bench/har/run.sh):
-// one bare pass of encoding/json's token API over a file, the same API
-// scanner/har reads captures with, doing nothing with the tokens.
+// one bare pass of a JSON tokenizer over a file, doing nothing with the
+// tokens. By default encoding/json's token API (issue 19's floor, and what
+// scanner/har read captures with until 2026-12-04); with -jsontext, the
+// jsontext tokenizer scanner/har reads them with now, strings unquoted as
+// the reader unquotes them.
 //
-//	jsonfloor FILE
+//	jsonfloor [-jsontext] FILE
 //
 // It prints the tokens, bytes and throughput (MB = 10^6 bytes) to stdout.
 package main
@@ -10,45 +13,70 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: jsonfloor FILE")
+	text := flag.Bool("jsontext", false, "tokenize with jsontext instead of encoding/json")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: jsonfloor [-jsontext] FILE")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1]); err != nil {
+	if err := run(flag.Arg(0), *text); err != nil {
 		fmt.Fprintln(os.Stderr, "jsonfloor:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string) error {
+func run(path string, text bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	start := time.Now()
-	dec := json.NewDecoder(bufio.NewReaderSize(f, 64<<10))
-	dec.UseNumber() // as scanner/har does
+	br := bufio.NewReaderSize(f, 64<<10)
 	tokens := 0
-	for {
-		_, err := dec.Token()
-		if err == io.EOF {
-			break
+	var n int64
+	if text {
+		dec := jsontext.NewDecoder(br, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+		for {
+			tok, err := dec.ReadToken()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			if tok.Kind() == '"' {
+				_ = tok.String() // the reader takes every string
+			}
+			tokens++
 		}
-		if err != nil {
-			return fmt.Errorf("%s: byte %d: %w", path, dec.InputOffset(), err)
+		n = dec.InputOffset()
+	} else {
+		dec := json.NewDecoder(br)
+		dec.UseNumber() // as scanner/har did
+		for {
+			_, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("%s: byte %d: %w", path, dec.InputOffset(), err)
+			}
+			tokens++
 		}
-		tokens++
+		n = dec.InputOffset()
 	}
 	el := time.Since(start)
-	n := dec.InputOffset()
 	fmt.Printf("%d tokens, %d bytes in %.2f s: %.1f MB/s\n", tokens, n, el.Seconds(), float64(n)/1e6/el.Seconds())
 	return nil
 }

@@ -39,6 +39,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/channelguard/channelguard/finding"
@@ -59,7 +60,7 @@ func Write(w io.Writer, r *finding.Report) error {
 
 // WriteWith writes r as one HTML page.
 func WriteWith(w io.Writer, r *finding.Report, opt Options) error {
-	return page.Execute(w, build(r, opt))
+	return page().Execute(w, build(r, opt))
 }
 
 type view struct {
@@ -151,7 +152,7 @@ func build(r *finding.Report, opt Options) view {
 		Target:  r.Target,
 		Total:   len(r.Findings),
 		Repos:   len(r.Repositories),
-		CSP:     csp,
+		CSP:     csp(),
 		Scanned: r.Scanned(),
 	}
 	if s := r.Subject(); s != "" {
@@ -419,10 +420,16 @@ func hash(s string) string {
 
 // csp allows the page's own inline style and script, by hash, and nothing
 // else: no fetch, no image, no font, no frame, no form.
-var csp = "default-src 'none'; style-src " + hash(style) + "; script-src " + hash(script) +
-	"; img-src 'none'; base-uri 'none'; form-action 'none'"
+var csp = sync.OnceValue(func() string {
+	return "default-src 'none'; style-src " + hash(style) + "; script-src " + hash(script) +
+		"; img-src 'none'; base-uri 'none'; form-action 'none'"
+})
 
-var page = htmltemplate.Must(htmltemplate.New("report").Funcs(htmltemplate.FuncMap{
-	"sevclass": func(s string) string { return "sev sev-" + s },
-	"parts":    pathParts,
-}).Parse(pageHead + "<style>" + style + "</style>\n" + pageBody + "<script>" + script + "</script>\n</body>\n</html>\n"))
+// page is parsed when a page is first written, not when the program
+// starts: most runs write no HTML.
+var page = sync.OnceValue(func() *htmltemplate.Template {
+	return htmltemplate.Must(htmltemplate.New("report").Funcs(htmltemplate.FuncMap{
+		"sevclass": func(s string) string { return "sev sev-" + s },
+		"parts":    pathParts,
+	}).Parse(pageHead + "<style>" + style + "</style>\n" + pageBody + "<script>" + script + "</script>\n</body>\n</html>\n"))
+})

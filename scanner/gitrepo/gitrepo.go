@@ -48,11 +48,19 @@ type Repo struct {
 // Open finds the repository that holds dir.
 func Open(ctx context.Context, dir string) (*Repo, error) {
 	// One git run answers everything for a work tree, the common case (a
-	// rescan with nothing new is mostly waiting for git runs); a bare
-	// repository makes --show-toplevel fail, and is asked again without it.
-	out, err := run(ctx, dir, "rev-parse", "--is-bare-repository", "--is-inside-work-tree", "--show-prefix", "--show-toplevel")
-	if err != nil && strings.Contains(err.Error(), "must be run in a work tree") {
-		out, err = run(ctx, dir, "rev-parse", "--is-bare-repository", "--is-inside-work-tree", "--show-prefix")
+	// rescan with nothing new is mostly waiting for git runs), HEAD's
+	// commit included: every scan asks it next. Where HEAD is not a
+	// commit (a new repository) the run fails and is asked again without
+	// it; a bare repository makes --show-toplevel fail before HEAD is
+	// read, and is asked again without either.
+	ask := []string{"rev-parse", "--is-bare-repository", "--is-inside-work-tree", "--show-prefix"}
+	out, err := run(ctx, dir, append(ask, "--show-toplevel", "--verify", "--quiet", "--end-of-options", "HEAD^{commit}")...)
+	withHead := err == nil
+	if err != nil && !workTreeOnly(err) && !strings.Contains(err.Error(), "not a git repository") && ctx.Err() == nil {
+		out, err = run(ctx, dir, append(ask, "--show-toplevel")...)
+	}
+	if err != nil && workTreeOnly(err) {
+		out, err = run(ctx, dir, ask...)
 	}
 	if err != nil {
 		if strings.Contains(err.Error(), "not a git repository") {
@@ -78,13 +86,35 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 		return nil, ErrNotRepository
 	}
 	// --show-prefix prints an empty line at the top, --show-toplevel an
-	// absolute path: the last line is the top, the one before the prefix.
+	// absolute path, then comes HEAD's commit when it was asked.
 	if len(lines) < 4 || !filepath.IsAbs(lines[3]) {
 		return nil, fmt.Errorf("git rev-parse in %s: unexpected output", dir)
 	}
 	r.Prefix = strings.TrimSuffix(lines[2], "/")
 	r.Root = lines[3]
+	if head := lines[len(lines)-1]; withHead && len(lines) > 4 && isObjectID(head) {
+		r.headOnce.Do(func() { r.head = head })
+	}
 	return r, nil
+}
+
+// isObjectID says whether s is a full object id (SHA-1 or SHA-256, hex).
+func isObjectID(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// workTreeOnly says whether git refused an operation for want of a work
+// tree (--show-toplevel in a bare repository).
+func workTreeOnly(err error) bool {
+	return strings.Contains(err.Error(), "must be run in a work tree")
 }
 
 // Pathspec limits a command to the scanned directory.

@@ -1,13 +1,13 @@
 package capture
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
 	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/channelguard/channelguard/scanner/har"
 )
 
 // decodeJSON decodes exactly one JSON object or array; ok is false for
@@ -53,7 +53,7 @@ func readAny(d *jsontext.Decoder) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch k := tok.Kind(); k {
+	switch tok.Kind() {
 	case '{':
 		m := map[string]any{}
 		for d.PeekKind() != '}' {
@@ -81,17 +81,7 @@ func readAny(d *jsontext.Decoder) (any, error) {
 		}
 		_, err := d.ReadToken()
 		return a, err
-	case '"':
-		return tok.String(), nil
-	case '0':
-		return json.Number(tok.String()), nil
-	case 't':
-		return true, nil
-	case 'f':
-		return false, nil
-	case 'n':
-		return nil, nil
 	default:
-		return nil, fmt.Errorf("unexpected JSON token kind %v", k)
+		return har.TokenValue(tok)
 	}
 }

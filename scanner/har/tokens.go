@@ -44,6 +44,13 @@ func (t *textTokens) Token() (json.Token, error) {
 	if err != nil {
 		return nil, err
 	}
+	return TokenValue(tok)
+}
+
+// TokenValue is tok as encoding/json's Decoder.Token with UseNumber gives
+// it: json.Delim, string, json.Number, bool or nil. Take it before the
+// decoder reads on: that voids tok.
+func TokenValue(tok jsontext.Token) (json.Token, error) {
 	switch k := tok.Kind(); k {
 	case '{', '}', '[', ']':
 		return json.Delim(k), nil

@@ -17,14 +17,7 @@ import (
 // stdDecodeJSON is decodeJSON with encoding/json, as it was written
 // before jsontext: the tree decodeJSON must make.
 func stdDecodeJSON(text string) (any, bool) {
-	t := strings.TrimLeft(text, " \t\r\n")
-	for _, p := range []string{")]}'", "while(1);", "for(;;);"} {
-		if rest, ok := strings.CutPrefix(t, p); ok {
-			text = rest
-			break
-		}
-	}
-	dec := json.NewDecoder(strings.NewReader(text))
+	dec := json.NewDecoder(strings.NewReader(withoutXSSIPrefix(text)))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {

@@ -2,43 +2,24 @@ package engine
 
 import "encoding/base64"
 
-// mayDecode reports whether gitleaks' decoder (detect/codec) could find an
-// encoded segment in s. False is a promise: Decode(s) returns s unchanged
-// with no segment. True may be wrong; the caller then runs the decoder.
-//
-// Why: the decoder looks for encoded text with one regex,
+// The byte loops here find the matches of gitleaks' decoder (detect/codec)
+// regex,
 //
 //	(?P<percent>%[0-9A-Fa-f]{2}(?:.*%[0-9A-Fa-f]{2})?)
 //	|(?P<unicode>(?:(?:U\+[a-fA-F0-9]{4}(?:\s|$))+|(?i)(?:\\{1,2}u[a-fA-F0-9]{4})+))
 //	|(?P<hex>[0-9A-Fa-f]{32,})
 //	|(?P<base64>[\w\/+-]{16,}={0,2})
 //
-// and in source code nearly every fragment has a match: any identifier or
-// path of 16 characters is a base64 candidate. Almost none of them decode
-// to printable text, so the decoder keeps nothing, but running that regex
-// with its submatches cost more than a tenth of a scan. This walks the
-// same matches with byte loops (leftmost-first, the regex's own semantics)
-// and tries the base64 and hex ones the way the decoder would; a percent
-// or unicode match is taken as decodable without looking further (they
-// are rare). TestMayDecodeMatchesDecoder holds it to the decoder.
+// and tell which hex and base64 matches the decoder would keep. In source
+// code and JSON nearly every fragment has a match (any identifier or path
+// of 16 characters is a base64 candidate) and almost none decode to
+// printable text; running that regex with its submatches cost more than a
+// tenth of a scan. decodeOnce hands the decoder only the matches these
+// say may decode. TestEachEncodingMatchesRegex holds the loops to the
+// regex, TestDecodePassesMatchDecoder the passes to the decoder.
 //
-// s must be valid UTF-8 (the regex's "." stops at an invalid byte under
+// Texts must be valid UTF-8 (the regex's "." stops at an invalid byte under
 // RE2 but not under Go's regexp).
-func mayDecode(s string) bool {
-	may := false
-	eachEncoding(s, func(kind encoding, start, end int) bool {
-		switch kind {
-		case encHex:
-			may = hexDecodes(s[start:end])
-		case encBase64:
-			may = base64Decodes(s[start:end])
-		default:
-			may = true
-		}
-		return !may
-	})
-	return may
-}
 
 type encoding int
 

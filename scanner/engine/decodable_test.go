@@ -119,30 +119,6 @@ func TestEachEncodingMatchesRegex(t *testing.T) {
 	}
 }
 
-// TestMayDecodeMatchesDecoder: when mayDecode says no, gitleaks' decoder
-// finds nothing; and the texts are such that it often says yes rightly.
-func TestMayDecodeMatchesDecoder(t *testing.T) {
-	var no, yes, yesRightly int
-	for n, s := range encodingCases(t) {
-		_, segments := codec.NewDecoder().Decode(s, nil)
-		if !mayDecode(s) {
-			no++
-			if len(segments) > 0 {
-				t.Fatalf("text %d (%s): mayDecode false, the decoder found %d segments", n, finding.SecretHash(s), len(segments))
-			}
-			continue
-		}
-		yes++
-		if len(segments) > 0 {
-			yesRightly++
-		}
-	}
-	t.Logf("no %d, yes %d (decoded %d)", no, yes, yesRightly)
-	if no < 1000 || yesRightly < 1000 {
-		t.Fatalf("too few texts on one side: no %d, yes with segments %d", no, yesRightly)
-	}
-}
-
 // decoderPasses is what gitleaks' detector computes: Decode on the whole
 // text, pass after pass.
 func decoderPasses(raw string, maxDepth int) []string {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -60,10 +59,3 @@ var bmpUnchanged = sync.OnceValue(func() *[1 << 10]uint64 {
 	}
 	return &bits
 })
-
-// lowerString is lowerText for callers that want a string (tests).
-func lowerString(text string) string {
-	var b strings.Builder
-	b.Write(lowerText(nil, text))
-	return b.String()
-}

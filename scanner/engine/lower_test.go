@@ -60,3 +60,5 @@ func FuzzLowerText(f *testing.F) {
 		}
 	})
 }
+
+func lowerString(text string) string { return string(lowerText(nil, text)) }
